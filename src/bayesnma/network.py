@@ -1,0 +1,178 @@
+"""The treatment network: graph, connected components and characteristics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+
+import networkx as nx
+import pandas as pd
+
+from bayesnma.data import NetworkData
+from bayesnma.errors import NetworkError
+
+__all__ = [
+    "Component",
+    "build_graph",
+    "choose_trt_ref",
+    "connected_components",
+    "network_characteristics",
+    "require_connected",
+]
+
+
+@dataclass(frozen=True)
+class Component:
+    """A connected part of the network, analysed on its own.
+
+    Attributes
+    ----------
+    label : str
+        ``c1``, ``c2``, ... in order of decreasing number of studies (ties: treatment names).
+    treatments : tuple of str
+        Treatments in the component, sorted.
+    studies : tuple of str
+        Studies in the component, in data order.
+    """
+
+    label: str
+    treatments: tuple[str, ...]
+    studies: tuple[str, ...]
+
+
+def build_graph(network: NetworkData) -> nx.Graph:
+    """Build the treatment graph.
+
+    Nodes are treatments with ``n_patients``, ``n_arms`` and ``n_studies``; edges join
+    treatments compared within a study and carry ``n_studies``, ``n_patients`` and
+    ``studies``.
+    """
+    graph = nx.Graph()
+    arms = network.arms
+    for trt, grp in arms.groupby("treatment", sort=True):
+        graph.add_node(
+            trt,
+            n_patients=int(grp["total"].sum()),
+            n_arms=len(grp),
+            n_studies=grp["study"].nunique(),
+        )
+    for study, grp in arms.groupby("study", sort=False):
+        size = dict(zip(grp["treatment"], grp["total"], strict=True))
+        for a, b in combinations(sorted(size), 2):
+            if graph.has_edge(a, b):
+                edge = graph.edges[a, b]
+                edge["n_studies"] += 1
+                edge["n_patients"] += int(size[a] + size[b])
+                edge["studies"].append(study)
+            else:
+                graph.add_edge(
+                    a, b, n_studies=1, n_patients=int(size[a] + size[b]), studies=[study]
+                )
+    return graph
+
+
+def connected_components(network: NetworkData) -> list[Component]:
+    """Connected components with at least two treatments, labelled ``c1``, ``c2``, ..."""
+    graph = build_graph(network)
+    found = []
+    for nodes in nx.connected_components(graph):
+        if len(nodes) < 2:
+            continue
+        studies = tuple(
+            s for s in network.studies
+            if network.arms.loc[network.arms["study"] == s, "treatment"].iat[0] in nodes
+        )
+        found.append((tuple(sorted(nodes)), studies))
+    found.sort(key=lambda c: (-len(c[1]), c[0]))
+    return [Component(f"c{i + 1}", trts, studies) for i, (trts, studies) in enumerate(found)]
+
+
+def require_connected(network: NetworkData) -> None:
+    """Raise :class:`NetworkError` listing the components if the network is disconnected."""
+    comps = connected_components(network)
+    if len(comps) > 1:
+        listing = "; ".join(
+            f"{c.label}: {{{', '.join(c.treatments)}}} ({len(c.studies)} "
+            f"stud{'y' if len(c.studies) == 1 else 'ies'})"
+            for c in comps
+        )
+        raise NetworkError(
+            f"{network.source}: the network is disconnected into {len(comps)} components "
+            f"({listing}); no comparison across components can be estimated. Analyse the "
+            "components separately (config: disconnected: split) or add evidence that "
+            "connects them."
+        )
+
+
+def choose_trt_ref(treatments, trt_ref, *, all_treatments=None, source="data") -> str:
+    """Pick the reference treatment of a (sub)network.
+
+    Parameters
+    ----------
+    treatments : sequence of str
+        Treatments of the network or component.
+    trt_ref : str, sequence of str or None
+        Preferred reference(s), in priority order; the first present is used. ``None``
+        uses the first treatment alphabetically.
+    all_treatments : sequence of str, optional
+        Treatments of the whole data set; every name in ``trt_ref`` must be one of them.
+    source : str
+        Data label for messages.
+
+    Raises
+    ------
+    NetworkError
+        If a name in ``trt_ref`` is not a treatment of the data.
+    """
+    treatments = sorted(treatments)
+    valid = sorted(all_treatments) if all_treatments is not None else treatments
+    prefs = [trt_ref] if isinstance(trt_ref, str) else list(trt_ref or [])
+    unknown = [p for p in prefs if p not in valid]
+    if unknown:
+        raise NetworkError(
+            f"{source}: reference treatment {', '.join(repr(u) for u in unknown)} is not a "
+            f"treatment in the data; valid treatments: {', '.join(valid)}"
+        )
+    for pref in prefs:
+        if pref in treatments:
+            return pref
+    return treatments[0]
+
+
+def network_characteristics(network: NetworkData, components=None) -> pd.DataFrame:
+    """Summarise the network, overall and per connected component.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per component plus an ``all`` row, with columns ``component``,
+        ``treatments``, ``n_treatments``, ``n_studies``, ``n_patients``, ``n_events``,
+        ``n_direct_comparisons`` (pairs of treatments with head-to-head data),
+        ``n_multi_arm_studies``, ``n_components`` and, when the data carry a
+        ``prior_therapy`` column, ``prior_therapy`` (distinct values, ``; ``-separated).
+    """
+    components = components if components is not None else connected_components(network)
+    rows = [_characteristics("all", network, len(components))]
+    for comp in components:
+        rows.append(_characteristics(comp.label, network.subset(comp.studies), 1))
+    return pd.DataFrame(rows)
+
+
+def _characteristics(label: str, network: NetworkData, n_components: int) -> dict:
+    arms = network.arms
+    graph = build_graph(network)
+    n_arms = arms.groupby("study", sort=False).size()
+    row = {
+        "component": label,
+        "treatments": "; ".join(network.treatments),
+        "n_treatments": graph.number_of_nodes(),
+        "n_studies": len(n_arms),
+        "n_patients": int(arms["total"].sum()),
+        "n_events": int(arms["events"].sum()),
+        "n_direct_comparisons": graph.number_of_edges(),
+        "n_multi_arm_studies": int((n_arms > 2).sum()),
+        "n_components": n_components,
+    }
+    if "prior_therapy" in arms.columns:
+        row["prior_therapy"] = "; ".join(sorted(arms["prior_therapy"].dropna().astype(str).unique()))
+    return row
