@@ -3,6 +3,15 @@
 from importlib.metadata import PackageNotFoundError, version
 
 from bayesnma.data import NetworkData, read_arm_data, set_agd_arm
+from bayesnma.diagnostics import (
+    Convergence,
+    ConvergenceCriteria,
+    check_convergence,
+    heterogeneity,
+    model_fit,
+    residual_deviance,
+)
+from bayesnma.effects import league_table, relative_effects, treatment_effects
 from bayesnma.errors import BayesNMAError, ConfigError, DataValidationError, NetworkError
 from bayesnma.model import NMAModel
 from bayesnma.network import (
@@ -12,6 +21,8 @@ from bayesnma.network import (
     network_characteristics,
 )
 from bayesnma.priors import HalfNormal, Normal, Priors, Uniform
+from bayesnma.pymc_backend import SamplerSettings, build_pymc_model, fit
+from bayesnma.ranking import posterior_rank_probs, posterior_ranks
 
 try:
     __version__ = version("bayesnma")
@@ -21,6 +32,8 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "BayesNMAError",
     "ConfigError",
+    "Convergence",
+    "ConvergenceCriteria",
     "DataValidationError",
     "HalfNormal",
     "NMAModel",
@@ -28,12 +41,24 @@ __all__ = [
     "NetworkError",
     "Normal",
     "Priors",
+    "SamplerSettings",
     "Uniform",
     "__version__",
     "build_graph",
+    "build_pymc_model",
+    "check_convergence",
     "choose_trt_ref",
     "connected_components",
+    "fit",
+    "heterogeneity",
+    "league_table",
+    "model_fit",
     "network_characteristics",
+    "posterior_rank_probs",
+    "posterior_ranks",
     "read_arm_data",
+    "relative_effects",
+    "residual_deviance",
     "set_agd_arm",
+    "treatment_effects",
 ]

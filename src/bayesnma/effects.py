@@ -1,0 +1,109 @@
+"""Relative effects and league tables from a fitted model's posterior."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+__all__ = ["league_table", "quantile_columns", "relative_effects", "treatment_effects"]
+
+SAMPLE_DIMS = ("chain", "draw")
+
+
+def quantile_columns(ci_prob: float = 0.95) -> tuple[str, str]:
+    """Names of the equal-tailed interval columns, e.g. ``("q2.5", "q97.5")``."""
+    tail = 100 * (1 - ci_prob) / 2
+    return f"q{tail:g}", f"q{100 - tail:g}"
+
+
+def treatment_effects(idata) -> xr.DataArray:
+    """Posterior draws of every treatment's effect vs the reference (0 for the reference).
+
+    Returns
+    -------
+    xarray.DataArray
+        Dims ``(chain, draw, treatment)``, treatments in model order (reference first).
+    """
+    d = idata.posterior["d"]
+    ref = xr.zeros_like(d.isel(treatment=0)).expand_dims(treatment=[idata.posterior.attrs["trt_ref"]])
+    return xr.concat([ref, d], dim="treatment").transpose(*SAMPLE_DIMS, "treatment")
+
+
+def _summarise(draws: np.ndarray, ci_prob: float) -> dict[str, np.ndarray]:
+    lo, hi = quantile_columns(ci_prob)
+    q = np.quantile(draws, [0.5, (1 - ci_prob) / 2, 1 - (1 - ci_prob) / 2], axis=0)
+    return {"mean": draws.mean(axis=0), "sd": draws.std(axis=0, ddof=1), "median": q[0],
+            lo: q[1], hi: q[2]}
+
+
+def relative_effects(idata, *, lower_better: bool, ci_prob: float = 0.95) -> pd.DataFrame:
+    """Relative effects for every ordered pair of treatments.
+
+    Parameters
+    ----------
+    idata : arviz.InferenceData
+        Output of :func:`bayesnma.pymc_backend.fit`.
+    lower_better : bool
+        Direction of benefit; sets ``p_better``.
+    ci_prob : float
+        Probability of the equal-tailed credible interval. Defaults to 0.95.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (treatment, comparator, scale) with ``scale`` the link scale (e.g.
+        ``log OR``) or the natural scale (``OR``), and columns ``mean``, ``sd``, ``median``,
+        the interval limits (``q2.5``, ``q97.5``) and ``p_better``, the posterior
+        probability that ``treatment`` is better than ``comparator``.
+    """
+    measure = idata.posterior.attrs.get("measure", "OR")
+    eff = treatment_effects(idata)
+    trts = [str(t) for t in eff["treatment"].values]
+    draws = eff.values.reshape(-1, len(trts))
+    pairs = [(a, b) for a in range(len(trts)) for b in range(len(trts)) if a != b]
+    diff = np.stack([draws[:, a] - draws[:, b] for a, b in pairs], axis=1)
+    better = (diff < 0) if lower_better else (diff > 0)
+    frames = []
+    for scale, values in ((f"log {measure}", diff), (measure, np.exp(diff))):
+        frame = pd.DataFrame(
+            {"treatment": [trts[a] for a, _ in pairs], "comparator": [trts[b] for _, b in pairs],
+             "scale": scale, **_summarise(values, ci_prob), "p_better": better.mean(axis=0)}
+        )
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def league_table(effects: pd.DataFrame, order, *, ci_prob: float = 0.95, digits: int = 2):
+    """League table on the natural scale: cell (row, column) is row vs column.
+
+    Parameters
+    ----------
+    effects : pandas.DataFrame
+        Output of :func:`relative_effects`.
+    order : sequence of str
+        Treatments in display order (usually best first by SUCRA).
+    ci_prob : float
+        Interval probability used in ``effects``.
+    digits : int
+        Decimal places.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Square table indexed by treatment; diagonal cells hold the treatment name, other
+        cells ``"median (lower, upper)"``.
+    """
+    lo, hi = quantile_columns(ci_prob)
+    natural = effects[~effects["scale"].str.startswith("log ")]
+    cells = natural.set_index(["treatment", "comparator"])
+    order = list(order)
+    table = pd.DataFrame("", index=pd.Index(order, name="treatment"), columns=order, dtype=object)
+    for a in order:
+        for b in order:
+            if a == b:
+                table.loc[a, b] = a
+            else:
+                row = cells.loc[(a, b)]
+                table.loc[a, b] = f"{row['median']:.{digits}f} ({row[lo]:.{digits}f}, {row[hi]:.{digits}f})"
+    return table

@@ -1,0 +1,82 @@
+"""Posterior ranks, rank probabilities and SUCRA."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from bayesnma.effects import quantile_columns, treatment_effects
+
+__all__ = ["posterior_rank_draws", "posterior_rank_probs", "posterior_ranks"]
+
+
+def posterior_rank_draws(idata, *, lower_better: bool) -> tuple[list[str], np.ndarray]:
+    """Rank of each treatment in each posterior draw (1 = best).
+
+    Returns
+    -------
+    treatments : list of str
+    ranks : ndarray, shape (n_draws, n_treatments)
+    """
+    eff = treatment_effects(idata)
+    trts = [str(t) for t in eff["treatment"].values]
+    draws = eff.values.reshape(-1, len(trts))
+    score = draws if lower_better else -draws
+    ranks = score.argsort(axis=1, kind="stable").argsort(axis=1, kind="stable") + 1
+    return trts, ranks
+
+
+def posterior_rank_probs(idata, *, lower_better: bool) -> pd.DataFrame:
+    """Probability that each treatment takes each rank.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``treatment``, ``rank`` (1 = best), ``probability`` and
+        ``cumulative_probability`` (probability of rank ``rank`` or better).
+    """
+    trts, ranks = posterior_rank_draws(idata, lower_better=lower_better)
+    n = len(trts)
+    probs = np.stack([(ranks == r).mean(axis=0) for r in range(1, n + 1)], axis=1)
+    cum = probs.cumsum(axis=1)
+    return pd.DataFrame(
+        {
+            "treatment": np.repeat(trts, n),
+            "rank": np.tile(np.arange(1, n + 1), n),
+            "probability": probs.ravel(),
+            "cumulative_probability": np.minimum(cum.ravel(), 1.0),
+        }
+    )
+
+
+def posterior_ranks(idata, *, lower_better: bool, ci_prob: float = 0.95) -> pd.DataFrame:
+    """Mean and median rank with credible interval, and SUCRA.
+
+    SUCRA is ``(n - mean rank) / (n - 1)``, the mean of the cumulative rank probabilities
+    over ranks 1 to n - 1 (Salanti 2011; Rücker & Schwarzer 2015): 1 for a treatment that
+    is surely best, 0 for one that is surely worst.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``treatment``, ``mean_rank``, ``median_rank``, the rank interval limits
+        (``q2.5``, ``q97.5``), ``sucra`` and ``p_best``; sorted by SUCRA, best first.
+    """
+    trts, ranks = posterior_rank_draws(idata, lower_better=lower_better)
+    n = len(trts)
+    lo, hi = quantile_columns(ci_prob)
+    q = np.quantile(ranks, [0.5, (1 - ci_prob) / 2, 1 - (1 - ci_prob) / 2], axis=0,
+                    method="inverted_cdf")
+    mean_rank = ranks.mean(axis=0)
+    table = pd.DataFrame(
+        {
+            "treatment": trts,
+            "mean_rank": mean_rank,
+            "median_rank": q[0].astype(int),
+            lo: q[1].astype(int),
+            hi: q[2].astype(int),
+            "sucra": (n - mean_rank) / (n - 1),
+            "p_best": (ranks == 1).mean(axis=0),
+        }
+    )
+    return table.sort_values(["sucra", "treatment"], ascending=[False, True]).reset_index(drop=True)

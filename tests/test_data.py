@@ -1,0 +1,97 @@
+"""One test per validation message of arm-level binary data."""
+
+import pandas as pd
+import pytest
+
+from bayesnma import DataValidationError, read_arm_data, set_agd_arm
+
+HEADER = "study,treatment,events,total\n"
+GOOD = "s1,A,5,50\ns1,B,9,50\n"
+
+
+def test_valid_file_reads_and_carries_columns(write_csv):
+    path = write_csv("study,treatment,events,total,prior_therapy\ns1,A,0,50,x\ns1,B,9,50,x\n")
+    net = read_arm_data(path)
+    assert net.treatments == ["A", "B"]
+    assert net.carried_columns == ("prior_therapy",)
+    assert net.arms["events"].tolist() == [0, 9]  # zero events are fine: no correction
+    assert net.arms["row"].tolist() == [2, 3]
+
+
+def test_column_mapping(write_csv):
+    net = read_arm_data(write_csv("id,trt,r,n\ns1,A,1,10\ns1,B,2,10\n"),
+                        columns={"study": "id", "treatment": "trt", "events": "r", "total": "n"})
+    assert net.arms["total"].sum() == 20
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(DataValidationError, match="nope.csv: file not found"):
+        read_arm_data(tmp_path / "nope.csv")
+
+
+def test_empty_file(write_csv):
+    with pytest.raises(DataValidationError, match=r"arms.csv: the file is empty"):
+        read_arm_data(write_csv(""))
+
+
+def test_header_only(write_csv):
+    with pytest.raises(DataValidationError, match="header but no data rows"):
+        read_arm_data(write_csv(HEADER))
+
+
+def test_missing_column_lists_found_columns(write_csv):
+    with pytest.raises(DataValidationError,
+                       match=r"missing required column\(s\) 'total'.*columns found: 'study', "
+                             r"'treatment', 'events'"):
+        read_arm_data(write_csv("study,treatment,events\ns1,A,1\ns1,B,2\n"))
+
+
+@pytest.mark.parametrize(
+    ("rows", "match"),
+    [
+        ("s1,A,5,50\n,B,9,50\n", r"row 3, column 'study': study is missing"),
+        ("s1,A,5,50\ns1,,9,50\n", r"row 3, column 'treatment': treatment is missing"),
+        ("s1,A,five,50\ns1,B,9,50\n", r"row 2, column 'events': 'five' is not a number"),
+        ("s1,A,5,50\ns1,B,9,\n", r"row 3, column 'total': total is missing"),
+        ("s1,A,5.5,50\ns1,B,9,50\n", r"row 2, column 'events': 5.5 is not a whole number"),
+        ("s1,A,-1,50\ns1,B,9,50\n", r"row 2, column 'events': -1 is negative"),
+        ("s1,A,0,0\ns1,B,9,50\n", r"row 2, column 'total': total is 0 in study 's1'"),
+        ("s1,A,51,50\ns1,B,9,50\n", r"row 2, column 'events': events \(51\) > total \(50\)"),
+    ],
+    ids=["nan-study", "nan-treatment", "non-numeric", "nan-count", "non-integer", "negative",
+         "zero-total", "events-over-total"],
+)
+def test_bad_values_name_row_and_column(write_csv, rows, match):
+    with pytest.raises(DataValidationError, match=match):
+        read_arm_data(write_csv(HEADER + rows))
+
+
+def test_duplicate_treatment_says_how_to_fix(write_csv):
+    with pytest.raises(DataValidationError,
+                       match=r"row 4, column 'treatment': study 's1' lists treatment 'A' twice "
+                             r"\(rows 2, 4\).*sum events and totals"):
+        read_arm_data(write_csv(HEADER + "s1,A,5,50\ns1,B,9,50\ns1,A,3,20\n"))
+
+
+def test_single_arm_studies_are_named(write_csv):
+    with pytest.raises(DataValidationError,
+                       match=r"single-arm studies 's2' \(row 4\), 's3' \(row 5\).*cannot inform"):
+        read_arm_data(write_csv(HEADER + GOOD + "s2,A,3,30\ns3,B,4,30\n"))
+
+
+def test_not_a_dataframe():
+    with pytest.raises(DataValidationError, match="expected a pandas DataFrame"):
+        set_agd_arm([1, 2, 3])
+
+
+def test_reserved_column_clash():
+    df = pd.DataFrame({"id": ["s", "s"], "treatment": ["A", "B"], "events": [1, 2],
+                       "total": [5, 5], "study": ["x", "y"]})
+    with pytest.raises(DataValidationError, match="clash with canonical names"):
+        set_agd_arm(df, study="id")
+
+
+def test_subset_keeps_studies(three_trt_arms):
+    net = set_agd_arm(three_trt_arms).subset(["s1", "s3"])
+    assert net.studies == ["s1", "s3"]
+    assert net.treatments == ["A", "B", "C"]

@@ -1,0 +1,36 @@
+import arviz as az
+import numpy as np
+import pytest
+
+from bayesnma import check_convergence
+from bayesnma.diagnostics import _binomial_deviance
+from bayesnma.testing import synthetic_idata
+
+
+def test_deviance_zero_at_perfect_fit_and_handles_zero_events():
+    r = np.array([0.0, 5.0, 10.0])
+    n = np.array([10.0, 10.0, 10.0])
+    assert np.allclose(_binomial_deviance(r, n, r), 0.0)
+    assert _binomial_deviance(np.array([0.0]), np.array([10.0]), np.array([1.0]))[0] == \
+        pytest.approx(2 * 10 * np.log(10 / 9))
+
+
+def test_converged_fit_passes():
+    conv = check_convergence(synthetic_idata({"B": 0.5}, chains=4, draws=1000))
+    assert conv.converged and conv.problems == ()
+    assert list(conv.table["parameter"]) == ["d[B]"]
+
+
+def test_chains_that_disagree_fail_with_reasons():
+    rng = np.random.default_rng(1)
+    d = rng.normal(size=(2, 300, 1)) + np.array([0.0, 3.0])[:, None, None]
+    idata = az.from_dict(posterior={"d": d}, coords={"treatment": ["B"]},
+                         dims={"d": ["treatment"]},
+                         sample_stats={"diverging": np.zeros((2, 300), bool)})
+    idata.sample_stats["diverging"][0, :3] = True
+    conv = check_convergence(idata)
+    assert not conv.converged
+    assert conv.n_divergent == 3
+    text = "; ".join(conv.problems)
+    assert "R-hat" in text and "ess_bulk" in text and "3 divergent transitions" in text
+    assert conv.summary().loc[0, "converged"] == False  # noqa: E712

@@ -1,0 +1,67 @@
+import pandas as pd
+import pytest
+
+from bayesnma import (
+    NetworkError,
+    build_graph,
+    choose_trt_ref,
+    connected_components,
+    network_characteristics,
+    set_agd_arm,
+)
+from bayesnma.network import require_connected
+
+
+@pytest.fixture
+def disconnected():
+    return set_agd_arm(pd.DataFrame({
+        "study": ["s1", "s1", "s2", "s2", "s3", "s3"],
+        "treatment": ["A", "B", "A", "B", "C", "D"],
+        "events": [1, 2, 3, 4, 5, 6], "total": [10, 10, 20, 20, 30, 30],
+    }), source="x.csv")
+
+
+def test_graph_weights(three_trt_arms):
+    graph = build_graph(set_agd_arm(three_trt_arms))
+    assert graph.nodes["B"]["n_patients"] == 150
+    assert graph.nodes["B"]["n_studies"] == 3
+    assert graph.edges["A", "B"]["n_studies"] == 2
+    assert graph.edges["B", "C"]["studies"] == ["s2", "s3"]
+
+
+def test_characteristics(three_trt_arms):
+    table = network_characteristics(set_agd_arm(three_trt_arms))
+    row = table.set_index("component").loc["all"]
+    assert row["n_studies"] == 3
+    assert row["n_patients"] == 340
+    assert row["n_treatments"] == 3
+    assert row["n_direct_comparisons"] == 3
+    assert row["n_multi_arm_studies"] == 1
+    assert row["n_components"] == 1
+    assert row["prior_therapy"] == "x; y"
+
+
+def test_components_are_labelled_by_size(disconnected):
+    comps = connected_components(disconnected)
+    assert [(c.label, c.treatments, c.studies) for c in comps] == [
+        ("c1", ("A", "B"), ("s1", "s2")), ("c2", ("C", "D"), ("s3",))]
+    table = network_characteristics(disconnected)
+    assert table["component"].tolist() == ["all", "c1", "c2"]
+    assert table.loc[0, "n_components"] == 2
+
+
+def test_disconnected_error_lists_components(disconnected):
+    with pytest.raises(NetworkError, match=r"x.csv: the network is disconnected into 2 "
+                       r"components \(c1: \{A, B\} \(2 studies\); c2: \{C, D\} \(1 study\)\)"):
+        require_connected(disconnected)
+
+
+def test_unknown_reference_lists_valid():
+    with pytest.raises(NetworkError, match="reference treatment 'Z' is not a treatment in the "
+                       "data; valid treatments: A, B, C"):
+        choose_trt_ref(["A", "B"], "Z", all_treatments=["A", "B", "C"])
+
+
+def test_reference_preferences():
+    assert choose_trt_ref(["B", "C"], ["A", "C"], all_treatments=["A", "B", "C"]) == "C"
+    assert choose_trt_ref(["B", "C"], None) == "B"

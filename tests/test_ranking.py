@@ -1,0 +1,51 @@
+import numpy as np
+import pytest
+
+from bayesnma import league_table, posterior_rank_probs, posterior_ranks, relative_effects
+from bayesnma.testing import synthetic_idata
+
+
+@pytest.fixture
+def idata():
+    return synthetic_idata({"B": 1.0, "C": 2.0}, trt_ref="A", sd=0.05)
+
+
+def test_relative_effects_all_ordered_pairs(idata):
+    eff = relative_effects(idata, lower_better=False)
+    assert len(eff) == 2 * 6
+    log = eff[eff["scale"] == "log OR"].set_index(["treatment", "comparator"])
+    assert log.loc[("C", "A"), "mean"] == pytest.approx(2.0, abs=0.01)
+    assert log.loc[("A", "C"), "mean"] == pytest.approx(-2.0, abs=0.01)
+    assert log.loc[("C", "B"), "p_better"] == 1.0
+    nat = eff[eff["scale"] == "OR"].set_index(["treatment", "comparator"])
+    assert nat.loc[("C", "A"), "median"] == pytest.approx(np.exp(2.0), rel=0.01)
+    assert {"q2.5", "q97.5"} <= set(eff.columns)
+
+
+def test_direction_of_benefit(idata):
+    high = posterior_ranks(idata, lower_better=False).set_index("treatment")
+    low = posterior_ranks(idata, lower_better=True).set_index("treatment")
+    assert high.loc["C", "sucra"] == 1.0 and high.loc["A", "sucra"] == 0.0
+    assert low.loc["A", "sucra"] == 1.0 and low.loc["C", "mean_rank"] == 3.0
+    assert high.loc["B", "median_rank"] == 2
+
+
+def test_rank_probs_sum_to_one():
+    idata = synthetic_idata({"B": 0.0, "C": 0.1}, sd=1.0, seed=3)
+    probs = posterior_rank_probs(idata, lower_better=False)
+    assert np.allclose(probs.groupby("treatment")["probability"].sum(), 1.0)
+    assert np.allclose(probs.groupby("rank")["probability"].sum(), 1.0)
+    last = probs[probs["rank"] == 3]
+    assert np.allclose(last["cumulative_probability"], 1.0)
+    ranks = posterior_ranks(idata, lower_better=False).set_index("treatment")
+    # SUCRA equals the mean of the cumulative probabilities over ranks 1..n-1.
+    cum = probs[probs["rank"] < 3].groupby("treatment")["cumulative_probability"].mean()
+    assert np.allclose(ranks.loc[cum.index, "sucra"], cum)
+
+
+def test_league_table(idata):
+    eff = relative_effects(idata, lower_better=False)
+    table = league_table(eff, ["C", "B", "A"])
+    assert table.loc["C", "C"] == "C"
+    assert table.loc["C", "A"].startswith("7.3")  # exp(2) = 7.39 (median)
+    assert table.loc["A", "C"].startswith("0.14")
