@@ -15,7 +15,7 @@ from bayesnma.datasets import load_dataset, reference_values
 pytestmark = pytest.mark.validation
 
 TOL = 0.05
-SETTINGS = nma.SamplerSettings(sampler="nutpie", chains=4, draws=10000, tune=1000, random_seed=2011)
+SETTINGS = nma.SamplerSettings(backend="nutpie", chains=4, draws=10000, tune=1000, random_seed=2011)
 
 
 def _fit(dataset, trt_effects):

@@ -27,7 +27,7 @@ class SamplerSettings:
 
     Attributes
     ----------
-    sampler : {"nutpie", "pymc"}
+    backend : {"nutpie", "pymc"}
         ``nutpie`` (default; Rust NUTS, fastest to a converged answer here) or PyMC's own NUTS.
     chains, draws, tune : int
         Number of chains, retained draws per chain and tuning draws per chain.
@@ -37,7 +37,7 @@ class SamplerSettings:
         Target acceptance rate of the step-size adaptation.
     """
 
-    sampler: str = "nutpie"
+    backend: str = "nutpie"
     chains: int = 4
     draws: int = 1000
     tune: int = 1000
@@ -45,8 +45,8 @@ class SamplerSettings:
     target_accept: float = 0.9
 
     def __post_init__(self):
-        if self.sampler not in SAMPLERS:
-            raise ConfigError(f"sampler must be one of {', '.join(SAMPLERS)}; got {self.sampler!r}")
+        if self.backend not in SAMPLERS:
+            raise ConfigError(f"sampler backend must be one of {', '.join(SAMPLERS)}; got {self.backend!r}")
         for name in ("chains", "draws", "tune"):
             if int(getattr(self, name)) < 1:
                 raise ConfigError(f"sampler {name} must be at least 1")
@@ -126,7 +126,7 @@ def fit(model: NMAModel, settings: SamplerSettings | None = None):
         warnings.filterwarnings("ignore", message=".*could not link to a BLAS.*")
         warnings.filterwarnings("ignore", category=FutureWarning)
         start = time.perf_counter()
-        if settings.sampler == "nutpie":
+        if settings.backend == "nutpie":
             import nutpie
 
             compiled = nutpie.compile_pymc_model(pm_model)
@@ -164,7 +164,7 @@ def fit(model: NMAModel, settings: SamplerSettings | None = None):
             "treatments": list(model.treatments),
             "outcome_type": model.network.outcome_type,
             "measure": model.measure,
-            "sampler": settings.sampler,
+            "sampler": settings.backend,
             "chains": settings.chains,
             "draws": settings.draws,
             "tune": settings.tune,

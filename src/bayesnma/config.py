@@ -1,0 +1,133 @@
+"""Analysis configuration: schema validation, defaults and typed settings."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from importlib.resources import files
+
+import yaml
+
+from bayesnma.diagnostics import ConvergenceCriteria
+from bayesnma.errors import ConfigError
+from bayesnma.priors import Priors, prior_from_config
+from bayesnma.pymc_backend import SamplerSettings
+
+__all__ = ["DEFAULTS", "AnalysisConfig", "analysis_config", "validate_config"]
+
+#: Settings every analysis starts from (see ``config/config.yaml`` for their meaning).
+DEFAULTS = {
+    "columns": {},
+    "outcome": "",
+    "lower_better": False,
+    "trt_effects": "random",
+    "trt_ref": None,
+    "disconnected": "split",
+    "priors": {
+        "intercept": {"normal": {"mean": 0, "sd": 10}},
+        "trt": {"normal": {"mean": 0, "sd": 10}},
+        "het": {"half_normal": {"scale": 1}},
+    },
+    "sampler": {"backend": "nutpie", "chains": 4, "draws": 1000, "tune": 1000,
+                "random_seed": 1234, "target_accept": 0.9},
+    "convergence": {"max_rhat": 1.01, "min_ess_bulk": 400, "min_ess_tail": 400,
+                    "max_divergences": 0, "on_failure": "flag"},
+}
+
+
+@dataclass(frozen=True)
+class AnalysisConfig:
+    """Typed settings of one analysis (built by :func:`analysis_config`)."""
+
+    name: str
+    data: str
+    columns: dict
+    outcome: str
+    lower_better: bool
+    trt_effects: str
+    trt_ref: str | list[str] | None
+    disconnected: str
+    priors: Priors
+    sampler: SamplerSettings
+    convergence: ConvergenceCriteria
+    on_failure: str
+    settings: dict = field(repr=False)
+
+
+def _merge(base: dict, override: dict) -> dict:
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        if key == "priors" and isinstance(value, dict):
+            # A prior names one distribution: replace it whole rather than merging kinds.
+            out[key] = {**out.get(key, {}), **copy.deepcopy(value)}
+        elif isinstance(value, dict) and isinstance(out.get(key), dict) and key != "columns":
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def validate_config(config: dict) -> dict[str, dict]:
+    """Validate a workflow config against the schema and apply defaults.
+
+    Returns
+    -------
+    dict
+        Analysis name -> complete settings (plain, JSON-serialisable dict).
+
+    Raises
+    ------
+    ConfigError
+        Naming the offending key and why, e.g. ``analyses.orr.sampler.chains: 0 is less
+        than the minimum of 1``.
+    """
+    import jsonschema
+
+    schema = yaml.safe_load(files("bayesnma").joinpath("schemas/config.schema.yaml").read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))
+    if errors:
+        err = errors[0]
+        where = ".".join(str(p) for p in err.absolute_path) or "config"
+        raise ConfigError(f"config: {where}: {err.message}")
+    defaults = _merge(DEFAULTS, config.get("defaults") or {})
+    return {name: _merge(defaults, spec or {}) for name, spec in config["analyses"].items()}
+
+
+def analysis_config(name: str, settings: dict) -> AnalysisConfig:
+    """Build typed settings from one analysis' complete settings dict."""
+    priors = settings["priors"]
+    sampler = settings["sampler"]
+    conv = dict(settings["convergence"])
+    on_failure = conv.pop("on_failure")
+    return AnalysisConfig(
+        name=name,
+        data=settings["data"],
+        columns=dict(settings.get("columns") or {}),
+        outcome=settings.get("outcome") or name,
+        lower_better=bool(settings["lower_better"]),
+        trt_effects=settings["trt_effects"],
+        trt_ref=settings["trt_ref"],
+        disconnected=settings["disconnected"],
+        priors=Priors(
+            intercept=prior_from_config(priors["intercept"], parameter="intercept"),
+            trt=prior_from_config(priors["trt"], parameter="trt"),
+            het=prior_from_config(priors["het"], parameter="het",
+                                  allowed=("half_normal", "uniform")),
+        ),
+        sampler=SamplerSettings(**sampler),
+        convergence=ConvergenceCriteria(**conv),
+        on_failure=on_failure,
+        settings=settings,
+    )
+
+
+def load_config_file(path) -> dict:
+    """Read a YAML config file."""
+    try:
+        with open(path) as fh:
+            return yaml.safe_load(fh) or {}
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{path}: not valid YAML ({err})") from None

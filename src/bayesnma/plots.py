@@ -1,0 +1,174 @@
+"""Figures. Each function takes computed results and returns a matplotlib Figure.
+
+Nothing here computes statistics or writes files.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import networkx as nx  # noqa: E402
+import numpy as np  # noqa: E402
+
+from bayesnma.effects import quantile_columns  # noqa: E402
+
+__all__ = [
+    "plot_cumulative_ranks",
+    "plot_forest",
+    "plot_league_heatmap",
+    "plot_network",
+    "plot_rankogram",
+    "plot_trace",
+]
+
+_COLOURS = plt.get_cmap("tab10").colors
+
+
+def plot_network(graph: nx.Graph, components=None, *, title: str = ""):
+    """Network plot: node area proportional to patients, edge width to number of studies.
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        From :func:`bayesnma.network.build_graph`.
+    components : list of Component, optional
+        Colours nodes by connected component and labels them.
+    """
+    fig, ax = plt.subplots(figsize=(7, 6))
+    pos = nx.circular_layout(graph) if graph.number_of_nodes() > 2 else nx.spring_layout(
+        graph, seed=1)
+    colour = {}
+    for i, comp in enumerate(components or []):
+        for trt in comp.treatments:
+            colour[trt] = _COLOURS[i % len(_COLOURS)]
+    patients = np.array([graph.nodes[n]["n_patients"] for n in graph.nodes])
+    sizes = 300 + 2500 * patients / max(patients.max(), 1)
+    widths = [1.5 + 2.0 * graph.edges[e]["n_studies"] for e in graph.edges]
+    nx.draw_networkx_edges(graph, pos, ax=ax, width=widths, edge_color="0.55")
+    nx.draw_networkx_edge_labels(
+        graph, pos, ax=ax, font_size=8,
+        edge_labels={e: str(graph.edges[e]["n_studies"]) for e in graph.edges})
+    nx.draw_networkx_nodes(graph, pos, ax=ax, node_size=sizes,
+                           node_color=[colour.get(n, _COLOURS[0]) for n in graph.nodes],
+                           alpha=0.85)
+    labels = {n: f"{n}\n(n={graph.nodes[n]['n_patients']})" for n in graph.nodes}
+    nx.draw_networkx_labels(graph, pos, labels=labels, ax=ax, font_size=8)
+    if components and len(components) > 1:
+        for i, comp in enumerate(components):
+            ax.scatter([], [], color=_COLOURS[i % len(_COLOURS)], label=f"component {comp.label}")
+        ax.legend(loc="lower left", fontsize=8, frameon=False, title="Not connected:",
+                  title_fontsize=8)
+    ax.set_title(title or "Treatment network (edge label: number of studies)", fontsize=10)
+    ax.margins(0.2)
+    ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def plot_forest(effects, *, trt_ref: str, measure: str = "OR", lower_better: bool,
+                ci_prob: float = 0.95, title: str = ""):
+    """Forest plot of every treatment vs the reference on the natural (log-axis) scale."""
+    lo, hi = quantile_columns(ci_prob)
+    rows = effects[(effects["comparator"] == trt_ref) & (effects["scale"] == measure)]
+    rows = rows.sort_values("median", ascending=lower_better)
+    fig, ax = plt.subplots(figsize=(7, 1.0 + 0.5 * len(rows)))
+    y = np.arange(len(rows))[::-1]
+    ax.errorbar(rows["median"], y, xerr=[rows["median"] - rows[lo], rows[hi] - rows["median"]],
+                fmt="o", color="black", ecolor="0.3", capsize=3)
+    ax.axvline(1.0, color="0.5", linestyle="--", linewidth=1)
+    ax.set_xscale("log")
+    ax.set_yticks(y, rows["treatment"])
+    for yi, (_, r) in zip(y, rows.iterrows(), strict=True):
+        ax.annotate(f"{r['median']:.2f} ({r[lo]:.2f}, {r[hi]:.2f})", (1.02, yi),
+                    xycoords=("axes fraction", "data"), va="center", fontsize=8)
+    better = "favours treatment" if not lower_better else "favours comparator"
+    ax.set_xlabel(f"{measure} vs {trt_ref} (median, {ci_prob:.0%} CrI; > 1 {better})")
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_league_heatmap(effects, order, *, measure: str = "OR", lower_better: bool,
+                        ci_prob: float = 0.95, title: str = ""):
+    """League-table heatmap: cell (row, column) is row vs column, coloured by log effect."""
+    lo, hi = quantile_columns(ci_prob)
+    log = effects[effects["scale"] == f"log {measure}"].set_index(["treatment", "comparator"])
+    n = len(order)
+    values = np.full((n, n), np.nan)
+    fig, ax = plt.subplots(figsize=(1.6 + 1.3 * n, 1.0 + 1.0 * n))
+    for i, a in enumerate(order):
+        for j, b in enumerate(order):
+            if a == b:
+                ax.text(j, i, a, ha="center", va="center", fontsize=8, weight="bold")
+                continue
+            r = log.loc[(a, b)]
+            values[i, j] = r["median"]
+            ax.text(j, i, f"{np.exp(r['median']):.2f}\n({np.exp(r[lo]):.2f}, {np.exp(r[hi]):.2f})",
+                    ha="center", va="center", fontsize=7,
+                    weight="bold" if (r[lo] > 0 or r[hi] < 0) else "normal")
+    bound = np.nanmax(np.abs(values)) if np.isfinite(values).any() else 1.0
+    cmap = "RdBu_r" if lower_better else "RdBu"
+    image = ax.imshow(values, cmap=cmap, vmin=-bound, vmax=bound)
+    ax.set_xticks(range(n), order, rotation=30, ha="right", fontsize=8)
+    ax.set_yticks(range(n), order, fontsize=8)
+    fig.colorbar(image, ax=ax, label=f"log {measure} (row vs column); blue = row better")
+    ax.set_title(title or f"League table: {measure} of row vs column (bold: CrI excludes 1)",
+                 fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_rankogram(rank_probs, *, title: str = ""):
+    """Rank probabilities (rank 1 = best) per treatment."""
+    trts = list(dict.fromkeys(rank_probs["treatment"]))
+    n = len(trts)
+    fig, axes = plt.subplots(1, n, figsize=(2.3 * n, 2.8), sharey=True, squeeze=False)
+    for ax, trt in zip(axes[0], trts, strict=True):
+        rows = rank_probs[rank_probs["treatment"] == trt]
+        ax.bar(rows["rank"], rows["probability"], color=_COLOURS[0])
+        ax.set_title(trt, fontsize=9)
+        ax.set_xticks(rows["rank"])
+        ax.set_xlabel("rank (1 = best)", fontsize=8)
+    axes[0][0].set_ylabel("probability")
+    axes[0][0].set_ylim(0, 1)
+    fig.suptitle(title or "Rank probabilities", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_cumulative_ranks(rank_probs, ranks, *, title: str = ""):
+    """Cumulative ranking curves; the legend gives each treatment's SUCRA."""
+    sucra = dict(zip(ranks["treatment"], ranks["sucra"], strict=True))
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for i, trt in enumerate(ranks["treatment"]):
+        rows = rank_probs[rank_probs["treatment"] == trt]
+        ax.plot(rows["rank"], rows["cumulative_probability"], marker="o",
+                color=_COLOURS[i % len(_COLOURS)], label=f"{trt} (SUCRA {sucra[trt]:.2f})")
+    ax.set_xlabel("rank (1 = best)")
+    ax.set_ylabel("probability of this rank or better")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xticks(sorted(rank_probs["rank"].unique()))
+    ax.legend(fontsize=8, frameon=False)
+    ax.set_title(title or "Cumulative ranking (SUCRA)", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_trace(idata, *, var_names=("d", "tau")):
+    """Posterior density, trace and rank plots of the treatment effects and tau (one row each)."""
+    import arviz as az
+
+    names = [v for v in var_names if v in idata.posterior]
+    n_rows = sum(int(np.prod(idata.posterior[v].shape[2:])) for v in names)
+    fig, axes = plt.subplots(n_rows, 3, figsize=(12, 1.9 * n_rows + 0.6), squeeze=False)
+    az.plot_trace(idata, var_names=names, compact=False, axes=axes[:, :2], show=False)
+    az.plot_rank(idata, var_names=names, ax=axes[:, 2], kind="vlines", show=False)
+    for ax in axes.ravel():
+        ax.set_title(ax.get_title(), fontsize=8)
+        ax.xaxis.label.set_size(8)
+        ax.tick_params(labelsize=7)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,148 @@
+"""Render one analysis as a self-contained HTML page (tables and embedded figures).
+
+A pure function of the results: it reads and writes nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+
+import pandas as pd
+
+from bayesnma import __version__
+
+__all__ = ["render_html"]
+
+_CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;max-width:1100px;margin:2em auto;
+padding:0 1em;color:#222;line-height:1.45}
+h1{font-size:1.6em}h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:2em}
+table{border-collapse:collapse;font-size:.85em;margin:.6em 0}
+td,th{border:1px solid #ccc;padding:.25em .5em;text-align:right}
+th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}
+.bad{background:#fde2e1;border-left:6px solid #c0392b;padding:.6em 1em}
+.ok{background:#e3f4e6;border-left:6px solid #2e8b57;padding:.6em 1em}
+.note{background:#fff6dc;border-left:6px solid #d4a017;padding:.6em 1em}
+img{max-width:100%;height:auto}small{color:#666}
+"""
+
+
+def _table(df: pd.DataFrame, digits: int = 3) -> str:
+    return df.to_html(index=False, border=0, float_format=lambda x: f"{x:.{digits}g}"
+                      if abs(x) >= 1000 else f"{x:.{digits}f}", na_rep="–")
+
+
+def _img(png: bytes, alt: str) -> str:
+    data = base64.b64encode(png).decode("ascii")
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+
+
+def render_html(cfg, *, characteristics, components, convergence, network_plot: bytes,
+                parts: dict) -> str:
+    """Render the report of one analysis.
+
+    Parameters
+    ----------
+    cfg : AnalysisConfig
+    characteristics, components, convergence : pandas.DataFrame
+        Network characteristics, component list and per-component convergence summary.
+    network_plot : bytes
+        PNG of the network.
+    parts : dict
+        Component label -> ``{"tables": {name: DataFrame}, "figures": {name: PNG bytes}}``
+        with tables ``relative_effects``, ``league_table``, ``ranks``, ``model_fit``,
+        ``diagnostics`` and figures ``forest``, ``league_heatmap``, ``rankogram``,
+        ``cumulative_ranks``, ``trace``.
+
+    Returns
+    -------
+    str
+        A complete HTML document.
+    """
+    esc = html.escape
+    direction = ("lower is better" if cfg.lower_better else "higher is better")
+    out = [f"<!doctype html><html><head><meta charset='utf-8'><title>{esc(cfg.outcome)}"
+           f"</title><style>{_CSS}</style></head><body>",
+           f"<h1>{esc(cfg.outcome)} <small>analysis <code>{esc(cfg.name)}</code></small></h1>"]
+
+    bad = convergence[~convergence["converged"].astype(bool)]
+    if len(bad):
+        out.append(f"<p class='bad'><b>Not converged:</b> component(s) "
+                   f"{esc(', '.join(bad['component']))} failed the convergence criteria "
+                   "(see Diagnostics). Their estimates and rankings must not be interpreted.</p>")
+    else:
+        out.append("<p class='ok'><b>Converged:</b> every component meets the criteria (R-hat "
+                   f"&lt; {cfg.convergence.max_rhat}, bulk and tail ESS &ge; "
+                   f"{cfg.convergence.min_ess_bulk:g}, divergences &le; "
+                   f"{cfg.convergence.max_divergences}).</p>")
+
+    out.append("<h2>Analysis</h2><table>")
+    prior_rows = {"data": cfg.data, "effect measure": "odds ratio (OR); " + direction,
+                  "model": f"binomial likelihood, logit link, {cfg.trt_effects} effects "
+                           "(NICE DSU TSD2 consistency model; unrelated study baselines"
+                           + ("; random effects correlated 0.5 in multi-arm studies)"
+                              if cfg.trt_effects == "random" else ")")}
+    prior_rows.update(cfg.priors.describe())
+    if cfg.trt_effects == "fixed":
+        prior_rows.pop("tau (heterogeneity SD)", None)
+    s = cfg.sampler
+    prior_rows["sampler"] = (f"{s.backend} NUTS, {s.chains} chains x {s.draws} draws after "
+                             f"{s.tune} tuning, seed {s.random_seed}, target_accept "
+                             f"{s.target_accept}")
+    prior_rows["software"] = f"bayesnma {__version__}"
+    out += [f"<tr><th>{esc(k)}</th><td style='text-align:left'>{esc(str(v))}</td></tr>"
+            for k, v in prior_rows.items()]
+    out.append("</table>")
+
+    out.append("<h2>Network</h2>")
+    out.append(_img(network_plot, "network plot"))
+    out.append(_table(characteristics.drop(columns=["analysis"], errors="ignore")))
+    if len(components) > 1:
+        out.append(
+            f"<p class='note'><b>Disconnected network:</b> the evidence forms {len(components)} "
+            "separate components. Each is analysed on its own with its own reference; no "
+            "comparison or ranking across components can be estimated, and rankings are "
+            "only within a component.</p>")
+    if "prior_therapy" in characteristics.columns:
+        for _, row in characteristics.iloc[1:].iterrows():
+            lines = [p for p in str(row["prior_therapy"]).split("; ") if p and p != "nan"]
+            if len(lines) > 1:
+                out.append(
+                    f"<p class='note'><b>Component {esc(row['component'])} mixes prior "
+                    f"therapies</b> ({esc('; '.join(lines))}). Pooling assumes the relative "
+                    "effects do not depend on prior therapy.</p>")
+    out.append(_table(components.drop(columns=["analysis"], errors="ignore")))
+
+    for label, part in parts.items():
+        tables, figs = part["tables"], part["figures"]
+        comp = components.set_index("component").loc[label]
+        conv = convergence.set_index("component").loc[label]
+        out.append(f"<h2>Component {esc(label)}: {esc(comp['treatments'])}</h2>")
+        out.append(f"<p>Reference: <b>{esc(comp['trt_ref'])}</b>. Studies: "
+                   f"{esc(comp['studies'])}.</p>")
+        if not bool(conv["converged"]):
+            out.append("<p class='bad'><b>Not converged</b>: do not interpret.</p>")
+        ranks = tables["ranks"].drop(columns=["analysis", "component"])
+        out.append("<h3>Ranking (SUCRA)</h3>" + _table(ranks))
+        out.append(_img(figs["cumulative_ranks"], "cumulative ranking"))
+        out.append(_img(figs["rankogram"], "rank probabilities"))
+        out.append("<h3>Relative effects vs reference</h3>")
+        out.append(_img(figs["forest"], "forest plot"))
+        eff = tables["relative_effects"]
+        eff = eff[(eff["comparator"] == comp["trt_ref"])].drop(
+            columns=["analysis", "component", "converged"])
+        out.append(_table(eff))
+        out.append("<h3>League table</h3><p>Cell = row vs column, OR median (95% CrI).</p>")
+        out.append(_table(tables["league_table"].drop(
+            columns=["analysis", "component", "converged"])))
+        out.append(_img(figs["league_heatmap"], "league table heatmap"))
+        out.append("<h3>Heterogeneity and model fit</h3>")
+        out.append(_table(tables["model_fit"][["quantity", "value"]]))
+        out.append("<h3>Diagnostics</h3>")
+        out.append(_table(pd.DataFrame([conv]).reset_index(drop=True)))
+        diag = tables["diagnostics"].drop(columns=["analysis", "component"])
+        out.append(_table(diag[~diag["parameter"].str.startswith("z[")]))
+        out.append(_img(figs["trace"], "trace and rank plots"))
+    out.append("</body></html>")
+    return "\n".join(out)

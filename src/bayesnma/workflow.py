@@ -1,0 +1,293 @@
+"""Steps of the Snakemake workflow, one public function per rule.
+
+Each function takes an analysis' settings (the validated config dict), the analysis name,
+the component label where relevant, and output paths; it reads and writes files through
+:mod:`bayesnma.io`. Rule scripts only unpack ``snakemake`` and call one of these via
+:func:`run_step`, which turns a :class:`~bayesnma.errors.BayesNMAError` into a one-line
+message and a failed job (Snakemake then removes the job's outputs).
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from bayesnma import io
+from bayesnma.config import analysis_config, validate_config
+from bayesnma.data import read_arm_data
+from bayesnma.errors import BayesNMAError
+from bayesnma.network import (
+    build_graph,
+    choose_trt_ref,
+    connected_components,
+    network_characteristics,
+    require_connected,
+)
+
+__all__ = [
+    "ConvergenceFailure",
+    "collect_analysis",
+    "fit_component",
+    "plan_analyses",
+    "plot_component",
+    "render_analysis_report",
+    "run_step",
+    "summarise_component",
+    "write_network",
+]
+
+log = logging.getLogger("bayesnma")
+
+
+class ConvergenceFailure(BayesNMAError):
+    """The sampler did not meet the convergence criteria and ``on_failure`` is ``error``."""
+
+
+def plan_analyses(config: dict) -> dict[str, dict]:
+    """Validate the config and every analysis' data; list the components to fit.
+
+    Called when the workflow is parsed, so that bad configuration or data stop the run
+    before any job starts.
+
+    Returns
+    -------
+    dict
+        Analysis name -> ``{"settings": dict, "components": [label, ...]}``.
+
+    Raises
+    ------
+    ConfigError, DataValidationError, NetworkError
+    """
+    plan = {}
+    for name, settings in validate_config(config).items():
+        cfg = analysis_config(name, settings)
+        network = read_arm_data(cfg.data, columns=cfg.columns)
+        choose_trt_ref(network.treatments, cfg.trt_ref, source=cfg.data)
+        if cfg.disconnected == "error":
+            require_connected(network)
+        plan[name] = {"settings": settings,
+                      "components": [c.label for c in connected_components(network)]}
+    return plan
+
+
+def _load(settings: dict, analysis: str):
+    cfg = analysis_config(analysis, settings)
+    network = read_arm_data(cfg.data, columns=cfg.columns)
+    return cfg, network
+
+
+def _component(network, label: str):
+    for comp in connected_components(network):
+        if comp.label == label:
+            return comp
+    raise BayesNMAError(f"{network.source}: no component {label!r}; the data changed since "
+                        "the workflow was planned: rerun snakemake")
+
+
+def _labelled(table: pd.DataFrame, analysis: str, component: str | None, converged=None):
+    front = {"analysis": analysis}
+    if component is not None:
+        front["component"] = component
+    out = table.copy()
+    for i, (key, value) in enumerate(front.items()):
+        out.insert(i, key, value)
+    if converged is not None:
+        out["converged"] = bool(converged)
+    return out
+
+
+def write_network(settings: dict, analysis: str, *, characteristics, components, network_plot):
+    """Write the network characteristics, the component list and the network plot."""
+    from bayesnma.plots import plot_network
+
+    cfg, network = _load(settings, analysis)
+    comps = connected_components(network)
+    io.write_table(_labelled(network_characteristics(network, comps), analysis, None),
+                   characteristics)
+    rows = []
+    for comp in comps:
+        rows.append({"analysis": analysis, "component": comp.label,
+                     "trt_ref": choose_trt_ref(comp.treatments, cfg.trt_ref, source=cfg.data),
+                     "treatments": "; ".join(comp.treatments), "studies": "; ".join(comp.studies)})
+    io.write_table(pd.DataFrame(rows), components)
+    title = f"{cfg.outcome}: treatment network (edge label: number of studies)"
+    io.save_figure(plot_network(build_graph(network), comps, title=title), network_plot)
+
+
+def fit_component(settings: dict, analysis: str, component: str, *, posterior, diagnostics):
+    """Fit the model to one connected component; write the posterior and its diagnostics.
+
+    Raises
+    ------
+    ConvergenceFailure
+        If the fit fails the convergence criteria and ``on_failure`` is ``error`` (nothing
+        is written).
+    """
+    from bayesnma.diagnostics import check_convergence
+    from bayesnma.model import NMAModel
+    from bayesnma.pymc_backend import fit
+
+    cfg, network = _load(settings, analysis)
+    comp = _component(network, component)
+    model = NMAModel(network.subset(comp.studies), trt_effects=cfg.trt_effects,
+                     trt_ref=cfg.trt_ref, priors=cfg.priors)
+    log.info("fitting %s/%s: %s, reference %s", analysis, component, model.trt_effects,
+             model.trt_ref)
+    idata = fit(model, cfg.sampler)
+    conv = check_convergence(idata, cfg.convergence)
+    log.info("sampling %.1f s; converged: %s %s", idata.posterior.attrs["sampling_time"],
+             conv.converged, "; ".join(conv.problems))
+    if not conv.converged and cfg.on_failure == "error":
+        raise ConvergenceFailure(
+            f"{analysis}/{component} did not converge: {'; '.join(conv.problems)}. Increase "
+            "sampler draws/tune or target_accept, or set convergence.on_failure: flag to "
+            "write results marked as not converged."
+        )
+    idata.posterior.attrs.update({"analysis": analysis, "component": component,
+                                  "outcome": cfg.outcome, "converged": int(conv.converged),
+                                  "convergence_problems": "; ".join(conv.problems)})
+    table = conv.table.assign(n_divergent=conv.n_divergent)
+    io.write_table(_labelled(table, analysis, component, conv.converged), diagnostics)
+    io.write_idata(idata, posterior)
+
+
+def summarise_component(settings: dict, analysis: str, component: str, *, posterior,
+                        relative_effects, league_table, ranks, rank_probs, model_fit):
+    """Write relative effects, league table, ranks, rank probabilities and model fit."""
+    from bayesnma import diagnostics, effects, ranking
+
+    cfg = analysis_config(analysis, settings)
+    idata = io.read_idata(posterior)
+    converged = bool(idata.posterior.attrs["converged"])
+    eff = effects.relative_effects(idata, lower_better=cfg.lower_better)
+    rk = ranking.posterior_ranks(idata, lower_better=cfg.lower_better)
+    probs = ranking.posterior_rank_probs(idata, lower_better=cfg.lower_better)
+    fit_stats = diagnostics.model_fit(idata)
+    het = diagnostics.heterogeneity(idata)
+    het_rows = het.melt(id_vars="parameter", var_name="stat").assign(
+        quantity=lambda t: t["parameter"] + "_" + t["stat"])[["quantity", "value"]]
+    attrs = idata.posterior.attrs
+    settings_rows = pd.DataFrame({
+        "quantity": ["trt_effects", "trt_ref", "measure", "lower_better", "n_divergent"],
+        "value": [cfg.trt_effects, attrs["trt_ref"], attrs["measure"], cfg.lower_better,
+                  int(idata.sample_stats["diverging"].sum())]})
+    stats = pd.concat([settings_rows, het_rows, fit_stats], ignore_index=True)
+
+    io.write_table(_labelled(eff, analysis, component, converged), relative_effects)
+    league = effects.league_table(eff, rk["treatment"]).reset_index()
+    io.write_table(_labelled(league, analysis, component, converged), league_table)
+    io.write_table(_labelled(rk, analysis, component, converged), ranks)
+    io.write_table(_labelled(probs, analysis, component, converged), rank_probs)
+    io.write_table(_labelled(stats, analysis, component, converged), model_fit)
+
+
+def plot_component(settings: dict, analysis: str, component: str, *, posterior,
+                   relative_effects, ranks, rank_probs, forest, league_heatmap, rankogram,
+                   cumulative_ranks, trace):
+    """Draw the forest plot, league heatmap, rankogram, cumulative ranking and trace plots."""
+    from bayesnma import plots
+
+    cfg = analysis_config(analysis, settings)
+    idata = io.read_idata(posterior)
+    attrs = idata.posterior.attrs
+    eff, rk, probs = (io.read_table(p) for p in (relative_effects, ranks, rank_probs))
+    flag = "" if attrs["converged"] else "  [NOT CONVERGED]"
+    title = f"{cfg.outcome} ({analysis}, component {component}){flag}"
+    common = {"measure": attrs["measure"], "lower_better": cfg.lower_better}
+    io.save_figure(plots.plot_forest(eff, trt_ref=attrs["trt_ref"], title=title, **common),
+                   forest)
+    io.save_figure(plots.plot_league_heatmap(eff, list(rk["treatment"]), **common,
+                                             title=title + "\nrow vs column"), league_heatmap)
+    io.save_figure(plots.plot_rankogram(probs, title=title), rankogram)
+    io.save_figure(plots.plot_cumulative_ranks(probs, rk, title=title), cumulative_ranks)
+    io.save_figure(plots.plot_trace(idata), trace)
+
+
+def collect_analysis(settings: dict, analysis: str, *, components, relative_effects_in,
+                     ranks_in, diagnostics_in, relative_effects, ranks, convergence):
+    """Combine the components of an analysis.
+
+    ``relative_effects`` gets every ordered pair of treatments in the data; pairs in
+    different components get ``estimable = False`` and no estimates: no evidence links
+    them.
+    """
+    comps = io.read_table(components)
+    eff = pd.concat([io.read_table(p) for p in relative_effects_in], ignore_index=True)
+    eff["estimable"] = True
+    member = {t: row["component"] for _, row in comps.iterrows()
+              for t in row["treatments"].split("; ")}
+    scales = list(dict.fromkeys(eff["scale"]))
+    missing = [
+        {"analysis": analysis, "component": f"{member[a]} x {member[b]}", "treatment": a,
+         "comparator": b, "scale": s, "estimable": False}
+        for a in member for b in member if member[a] != member[b] for s in scales
+    ]
+    eff = pd.concat([eff, pd.DataFrame(missing, columns=eff.columns)], ignore_index=True)
+    eff["estimable"] = eff["estimable"].astype(bool)
+    io.write_table(eff, relative_effects)
+    io.write_table(pd.concat([io.read_table(p) for p in ranks_in], ignore_index=True), ranks)
+    conv = []
+    for path in diagnostics_in:
+        d = io.read_table(path)
+        conv.append({"analysis": analysis, "component": d["component"].iat[0],
+                     "converged": bool(d["converged"].iat[0]), "max_r_hat": d["r_hat"].max(),
+                     "min_ess_bulk": d["ess_bulk"].min(), "min_ess_tail": d["ess_tail"].min(),
+                     "n_divergent": int(d["n_divergent"].iat[0])})
+    io.write_table(pd.DataFrame(conv), convergence)
+
+
+COMPONENT_TABLES = ("relative_effects", "league_table", "ranks", "model_fit", "diagnostics")
+COMPONENT_FIGURES = ("forest", "league_heatmap", "rankogram", "cumulative_ranks", "trace")
+
+
+def render_analysis_report(settings: dict, analysis: str, *, characteristics, components,
+                           network_plot, convergence, component_dirs, report):
+    """Render the self-contained HTML report of one analysis.
+
+    ``component_dirs`` are the ``results/<analysis>/<component>`` folders holding the
+    tables (``<name>.csv``) and figures (``<name>.png``) of each component.
+    """
+    from bayesnma.report import render_html
+
+    cfg = analysis_config(analysis, settings)
+    parts = {}
+    for folder in map(Path, component_dirs):
+        parts[folder.name] = {
+            "tables": {t: io.read_table(folder / f"{t}.csv") for t in COMPONENT_TABLES},
+            "figures": {f: (folder / f"{f}.png").read_bytes() for f in COMPONENT_FIGURES},
+        }
+    html = render_html(
+        cfg,
+        characteristics=io.read_table(characteristics),
+        components=io.read_table(components),
+        convergence=io.read_table(convergence),
+        network_plot=Path(network_plot).read_bytes(),
+        parts=parts,
+    )
+    Path(report).parent.mkdir(parents=True, exist_ok=True)
+    Path(report).write_text(html)
+
+
+def run_step(snakemake, step) -> None:
+    """Run one workflow step from a Snakemake ``script:`` and report errors in one line.
+
+    Logging goes to the rule's log file. A :class:`BayesNMAError` is written to the log and
+    to stderr without a traceback, and the job fails (Snakemake deletes its outputs).
+    """
+    handlers = [logging.StreamHandler(sys.stderr)]
+    if snakemake.log:
+        handlers.append(logging.FileHandler(snakemake.log[0], mode="w"))
+    logging.basicConfig(level=logging.INFO, handlers=handlers, force=True,
+                        format="%(asctime)s %(levelname)s %(message)s")
+    accepted = inspect.signature(step).parameters
+    kwargs = {k: v for k, v in [*snakemake.input.items(), *snakemake.output.items(),
+                                 *snakemake.wildcards.items()] if k in accepted}
+    try:
+        step(snakemake.params.settings, **kwargs)
+    except BayesNMAError as err:
+        log.error("%s", err)
+        sys.exit(1)
