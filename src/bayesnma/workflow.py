@@ -88,6 +88,11 @@ def _component(network, label: str):
                         "the workflow was planned: rerun snakemake")
 
 
+def _component_ref(cfg, network, comp) -> str:
+    return choose_trt_ref(comp.treatments, cfg.trt_ref, all_treatments=network.treatments,
+                          source=cfg.data)
+
+
 def _labelled(table: pd.DataFrame, analysis: str, component: str | None, converged=None):
     front = {"analysis": analysis}
     if component is not None:
@@ -111,7 +116,7 @@ def write_network(settings: dict, analysis: str, *, characteristics, components,
     rows = []
     for comp in comps:
         rows.append({"analysis": analysis, "component": comp.label,
-                     "trt_ref": choose_trt_ref(comp.treatments, cfg.trt_ref, source=cfg.data),
+                     "trt_ref": _component_ref(cfg, network, comp),
                      "treatments": "; ".join(comp.treatments), "studies": "; ".join(comp.studies)})
     io.write_table(pd.DataFrame(rows), components)
     title = f"{cfg.outcome}: treatment network (edge label: number of studies)"
@@ -134,7 +139,7 @@ def fit_component(settings: dict, analysis: str, component: str, *, posterior, d
     cfg, network = _load(settings, analysis)
     comp = _component(network, component)
     model = NMAModel(network.subset(comp.studies), trt_effects=cfg.trt_effects,
-                     trt_ref=cfg.trt_ref, priors=cfg.priors)
+                     trt_ref=_component_ref(cfg, network, comp), priors=cfg.priors)
     log.info("fitting %s/%s: %s, reference %s", analysis, component, model.trt_effects,
              model.trt_ref)
     idata = fit(model, cfg.sampler)
@@ -284,8 +289,9 @@ def run_step(snakemake, step) -> None:
     logging.basicConfig(level=logging.INFO, handlers=handlers, force=True,
                         format="%(asctime)s %(levelname)s %(message)s")
     accepted = inspect.signature(step).parameters
-    kwargs = {k: v for k, v in [*snakemake.input.items(), *snakemake.output.items(),
-                                 *snakemake.wildcards.items()] if k in accepted}
+    named = [*snakemake.input.items(), *snakemake.output.items(),
+             *snakemake.params.items(), *snakemake.wildcards.items()]
+    kwargs = {k: v for k, v in named if k in accepted and k != "settings"}
     try:
         step(snakemake.params.settings, **kwargs)
     except BayesNMAError as err:

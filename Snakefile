@@ -1,0 +1,32 @@
+# bayesnma workflow: Bayesian network meta-analysis from arm-level data.
+#
+# results/<analysis>/network/      characteristics.csv, components.csv, network.png
+# results/<analysis>/<component>/  posterior.nc, diagnostics.csv, relative_effects.csv,
+#                                  league_table.csv, ranks.csv, rank_probs.csv, model_fit.csv,
+#                                  forest.png, league_heatmap.png, rankogram.png,
+#                                  cumulative_ranks.png, trace.png
+# results/<analysis>/              relative_effects.csv (all pairs), ranks.csv,
+#                                  convergence.csv, report.html
+# logs/<rule>/<analysis>[/<component>].log
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+report: "workflow/report/workflow.rst"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/network.smk"
+include: "workflow/rules/model.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        get_final_output(),

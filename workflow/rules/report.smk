@@ -1,0 +1,50 @@
+rule collect_analysis:
+    input:
+        components="results/{analysis}/network/components.csv",
+        relative_effects_in=get_component_files("relative_effects.csv"),
+        ranks_in=get_component_files("ranks.csv"),
+        diagnostics_in=get_component_files("diagnostics.csv"),
+    output:
+        relative_effects=report(
+            "results/{analysis}/relative_effects.csv",
+            caption="../report/relative_effects_all.rst",
+            category="{analysis}",
+            subcategory="all components",
+        ),
+        ranks="results/{analysis}/ranks.csv",
+        convergence=report(
+            "results/{analysis}/convergence.csv",
+            caption="../report/diagnostics.rst",
+            category="{analysis}",
+            subcategory="all components",
+        ),
+    params:
+        settings=get_settings,
+    log:
+        "logs/collect_analysis/{analysis}.log",
+    script:
+        "../scripts/collect_analysis.py"
+
+
+rule render_report:
+    input:
+        characteristics="results/{analysis}/network/characteristics.csv",
+        components="results/{analysis}/network/components.csv",
+        network_plot="results/{analysis}/network/network.png",
+        convergence="results/{analysis}/convergence.csv",
+        tables=get_component_files("model_fit.csv"),
+        figures=get_component_files("trace.png"),
+    output:
+        report=report(
+            "results/{analysis}/report.html",
+            caption="../report/analysis_report.rst",
+            category="{analysis}",
+            subcategory="all components",
+        ),
+    params:
+        settings=get_settings,
+        component_dirs=get_component_dirs,
+    log:
+        "logs/render_report/{analysis}.log",
+    script:
+        "../scripts/render_report.py"
