@@ -175,12 +175,7 @@ def summarise_component(settings: dict, analysis: str, component: str, *, poster
     het = diagnostics.heterogeneity(idata)
     het_rows = het.melt(id_vars="parameter", var_name="stat").assign(
         quantity=lambda t: t["parameter"] + "_" + t["stat"])[["quantity", "value"]]
-    attrs = idata.posterior.attrs
-    settings_rows = pd.DataFrame({
-        "quantity": ["trt_effects", "trt_ref", "measure", "lower_better", "n_divergent"],
-        "value": [cfg.trt_effects, attrs["trt_ref"], attrs["measure"], cfg.lower_better,
-                  int(idata.sample_stats["diverging"].sum())]})
-    stats = pd.concat([settings_rows, het_rows, fit_stats], ignore_index=True)
+    stats = pd.concat([het_rows, fit_stats], ignore_index=True)
 
     io.write_table(_labelled(eff, analysis, component, converged), relative_effects)
     league = effects.league_table(eff, rk["treatment"]).reset_index()
