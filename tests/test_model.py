@@ -27,7 +27,8 @@ def test_bad_trt_effects(three_trt_arms):
 def test_model_refuses_disconnected_network():
     import pandas as pd
 
-    net = set_agd_arm(pd.DataFrame({"study": ["a", "a", "b", "b"], "treatment": ["A", "B", "C", "D"],
+    net = set_agd_arm(pd.DataFrame({"study": ["a", "a", "b", "b"],
+                                    "treatment": ["A", "B", "C", "D"],
                                     "events": [1, 2, 3, 4], "total": [9, 9, 9, 9]}))
     with pytest.raises(NetworkError, match="disconnected"):
         NMAModel(net)

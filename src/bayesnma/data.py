@@ -108,7 +108,9 @@ def read_arm_data(path, *, columns=None) -> NetworkData:
             "the file is empty; expected a header row and one row per arm", source=source
         ) from None
     except (pd.errors.ParserError, UnicodeDecodeError) as err:
-        raise DataValidationError(f"the file is not a readable CSV ({err})", source=source) from None
+        raise DataValidationError(
+            f"the file is not a readable CSV ({err})", source=source
+        ) from None
     return set_agd_arm(df, source=source, **(columns or {}))
 
 

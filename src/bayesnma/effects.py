@@ -26,7 +26,8 @@ def treatment_effects(idata) -> xr.DataArray:
         Dims ``(chain, draw, treatment)``, treatments in model order (reference first).
     """
     d = idata.posterior["d"]
-    ref = xr.zeros_like(d.isel(treatment=0)).expand_dims(treatment=[idata.posterior.attrs["trt_ref"]])
+    ref_name = idata.posterior.attrs["trt_ref"]
+    ref = xr.zeros_like(d.isel(treatment=0)).expand_dims(treatment=[ref_name])
     return xr.concat([ref, d], dim="treatment").transpose(*SAMPLE_DIMS, "treatment")
 
 
@@ -105,5 +106,6 @@ def league_table(effects: pd.DataFrame, order, *, ci_prob: float = 0.95, digits:
                 table.loc[a, b] = a
             else:
                 row = cells.loc[(a, b)]
-                table.loc[a, b] = f"{row['median']:.{digits}f} ({row[lo]:.{digits}f}, {row[hi]:.{digits}f})"
+                med, low, high = (f"{row[c]:.{digits}f}" for c in ("median", lo, hi))
+                table.loc[a, b] = f"{med} ({low}, {high})"
     return table

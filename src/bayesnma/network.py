@@ -174,5 +174,6 @@ def _characteristics(label: str, network: NetworkData, n_components: int) -> dic
         "n_components": n_components,
     }
     if "prior_therapy" in arms.columns:
-        row["prior_therapy"] = "; ".join(sorted(arms["prior_therapy"].dropna().astype(str).unique()))
+        values = arms["prior_therapy"].dropna().astype(str).unique()
+        row["prior_therapy"] = "; ".join(sorted(values))
     return row

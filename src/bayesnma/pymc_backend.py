@@ -46,7 +46,9 @@ class SamplerSettings:
 
     def __post_init__(self):
         if self.backend not in SAMPLERS:
-            raise ConfigError(f"sampler backend must be one of {', '.join(SAMPLERS)}; got {self.backend!r}")
+            raise ConfigError(
+                f"sampler backend must be one of {', '.join(SAMPLERS)}; got {self.backend!r}"
+            )
         for name in ("chains", "draws", "tune"):
             if int(getattr(self, name)) < 1:
                 raise ConfigError(f"sampler {name} must be at least 1")

@@ -1,3 +1,3 @@
-from bayesnma.workflow import write_network, run_step
+from bayesnma.workflow import run_step, write_network
 
-run_step(snakemake, write_network)  # noqa: F821 (snakemake is injected by the script directive)
+run_step(snakemake, write_network)  # noqa: F821 (injected by Snakemake)

@@ -1,3 +1,3 @@
 from bayesnma.workflow import fit_component, run_step
 
-run_step(snakemake, fit_component)  # noqa: F821 (snakemake is injected by the script directive)
+run_step(snakemake, fit_component)  # noqa: F821 (injected by Snakemake)

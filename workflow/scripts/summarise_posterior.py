@@ -1,3 +1,3 @@
-from bayesnma.workflow import summarise_component, run_step
+from bayesnma.workflow import run_step, summarise_component
 
-run_step(snakemake, summarise_component)  # noqa: F821 (snakemake is injected by the script directive)
+run_step(snakemake, summarise_component)  # noqa: F821 (injected by Snakemake)

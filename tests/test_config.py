@@ -1,0 +1,37 @@
+import pytest
+
+from bayesnma import ConfigError, HalfNormal, Normal, Uniform
+from bayesnma.config import analysis_config, validate_config
+
+
+def test_defaults_and_overrides():
+    plan = validate_config({
+        "defaults": {"sampler": {"draws": 50}},
+        "analyses": {"a": {"data": "x.csv", "priors": {"het": {"uniform": {"upper": 5}}}},
+                     "b": {"data": "y.csv", "trt_effects": "fixed", "lower_better": True}},
+    })
+    a = analysis_config("a", plan["a"])
+    b = analysis_config("b", plan["b"])
+    assert a.sampler.draws == 50 and a.sampler.chains == 4
+    assert a.priors.het == Uniform(0, 5) and a.priors.trt == Normal(0, 10)
+    assert b.priors.het == HalfNormal(1) and b.trt_effects == "fixed" and b.lower_better
+    assert a.on_failure == "flag" and a.disconnected == "split"
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({}, "config: config: 'analyses' is a required property"),
+        ({"analyses": {"a": {}}}, "config: analyses.a: 'data' is a required property"),
+        ({"analyses": {"a": {"data": "x", "trt_effects": "mixed"}}},
+         "analyses.a.trt_effects: 'mixed' is not one of ['random', 'fixed']"),
+        ({"analyses": {"a": {"data": "x", "priors": {"het": {"cauchy": {"scale": 1}}}}}},
+         "analyses.a.priors.het"),
+        ({"analyses": {"a": {"data": "x", "sampler": {"chain": 4}}}},
+         "Additional properties are not allowed ('chain' was unexpected)"),
+    ],
+)
+def test_schema_errors_name_the_key(config, message):
+    with pytest.raises(ConfigError) as err:
+        validate_config(config)
+    assert message in str(err.value)

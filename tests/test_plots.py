@@ -1,0 +1,51 @@
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from bayesnma import (
+    build_graph,
+    connected_components,
+    plots,
+    posterior_rank_probs,
+    posterior_ranks,
+    relative_effects,
+    set_agd_arm,
+)
+from bayesnma.testing import synthetic_idata
+
+
+@pytest.fixture
+def results():
+    idata = synthetic_idata({"B": 0.5, "C": 1.0}, trt_ref="A", sd=0.3)
+    eff = relative_effects(idata, lower_better=False)
+    ranks = posterior_ranks(idata, lower_better=False)
+    return idata, eff, ranks, posterior_rank_probs(idata, lower_better=False)
+
+
+def test_network_plot_labels_components():
+    net = set_agd_arm(pd.DataFrame({"study": ["a", "a", "b", "b"],
+                                    "treatment": ["A", "B", "C", "D"],
+                                    "events": [1, 2, 3, 4], "total": [9, 9, 9, 9]}))
+    fig = plots.plot_network(build_graph(net), connected_components(net))
+    assert isinstance(fig, Figure)
+    legend = fig.axes[0].get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["component c1", "component c2"]
+
+
+def test_forest_has_one_row_per_comparison(results):
+    _, eff, _, _ = results
+    fig = plots.plot_forest(eff, trt_ref="A", lower_better=False)
+    ticks = {t.get_text(): t.get_position()[1] for t in fig.axes[0].get_yticklabels()}
+    assert set(ticks) == {"B", "C"}
+    assert ticks["C"] > ticks["B"]  # best treatment on top
+    assert fig.axes[0].get_xscale() == "log"
+
+
+def test_rank_figures(results):
+    idata, eff, ranks, probs = results
+    assert len(plots.plot_rankogram(probs).axes) == 3
+    fig = plots.plot_cumulative_ranks(probs, ranks)
+    assert "SUCRA" in fig.axes[0].get_legend().get_texts()[0].get_text()
+    assert isinstance(plots.plot_league_heatmap(eff, ranks["treatment"], lower_better=False),
+                      Figure)
+    assert len(plots.plot_trace(idata).axes) == 2 * 3
