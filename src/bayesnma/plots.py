@@ -37,9 +37,13 @@ def plot_network(graph: nx.Graph, components=None, *, title: str = ""):
     components : list of Component, optional
         Colours nodes by connected component and labels them.
     """
-    fig, ax = plt.subplots(figsize=(7, 6))
-    pos = nx.circular_layout(graph) if graph.number_of_nodes() > 2 else nx.spring_layout(
-        graph, seed=1)
+    groups = [c.treatments for c in components] if components else [tuple(graph.nodes)]
+    fig, ax = plt.subplots(figsize=(4.5 + 3.0 * len(groups), 6))
+    pos = {}
+    for i, nodes in enumerate(groups):  # one circle per component, side by side
+        sub = nx.circular_layout(graph.subgraph(nodes)) if len(nodes) > 2 else {
+            n: np.array([0.0, 0.8 - 1.6 * k]) for k, n in enumerate(nodes)}
+        pos.update({n: xy + np.array([2.6 * i, 0.0]) for n, xy in sub.items()})
     colour = {}
     for i, comp in enumerate(components or []):
         for trt in comp.treatments:
