@@ -21,6 +21,7 @@ __all__ = [
     "heterogeneity",
     "model_fit",
     "residual_deviance",
+    "summarise_diagnostics",
 ]
 
 SAMPLE_DIMS = ("chain", "draw")
@@ -69,18 +70,25 @@ class Convergence:
 
     def summary(self) -> pd.DataFrame:
         """One-row overview: worst R-hat, smallest ESS, divergences and the verdict."""
-        t = self.table
         return pd.DataFrame(
             [{
-                "converged": self.converged,
-                "max_r_hat": t["r_hat"].max(),
-                "min_ess_bulk": t["ess_bulk"].min(),
-                "min_ess_tail": t["ess_tail"].min(),
-                "n_divergent": self.n_divergent,
+                **summarise_diagnostics(self.table, converged=self.converged,
+                                        n_divergent=self.n_divergent),
                 "n_max_treedepth": self.n_max_treedepth,
                 "problems": "; ".join(self.problems),
             }]
         )
+
+
+def summarise_diagnostics(table: pd.DataFrame, *, converged: bool, n_divergent: int) -> dict:
+    """Verdict, worst R-hat, smallest bulk and tail ESS and divergences of a diagnostics table."""
+    return {
+        "converged": bool(converged),
+        "max_r_hat": table["r_hat"].max(),
+        "min_ess_bulk": table["ess_bulk"].min(),
+        "min_ess_tail": table["ess_tail"].min(),
+        "n_divergent": int(n_divergent),
+    }
 
 
 def check_convergence(idata, criteria: ConvergenceCriteria | None = None) -> Convergence:
@@ -131,9 +139,8 @@ def residual_deviance(idata) -> pd.DataFrame:
         Columns ``arm``, ``study``, ``treatment``, ``events``, ``total``, ``fitted_events``
         (posterior mean) and ``resdev`` (posterior mean residual deviance).
     """
-    r = idata.observed_data["events"].values.astype(float)
-    n = idata.constant_data["total"].values.astype(float)
-    p = expit(idata.posterior["eta"].values)
+    r, n, eta = _arm_data(idata)
+    p = expit(eta)
     dev = _binomial_deviance(r, n, n * p)
     return pd.DataFrame(
         {
@@ -146,6 +153,13 @@ def residual_deviance(idata) -> pd.DataFrame:
             "resdev": dev.mean(axis=(0, 1)),
         }
     )
+
+
+def _arm_data(idata):
+    """Observed events, arm sizes and posterior draws of the linear predictor."""
+    r = idata.observed_data["events"].values.astype(float)
+    n = idata.constant_data["total"].values.astype(float)
+    return r, n, idata.posterior["eta"].values
 
 
 def _binomial_deviance(r, n, rhat):
@@ -169,9 +183,7 @@ def model_fit(idata) -> pd.DataFrame:
     """
     import arviz as az
 
-    r = idata.observed_data["events"].values.astype(float)
-    n = idata.constant_data["total"].values.astype(float)
-    eta = idata.posterior["eta"].values
+    r, n, eta = _arm_data(idata)
     dev = _binomial_deviance(r, n, n * expit(eta)).sum(axis=-1)
     dbar = float(dev.mean())
     dhat = float(_binomial_deviance(r, n, n * expit(eta.mean(axis=(0, 1)))).sum())

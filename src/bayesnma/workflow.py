@@ -19,6 +19,7 @@ import pandas as pd
 from bayesnma import io
 from bayesnma.config import analysis_config, validate_config
 from bayesnma.data import read_arm_data
+from bayesnma.diagnostics import summarise_diagnostics
 from bayesnma.errors import BayesNMAError
 from bayesnma.network import (
     build_graph,
@@ -234,9 +235,8 @@ def collect_analysis(settings: dict, analysis: str, *, components, relative_effe
     for path in diagnostics_in:
         d = io.read_table(path)
         conv.append({"analysis": analysis, "component": d["component"].iat[0],
-                     "converged": bool(d["converged"].iat[0]), "max_r_hat": d["r_hat"].max(),
-                     "min_ess_bulk": d["ess_bulk"].min(), "min_ess_tail": d["ess_tail"].min(),
-                     "n_divergent": int(d["n_divergent"].iat[0])})
+                     **summarise_diagnostics(d, converged=d["converged"].iat[0],
+                                             n_divergent=d["n_divergent"].iat[0])})
     io.write_table(pd.DataFrame(conv), convergence)
 
 
