@@ -1,12 +1,24 @@
 """Trial data: reading, validation and the :class:`NetworkData` container.
 
-Arm-level binary data come as a long table, one row per study arm::
+Data come as long tables, one row per study arm. Arm-level formats (``ARM_FORMATS``)::
 
-    study,treatment,events,total[,prior_therapy,design,source,...]
+    binary           study,treatment,events,total
+    continuous       study,treatment,mean,se        (or mean,sd,total)
+    rate             study,treatment,events,person_time
+    events_followup  study,treatment,events,total,follow_up
+    median           study,treatment,median,lower,upper[,events][,total]
 
-Every other column is carried along unchanged. Validation happens here, once, before any
-model is built; each problem raises :class:`~bayesnma.errors.DataValidationError` naming the
-file, the row (as a spreadsheet shows it: header = row 1) and the column.
+Contrast-level data give each arm's effect relative to the study's baseline arm::
+
+    contrast         study,treatment,diff,se        (or ratio,lower,upper)
+
+The baseline arm's row has an empty ``diff`` (and ``ratio``); its ``se`` is the SE of the
+baseline arm, which is the covariance of the contrasts of a multi-arm study (NICE DSU
+TSD2). Every other column is carried along unchanged. Validation happens here, once,
+before any model is built; each problem raises
+:class:`~bayesnma.errors.DataValidationError` naming the file, the row (as a spreadsheet
+shows it: header = row 1) and the column. Sources of one analysis are joined with
+:func:`combine_data`; each study enters once, in one form.
 """
 
 from __future__ import annotations
@@ -17,9 +29,23 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bayesnma.errors import DataValidationError
+from bayesnma.errors import ConfigError, DataValidationError
+from bayesnma.measures import get_measure
+from bayesnma.survival import EXPONENTIAL_ASSUMPTION, log_ratio_from_ci, median_to_log_hazard
 
-__all__ = ["ARM_BINARY_COLUMNS", "NetworkData", "read_arm_data", "set_agd_arm"]
+__all__ = [
+    "ARM_BINARY_COLUMNS",
+    "ARM_FORMATS",
+    "FORMATS",
+    "ArmFormat",
+    "NetworkData",
+    "combine_data",
+    "read_arm_data",
+    "read_contrast_data",
+    "read_data",
+    "set_agd_arm",
+    "set_agd_contrast",
+]
 
 #: Canonical column names of arm-level binary data, in file order.
 ARM_BINARY_COLUMNS = ("study", "treatment", "events", "total")
@@ -29,80 +55,146 @@ _FIRST_DATA_ROW = 2
 
 
 @dataclass(frozen=True)
+class ArmFormat:
+    """An arm-level data format: its columns, likelihood and effect measure."""
+
+    name: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    measure: str
+    likelihood: str
+    link: str
+    description: str
+
+
+ARM_FORMATS = {
+    f.name: f
+    for f in (
+        ArmFormat("binary", ("events", "total"), (), "OR", "binomial", "logit",
+                  "events out of total"),
+        ArmFormat("continuous", ("mean",), ("se", "sd", "total"), "MD", "normal", "identity",
+                  "mean with its SE (or SD and total)"),
+        ArmFormat("rate", ("events", "person_time"), ("total",), "IRR", "poisson", "log",
+                  "events over person-time at risk"),
+        ArmFormat("events_followup", ("events", "total", "follow_up"), (), "HR", "binomial",
+                  "cloglog with log follow-up offset", "events out of total over follow-up"),
+        ArmFormat("median", ("median",), ("lower", "upper", "events", "total"), "HR",
+                  "normal", "identity (log hazard, exponential model)",
+                  "median survival with 95% CI, or with number of events"),
+    )
+}
+CONTRAST_REQUIRED = ("study", "treatment")
+CONTRAST_OPTIONAL = ("diff", "se", "ratio", "lower", "upper", "total")
+#: Every data format accepted by :func:`read_data`.
+FORMATS = (*ARM_FORMATS, "contrast")
+
+_ARM_VALUES = ("events", "total", "person_time", "follow_up", "mean", "sd", "median",
+               "lower", "upper", "y", "se")
+_CONTRAST_VALUES = ("diff", "se", "ratio", "lower", "upper", "total")
+_WHAT = {
+    "se": "a standard error", "sd": "a standard deviation",
+    "person_time": "person-time at risk", "follow_up": "follow-up time",
+    "median": "a median survival time", "ratio": "a ratio (HR, OR, RR)",
+    "lower": "a limit of a ratio's or median's CI (taken on the log scale)",
+    "upper": "a limit of a ratio's or median's CI (taken on the log scale)",
+}
+
+
+@dataclass(frozen=True)
 class NetworkData:
-    """Validated trial data for one outcome.
+    """Validated trial data of one outcome, from one or more sources.
 
     Attributes
     ----------
     arms : pandas.DataFrame
-        One row per arm with the canonical columns (``study``, ``treatment``, ``events``,
-        ``total`` for binary data), the carried user columns, and ``row`` (the row of the
-        source file, for messages). Sorted by study, in file order within study.
-    outcome_type : str
-        ``"binary"`` (arm-level events out of total).
+        Arm-level rows: ``study``, ``treatment``, ``format``, the format's values
+        (``events``, ``total``, ``person_time``, ``follow_up``, ``mean``, ``sd``,
+        ``median``, ``lower``, ``upper``; NaN where a format has none), the model-scale
+        ``y`` and ``se`` of normal formats, ``row`` and ``source`` (for messages), and the
+        carried user columns. Sorted by study, in file order within study.
+    contrasts : pandas.DataFrame
+        Contrast-level rows: ``study``, ``treatment``, ``diff`` (model scale, vs the study's
+        baseline arm; NaN on the baseline row), ``se``, the reported ``ratio``, ``lower``,
+        ``upper`` where given, ``total``, ``row``, ``source`` and carried columns.
+    measure : str
+        Effect measure code (``OR``, ``HR``, ``MD``, ...; see :mod:`bayesnma.measures`).
     source : str
-        File name or label of the data, used in messages and outputs.
+        File name(s) or label of the data, used in messages and outputs.
+    notes : tuple of str
+        What was excluded or assumed when the data were read (shown in every output).
     carried_columns : tuple of str
         User columns carried along (study-level covariates, provenance, ...).
     """
 
     arms: pd.DataFrame
-    outcome_type: str = "binary"
+    contrasts: pd.DataFrame = field(default_factory=lambda: _empty_contrasts())
+    measure: str = "OR"
     source: str = "data"
-    carried_columns: tuple[str, ...] = field(default_factory=tuple)
+    notes: tuple[str, ...] = ()
+    carried_columns: tuple[str, ...] = ()
+
+    @property
+    def formats(self) -> list[str]:
+        """Formats present: arm-level formats in data order, then ``contrast``."""
+        found = list(dict.fromkeys(self.arms["format"]))
+        return found + (["contrast"] if len(self.contrasts) else [])
+
+    @property
+    def study_arms(self) -> pd.DataFrame:
+        """Every arm of every study (arm- and contrast-level): ``study``, ``treatment``,
+        ``total`` (NaN where unknown), ``row``, ``source`` and ``level``."""
+        cols = ["study", "treatment", "total", "row", "source"]
+        return pd.concat(
+            [self.arms[cols].assign(level="arm"), self.contrasts[cols].assign(level="contrast")],
+            ignore_index=True,
+        )
 
     @property
     def treatments(self) -> list[str]:
         """Treatments, sorted alphabetically."""
-        return sorted(self.arms["treatment"].unique())
+        return sorted(self.study_arms["treatment"].unique())
 
     @property
     def studies(self) -> list[str]:
-        """Study labels in order of first appearance."""
-        return list(dict.fromkeys(self.arms["study"]))
+        """Study labels in order of first appearance (arm-level sources first)."""
+        return list(dict.fromkeys(self.study_arms["study"]))
 
     @property
-    def n_patients(self) -> int:
-        """Total number of randomised patients over all arms."""
-        return int(self.arms["total"].sum())
+    def n_patients(self) -> int | None:
+        """Patients over all arms whose size is known (None if no arm size is given)."""
+        total = self.study_arms["total"]
+        return int(total.sum()) if total.notna().any() else None
 
     def subset(self, studies) -> NetworkData:
         """Return the data of the given studies only (e.g. one connected component)."""
-        keep = self.arms["study"].isin(list(studies))
+        studies = list(studies)
         return NetworkData(
-            arms=self.arms.loc[keep].reset_index(drop=True),
-            outcome_type=self.outcome_type,
+            arms=self.arms.loc[self.arms["study"].isin(studies)].reset_index(drop=True),
+            contrasts=self.contrasts.loc[self.contrasts["study"].isin(studies)]
+            .reset_index(drop=True),
+            measure=self.measure,
             source=self.source,
+            notes=self.notes,
             carried_columns=self.carried_columns,
         )
 
 
-def read_arm_data(path, *, columns=None) -> NetworkData:
-    """Read and validate an arm-level binary CSV file.
+def _empty_contrasts() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=float) for c in _CONTRAST_VALUES}).assign(
+        study=pd.Series(dtype=object), treatment=pd.Series(dtype=object),
+        row=pd.Series(dtype=np.int64), source=pd.Series(dtype=object))
 
-    Parameters
-    ----------
-    path : str or path-like
-        CSV file, one row per arm.
-    columns : dict, optional
-        Map from canonical names (``study``, ``treatment``, ``events``, ``total``) to the
-        file's column names, for files that use other names. Defaults to the canonical names.
 
-    Returns
-    -------
-    NetworkData
+# --- reading -----------------------------------------------------------------------------
 
-    Raises
-    ------
-    DataValidationError
-        If the file is missing, empty, unreadable or fails any check of :func:`set_agd_arm`.
-    """
+
+def _read_csv(path) -> tuple[pd.DataFrame, str]:
     path = Path(path)
     source = str(path)
     if not path.is_file():
         raise DataValidationError("file not found", source=source)
     try:
-        df = pd.read_csv(path, dtype=str, skipinitialspace=True)
+        df = pd.read_csv(path, dtype=str, skipinitialspace=True, keep_default_na=False)
     except pd.errors.EmptyDataError:
         raise DataValidationError(
             "the file is empty; expected a header row and one row per arm", source=source
@@ -111,29 +203,72 @@ def read_arm_data(path, *, columns=None) -> NetworkData:
         raise DataValidationError(
             f"the file is not a readable CSV ({err})", source=source
         ) from None
-    return set_agd_arm(df, source=source, **(columns or {}))
+    return df, source
 
 
-def set_agd_arm(
-    data: pd.DataFrame,
-    *,
-    study: str = "study",
-    treatment: str = "treatment",
-    events: str = "events",
-    total: str = "total",
-    source: str = "data",
-) -> NetworkData:
-    """Validate arm-level binary data and return a :class:`NetworkData`.
+def read_data(path, *, format: str = "binary", columns=None, measure=None) -> NetworkData:
+    """Read and validate one data file of any format.
+
+    Parameters
+    ----------
+    path : str or path-like
+        CSV file, one row per arm.
+    format : str
+        One of :data:`FORMATS` (default ``"binary"``).
+    columns : dict, optional
+        Map from canonical names (``study``, ``treatment``, ``events``, ...) to the file's
+        column names, for files that use other names.
+    measure : str, optional
+        Effect measure of contrast-level data (required for ``format="contrast"``).
+
+    Returns
+    -------
+    NetworkData
+    """
+    if format == "contrast":
+        if measure is None:
+            raise ConfigError("contrast-level data need their effect measure (measure: HR, "
+                              "OR, RR, IRR, MD or SMD)")
+        return read_contrast_data(path, measure=measure, columns=columns)
+    return read_arm_data(path, format=format, columns=columns)
+
+
+def read_arm_data(path, *, format: str = "binary", columns=None) -> NetworkData:
+    """Read and validate an arm-level CSV file (see :func:`set_agd_arm`).
+
+    Raises
+    ------
+    DataValidationError
+        If the file is missing, empty, unreadable or fails any check of :func:`set_agd_arm`.
+    """
+    df, source = _read_csv(path)
+    return set_agd_arm(df, format=format, source=source, **(columns or {}))
+
+
+def read_contrast_data(path, *, measure: str, columns=None) -> NetworkData:
+    """Read and validate a contrast-level CSV file (see :func:`set_agd_contrast`)."""
+    df, source = _read_csv(path)
+    return set_agd_contrast(df, measure=measure, source=source, **(columns or {}))
+
+
+# --- arm-level data ----------------------------------------------------------------------
+
+
+def set_agd_arm(data: pd.DataFrame, *, format: str = "binary", source: str = "data",
+                **columns) -> NetworkData:
+    """Validate arm-level data and return a :class:`NetworkData`.
 
     Parameters
     ----------
     data : pandas.DataFrame
         One row per arm. Row *i* (0-based) is reported as row *i + 2*, as in the CSV file.
-    study, treatment, events, total : str
-        Names of the columns holding the study label, the treatment, the number of events
-        and the number of patients in the arm.
+    format : str
+        One of :data:`ARM_FORMATS`: ``binary``, ``continuous``, ``rate``,
+        ``events_followup`` or ``median``.
     source : str
         File name or label used in error messages.
+    **columns : str
+        Names of the data's columns for the canonical ones, e.g. ``treatment="trt_name"``.
 
     Returns
     -------
@@ -142,71 +277,314 @@ def set_agd_arm(
     Raises
     ------
     DataValidationError
-        Missing columns, no rows, missing study or treatment, non-numeric, non-integer or
-        negative counts, ``total`` of 0, ``events > total``, a treatment listed twice in a
-        study, or single-arm studies.
+        Missing columns, no rows, missing study or treatment, values that are not numbers,
+        counts that are not whole or negative, SE, SD, person-time, follow-up or median
+        <= 0, ``events > total``, CI limits swapped or not containing the estimate, a
+        treatment listed twice in a study, or single-arm studies.
     """
+    if format not in ARM_FORMATS:
+        raise ConfigError(f"unknown data format {format!r}; choose one of {', '.join(FORMATS)}")
+    spec = ARM_FORMATS[format]
+    mapping = _mapping(columns, ("study", "treatment", *spec.required), spec.optional,
+                       format, data)
+    table, rows = _start(data, mapping, spec.required, source, format)
+    for canon in ("events", "total"):
+        if canon in mapping:
+            table[canon] = _numbers(data, mapping, canon, rows, source, kind="count",
+                                    required=canon in spec.required)
+    for canon in ("se", "sd", "person_time", "follow_up", "median", "lower", "upper"):
+        if canon in mapping:
+            table[canon] = _numbers(data, mapping, canon, rows, source, kind="positive",
+                                    required=canon in spec.required)
+    if "mean" in mapping:
+        table["mean"] = _numbers(data, mapping, "mean", rows, source, kind="real",
+                                 required=True)
+    for canon in _ARM_VALUES:
+        if canon not in table:
+            table[canon] = np.nan
+    table["format"] = format
+
+    if format in ("binary", "events_followup"):
+        zero = table["total"] == 0
+        if zero.any():
+            i = int(np.flatnonzero(zero)[0])
+            raise DataValidationError(
+                f"total is 0 in study '{table['study'].iat[i]}'; an arm needs at least one "
+                "patient", source=source, row=int(rows[i]), column=mapping["total"],
+            )
+    over = table["events"] > table["total"]
+    if over.any():
+        i = int(np.flatnonzero(over)[0])
+        raise DataValidationError(
+            f"events ({table['events'].iat[i]:g}) > total ({table['total'].iat[i]:g}) in study "
+            f"'{table['study'].iat[i]}'",
+            source=source, row=int(rows[i]), column=mapping["events"],
+        )
+    _check_arms_per_study(table, mapping, source, level="arm")
+
+    notes = ()
+    if format == "continuous":
+        table["y"] = table["mean"]
+        table["se"] = _continuous_se(table, mapping, source)
+    elif format == "median":
+        table, notes = _median_arms(table, mapping, source)
+    return _finish(data, table, mapping, source, get_measure(spec.measure).code, notes,
+                   level="arm")
+
+
+def _continuous_se(table, mapping, source) -> np.ndarray:
+    se = table["se"].to_numpy(dtype=float)
+    sd = table["sd"].to_numpy(dtype=float)
+    n = table["total"].to_numpy(dtype=float)
+    if "total" in mapping:
+        small = n < 1
+        if small.any():
+            i = int(np.flatnonzero(small)[0])
+            raise DataValidationError(
+                f"total is {n[i]:g}; an arm needs at least one patient",
+                source=source, row=int(table["row"].iat[i]), column=mapping["total"],
+            )
+    derived = np.where(np.isnan(se), sd / np.sqrt(n), se)
+    missing = np.isnan(derived)
+    if missing.any():
+        i = int(np.flatnonzero(missing)[0])
+        names = ", ".join(repr(mapping.get(c, c)) for c in ("se", "sd", "total"))
+        raise DataValidationError(
+            f"no standard error: continuous data need se, or sd and total (n) to derive it "
+            f"as sd / sqrt(n) (columns {names})",
+            source=source, row=int(table["row"].iat[i]), column=mapping.get("se", "se"),
+        )
+    return derived
+
+
+def _median_arms(table: pd.DataFrame, mapping, source):
+    """Check medians and their CIs, convert to log hazards, exclude arms without an SE."""
+    for i in range(len(table)):
+        row = int(table["row"].iat[i])
+        med, lo, hi = (table[c].iat[i] for c in ("median", "lower", "upper"))
+        if not (np.isnan(lo) or np.isnan(hi)):
+            _check_ci(med, lo, hi, "median", source, row, mapping)
+    zero = (table["events"] == 0) & table["lower"].isna()
+    if zero.any():
+        i = int(np.flatnonzero(zero)[0])
+        raise DataValidationError(
+            "events is 0: with no events the median is not reached and gives no log hazard",
+            source=source, row=int(table["row"].iat[i]), column=mapping["events"],
+        )
+    y, se = median_to_log_hazard(table["median"], table["lower"], table["upper"],
+                                 table["events"])
+    table["y"], table["se"] = y, se
+    has_ci = table["lower"].notna() & table["upper"].notna()
+    table["se_from"] = np.where(has_ci, "95% CI", np.where(np.isfinite(se), "events", ""))
+
+    notes = []
+    drop = ~np.isfinite(se)
+    for _, arm in table.loc[drop].iterrows():
+        notes.append(
+            f"{source}, row {arm['row']}: arm '{arm['treatment']}' of study '{arm['study']}' "
+            f"excluded: median {arm['median']:g} has neither a 95% CI nor a number of events, "
+            "so its standard error cannot be derived"
+        )
+    kept = table.loc[~drop]
+    n_left = kept.groupby("study", sort=False).size()
+    lonely = [s for s in table["study"].unique() if n_left.get(s, 0) == 1]
+    for study in lonely:
+        notes.append(f"{source}: study '{study}' excluded: one arm left after exclusions, and "
+                     "a single arm informs no comparison")
+    kept = kept.loc[~kept["study"].isin(lonely)].reset_index(drop=True)
+    if kept.empty:
+        raise DataValidationError(
+            "no study has two median arms with a 95% CI or number of events; the standard "
+            "error of a log hazard needs one of them (" + "; ".join(notes) + ")",
+            source=source,
+        )
+    return kept, (*notes, EXPONENTIAL_ASSUMPTION)
+
+
+# --- contrast-level data -----------------------------------------------------------------
+
+
+def set_agd_contrast(data: pd.DataFrame, *, measure: str, source: str = "data",
+                     **columns) -> NetworkData:
+    """Validate contrast-level data and return a :class:`NetworkData`.
+
+    Each study has one baseline row (empty ``diff`` and ``ratio``) and one row per other
+    arm with its effect vs the baseline: ``diff`` and ``se`` on the model scale (log ratio
+    or difference), or a reported ``ratio`` with its 95% CI ``lower``, ``upper``, converted
+    by :func:`bayesnma.survival.log_ratio_from_ci`. The baseline row's ``se`` (the SE of the
+    baseline arm) is required for studies with three or more arms: it is the covariance of
+    their contrasts.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per arm.
+    measure : str
+        Effect measure of the contrasts (``HR``, ``OR``, ``RR``, ``IRR``, ``MD``, ``SMD``).
+    source : str
+        File name or label used in error messages.
+    **columns : str
+        Names of the data's columns for the canonical ones, e.g. ``diff="log_hr"``.
+
+    Raises
+    ------
+    DataValidationError
+        Missing columns or values, SE <= 0, a ratio or CI limit <= 0, lower > upper, a CI
+        that does not contain its estimate, both ``diff`` and ``ratio`` on one row, a ratio
+        for a difference measure, a study with no or two baseline rows, a multi-arm study
+        without the baseline SE, an impossible covariance, or duplicated treatments.
+    """
+    code = get_measure(measure).code
+    mapping = _mapping(columns, CONTRAST_REQUIRED, CONTRAST_OPTIONAL, "contrast", data)
+    given = [c for c in ("diff", "ratio") if c in mapping]
+    if not given:
+        names = ", ".join(repr(c) for c in data.columns) if isinstance(data, pd.DataFrame) else ""
+        raise DataValidationError(
+            "contrast-level data need a 'diff' column (with 'se') or a 'ratio' column (with "
+            f"'lower' and 'upper'); columns found: {names or 'none'}", source=source)
+    table, rows = _start(data, mapping, (), source, "contrast")
+    table["diff"] = _numbers(data, mapping, "diff", rows, source, kind="real", required=False)
+    for canon in ("se", "ratio", "lower", "upper"):
+        table[canon] = _numbers(data, mapping, canon, rows, source, kind="positive",
+                                required=False)
+    table["total"] = _numbers(data, mapping, "total", rows, source, kind="count",
+                              required=False)
+    if table["ratio"].notna().any() and not get_measure(code).ratio:
+        i = int(np.flatnonzero(table["ratio"].notna())[0])
+        raise DataValidationError(
+            f"a ratio is given but the measure is {code}, a difference; give diff and se",
+            source=source, row=int(rows[i]), column=mapping["ratio"])
+
+    for i in range(len(table)):
+        row = int(rows[i])
+        diff, ratio, se, lo, hi = (table[c].iat[i] for c in ("diff", "ratio", "se", "lower",
+                                                              "upper"))
+        if not np.isnan(diff) and not np.isnan(ratio):
+            raise DataValidationError(
+                f"both diff ({diff:g}) and ratio ({ratio:g}) are given; give one: diff with se "
+                "on the model scale, or ratio with its 95% CI",
+                source=source, row=row, column=mapping["ratio"])
+        if not np.isnan(diff) and np.isnan(se):
+            raise DataValidationError(
+                "se is missing; every contrast needs its standard error (or give ratio with "
+                "lower and upper)", source=source, row=row, column=mapping.get("se", "se"))
+        if not np.isnan(ratio):
+            if np.isnan(lo) or np.isnan(hi):
+                col = mapping.get("lower" if np.isnan(lo) else "upper", "lower")
+                raise DataValidationError(
+                    f"ratio {ratio:g} has no complete 95% CI; its SE is derived from lower and "
+                    "upper (or give diff and se on the log scale)",
+                    source=source, row=row, column=col)
+            _check_ci(ratio, lo, hi, "ratio", source, row, mapping)
+            table.loc[table.index[i], ["diff", "se"]] = log_ratio_from_ci(ratio, lo, hi)
+    _check_arms_per_study(table, mapping, source, level="contrast")
+    _check_baselines(table, mapping, source)
+    return _finish(data, table, mapping, source, code, (), level="contrast")
+
+
+def _check_baselines(table: pd.DataFrame, mapping, source) -> None:
+    base = table["diff"].isna()
+    for study, grp in table.groupby("study", sort=False):
+        is_base = base.loc[grp.index]
+        rows = grp["row"].tolist()
+        if not is_base.any():
+            raise DataValidationError(
+                f"study '{study}' (rows {', '.join(map(str, rows))}) has no baseline row: in "
+                "contrast-level data one arm of each study has an empty diff (and ratio) and "
+                "every other row is its effect relative to that arm",
+                source=source, row=rows[0], column=mapping.get("diff", mapping.get("ratio")))
+        if is_base.sum() > 1:
+            both = grp.loc[is_base, "row"].tolist()
+            raise DataValidationError(
+                f"study '{study}' has {len(both)} baseline rows (rows "
+                f"{', '.join(map(str, both))}, empty diff); a study has exactly one, and "
+                "every other row needs its effect vs that arm",
+                source=source, row=both[1], column=mapping.get("diff", mapping.get("ratio")))
+        if len(grp) > 2:
+            b = grp.loc[is_base]
+            se_b = float(b["se"].iat[0])
+            if np.isnan(se_b):
+                raise DataValidationError(
+                    f"study '{study}' has {len(grp)} arms, so its baseline row needs se: the "
+                    "SE of the baseline arm, which is the covariance of the study's contrasts",
+                    source=source, row=int(b["row"].iat[0]), column=mapping.get("se", "se"))
+            se = grp.loc[~is_base, "se"].to_numpy()
+            cov = np.full((se.size, se.size), se_b**2)
+            np.fill_diagonal(cov, se**2)
+            if np.any(np.linalg.eigvalsh(cov) <= 0):
+                raise DataValidationError(
+                    f"the contrasts of study '{study}' have an impossible covariance: each "
+                    f"contrast's se must exceed the baseline arm's se ({se_b:g})",
+                    source=source, row=int(b["row"].iat[0]), column=mapping.get("se", "se"))
+
+
+# --- shared checks -----------------------------------------------------------------------
+
+
+def _mapping(columns: dict, required, optional, format, data) -> dict:
+    """Canonical name -> data column: required ones, and optional ones that are mapped or
+    present under their canonical name."""
+    known = (*required, *optional)
+    unknown = [k for k in columns if k not in known]
+    if unknown:
+        raise ConfigError(
+            f"unknown column key(s) {', '.join(map(repr, unknown))} for {format} data; "
+            f"expected some of {', '.join(known)}"
+        )
+    mapping = {c: columns.get(c, c) for c in required}
+    present = data.columns if isinstance(data, pd.DataFrame) else ()
+    mapping.update({c: columns.get(c, c) for c in optional if c in columns or c in present})
+    return mapping
+
+
+def _start(data, mapping, required, source, format):
+    """Check the frame and its columns; return the canonical table and spreadsheet rows."""
     if not isinstance(data, pd.DataFrame):
         raise DataValidationError(
             f"expected a pandas DataFrame, got {type(data).__name__}", source=source
         )
-    mapping = {"study": study, "treatment": treatment, "events": events, "total": total}
+    needed = [mapping[c] for c in ("study", "treatment", *required)]
     missing = [col for col in mapping.values() if col not in data.columns]
     if missing:
         found = ", ".join(f"'{c}'" for c in data.columns) or "none"
         raise DataValidationError(
             f"missing required column(s) {', '.join(repr(c) for c in missing)}; "
-            f"arm-level binary data need {', '.join(repr(c) for c in mapping.values())} "
+            f"{format} data need {', '.join(repr(c) for c in needed)} "
             f"(columns found: {found})",
             source=source,
         )
     if len(data) == 0:
         raise DataValidationError("the file has a header but no data rows", source=source)
-
     rows = np.arange(len(data)) + _FIRST_DATA_ROW
-    out = pd.DataFrame({"row": rows})
+    table = pd.DataFrame({"row": rows})
+    table["source"] = source
     for canon in ("study", "treatment"):
-        out[canon] = _labels(data[mapping[canon]], mapping[canon], rows, source)
-    for canon in ("events", "total"):
-        out[canon] = _counts(data[mapping[canon]], mapping[canon], rows, source)
+        table[canon] = _labels(data[mapping[canon]], mapping[canon], rows, source)
+    return table, rows
 
-    zero = out["total"] == 0
-    if zero.any():
-        i = int(np.flatnonzero(zero)[0])
-        raise DataValidationError(
-            f"total is 0 in study '{out['study'].iat[i]}'; an arm needs at least one patient",
-            source=source, row=int(rows[i]), column=total,
-        )
-    over = out["events"] > out["total"]
-    if over.any():
-        i = int(np.flatnonzero(over)[0])
-        raise DataValidationError(
-            f"events ({out['events'].iat[i]}) > total ({out['total'].iat[i]}) in study "
-            f"'{out['study'].iat[i]}'",
-            source=source, row=int(rows[i]), column=events,
-        )
 
-    _check_arms_per_study(out, mapping, source)
-
+def _finish(data, table, mapping, source, measure, notes, *, level) -> NetworkData:
     carried = tuple(c for c in data.columns if c not in mapping.values())
-    reserved = [c for c in carried if c in ("row", *ARM_BINARY_COLUMNS)]
+    reserved = [c for c in carried if c in table.columns]
     if reserved:
         raise DataValidationError(
             f"column(s) {', '.join(repr(c) for c in reserved)} clash with canonical names "
             "after renaming; rename them in the file",
             source=source,
         )
+    extra = data.iloc[table["row"].to_numpy() - _FIRST_DATA_ROW][list(carried)]
     for col in carried:
-        out[col] = data[col].to_numpy()
+        table[col] = extra[col].to_numpy()
     # Stable sort keeps file order within each study; studies in order of first appearance.
-    order = {s: i for i, s in enumerate(dict.fromkeys(out["study"]))}
-    out = out.sort_values("study", key=lambda s: s.map(order), kind="stable")
-    return NetworkData(
-        arms=out.reset_index(drop=True),
-        outcome_type="binary",
-        source=source,
-        carried_columns=carried,
-    )
+    order = {s: i for i, s in enumerate(dict.fromkeys(table["study"]))}
+    table = table.sort_values("study", key=lambda s: s.map(order), kind="stable")
+    table = table.reset_index(drop=True)
+    if level == "arm":
+        return NetworkData(arms=table, measure=measure, source=source, notes=tuple(notes),
+                           carried_columns=carried)
+    empty = pd.DataFrame(columns=["study", "treatment", "format", "total", "row", "source"])
+    return NetworkData(arms=empty, contrasts=table, measure=measure, source=source,
+                       notes=tuple(notes), carried_columns=carried)
 
 
 def _labels(col: pd.Series, name: str, rows, source) -> np.ndarray:
@@ -221,62 +599,142 @@ def _labels(col: pd.Series, name: str, rows, source) -> np.ndarray:
     return values.to_numpy(dtype=object)
 
 
-def _counts(col: pd.Series, name: str, rows, source) -> np.ndarray:
-    values = col.to_numpy(dtype=object)
-    out = np.empty(len(values), dtype=np.int64)
-    for i, raw in enumerate(values):
+def _numbers(data, mapping, canon, rows, source, *, kind: str, required: bool) -> np.ndarray:
+    """Parse a numeric column: ``count`` (whole, >= 0), ``positive`` (> 0) or ``real``."""
+    name = mapping.get(canon)
+    if name is None or name not in data:
+        return np.full(len(rows), np.nan)
+    out = np.full(len(rows), np.nan)
+    for i, raw in enumerate(data[name].to_numpy(dtype=object)):
         text = "" if raw is None or (isinstance(raw, float) and np.isnan(raw)) else str(raw)
         text = text.strip()
-        if text == "" or text.lower() in ("na", "nan"):
-            raise DataValidationError(
-                f"{name} is missing; every arm needs a count", source=source, row=int(rows[i]),
-                column=name,
-            )
+        if text == "" or text.lower() in ("na", "nan", "n/a"):
+            if required:
+                raise DataValidationError(
+                    f"{name} is missing; every arm needs a value", source=source,
+                    row=int(rows[i]), column=name)
+            continue
         try:
             number = float(text)
         except ValueError:
+            what = "a whole number of patients" if kind == "count" else "a number"
             raise DataValidationError(
-                f"'{text}' is not a number; {name} must be a whole number of patients",
+                f"'{text}' is not a number; {name} must be {what}",
                 source=source, row=int(rows[i]), column=name,
             ) from None
-        if not np.isfinite(number) or number != np.floor(number):
+        if not np.isfinite(number):
+            raise DataValidationError(f"{text} is not a finite number", source=source,
+                                      row=int(rows[i]), column=name)
+        if kind == "count":
+            if number != np.floor(number):
+                raise DataValidationError(
+                    f"{text} is not a whole number; {name} must be a count "
+                    "(derive it as round(proportion x total) and record how in the data's "
+                    "notes)", source=source, row=int(rows[i]), column=name)
+            if number < 0:
+                raise DataValidationError(
+                    f"{text} is negative; {name} must be 0 or more",
+                    source=source, row=int(rows[i]), column=name)
+        elif kind == "positive" and number <= 0:
             raise DataValidationError(
-                f"{text} is not a whole number; {name} must be a count of patients "
-                "(derive it as round(proportion x total) and record how in the data's notes)",
-                source=source, row=int(rows[i]), column=name,
-            )
-        if number < 0:
-            raise DataValidationError(
-                f"{text} is negative; {name} must be 0 or more",
-                source=source, row=int(rows[i]), column=name,
-            )
-        out[i] = int(number)
+                f"{name} is {text}; {_WHAT[canon]} must be greater than 0",
+                source=source, row=int(rows[i]), column=name)
+        out[i] = number
     return out
 
 
-def _check_arms_per_study(arms: pd.DataFrame, mapping: dict, source) -> None:
-    dup = arms.duplicated(["study", "treatment"], keep=False)
+def _check_ci(estimate, lower, upper, what, source, row, mapping) -> None:
+    if lower > upper:
+        raise DataValidationError(
+            f"lower ({lower:g}) > upper ({upper:g}); the limits of the 95% CI are swapped or "
+            "mistyped", source=source, row=row, column=mapping["lower"])
+    if lower == upper:
+        raise DataValidationError(
+            f"lower equals upper ({lower:g}); a CI of zero width gives SE = 0",
+            source=source, row=row, column=mapping["lower"])
+    if not lower <= estimate <= upper:
+        raise DataValidationError(
+            f"the 95% CI ({lower:g}, {upper:g}) does not contain the {what} {estimate:g}; "
+            "check the row against its source",
+            source=source, row=row, column=mapping[what])
+
+
+def _check_arms_per_study(table: pd.DataFrame, mapping: dict, source, *, level) -> None:
+    dup = table.duplicated(["study", "treatment"], keep=False)
     if dup.any():
-        first = arms.loc[dup].iloc[0]
-        both = arms.loc[
-            dup & (arms["study"] == first["study"]) & (arms["treatment"] == first["treatment"]),
+        first = table.loc[dup].iloc[0]
+        both = table.loc[
+            dup & (table["study"] == first["study"]) & (table["treatment"] == first["treatment"]),
             "row",
         ].tolist()
         raise DataValidationError(
             f"study '{first['study']}' lists treatment '{first['treatment']}' twice "
-            f"(rows {', '.join(map(str, both))}); an arm-level model needs one row per "
-            "treatment in a study: add the arms together (sum events and totals) if they are "
-            "the same treatment, or give them distinct treatment names if they differ (e.g. doses)",
+            f"(rows {', '.join(map(str, both))}); a study has one row per treatment: combine "
+            "the arms if they are the same treatment (sum events and totals for counts), or "
+            "give them distinct treatment names "
+            "if they differ (e.g. doses)",
             source=source, row=int(both[1]), column=mapping["treatment"],
         )
-    n_arms = arms.groupby("study", sort=False)["treatment"].size()
+    n_arms = table.groupby("study", sort=False)["treatment"].size()
     single = n_arms[n_arms < 2].index.tolist()
     if single:
-        rows = arms.set_index("study").loc[single, "row"].tolist()
+        rows = table.set_index("study").loc[single, "row"].tolist()
         listing = ", ".join(f"'{s}' (row {r})" for s, r in zip(single, rows, strict=True))
+        what = ("a study with one arm has no comparison and cannot inform a contrast-based "
+                "network meta-analysis; remove it or add its comparator arm"
+                if level == "arm" else
+                "a contrast-level study needs its baseline row and at least one contrast")
         raise DataValidationError(
-            f"single-arm stud{'y' if len(single) == 1 else 'ies'} {listing}: a study with one "
-            "arm has no comparison and cannot inform a contrast-based network meta-analysis; "
-            "remove it or add its comparator arm",
+            f"single-arm stud{'y' if len(single) == 1 else 'ies'} {listing}: {what}",
             source=source, column=mapping["study"],
         )
+
+
+# --- combining sources -------------------------------------------------------------------
+
+
+def combine_data(*networks: NetworkData) -> NetworkData:
+    """Join the sources of one analysis (e.g. arm-level data and contrasts) into one network.
+
+    Raises
+    ------
+    DataValidationError
+        If the sources use different effect measures, or a study appears in more than one
+        source (each study enters once, in one form).
+    """
+    if not networks:
+        raise ValueError("combine_data needs at least one NetworkData")
+    if len(networks) == 1:
+        return networks[0]
+    measures = {n.measure for n in networks}
+    if len(measures) > 1:
+        listing = "; ".join(f"{n.source}: {get_measure(n.measure).model_scale} "
+                            f"({', '.join(n.formats)})" for n in networks)
+        raise DataValidationError(
+            f"the sources estimate different effect measures ({listing}); one analysis "
+            "combines evidence on one scale")
+    seen: dict[str, NetworkData] = {}
+    for net in networks:
+        for study in net.studies:
+            if study in seen:
+                first = seen[study]
+                rows_a = first.study_arms.query("study == @study")["row"].tolist()
+                rows_b = net.study_arms.query("study == @study")["row"].tolist()
+                raise DataValidationError(
+                    f"study '{study}' is given in two forms: {first.source} (rows "
+                    f"{', '.join(map(str, rows_a))}, {'/'.join(first.formats)}) and "
+                    f"{net.source} (rows {', '.join(map(str, rows_b))}, "
+                    f"{'/'.join(net.formats)}); each study enters once, in one form: remove "
+                    "it from one of the files", source=net.source, row=rows_b[0])
+            seen[study] = net
+    arms = [n.arms for n in networks if len(n.arms)]
+    contrasts = [n.contrasts for n in networks if len(n.contrasts)]
+    return NetworkData(
+        arms=pd.concat(arms, ignore_index=True) if arms else networks[0].arms.iloc[:0],
+        contrasts=(pd.concat(contrasts, ignore_index=True) if contrasts
+                   else _empty_contrasts()),
+        measure=measures.pop(),
+        source=" + ".join(n.source for n in networks),
+        notes=tuple(dict.fromkeys(note for n in networks for note in n.notes)),
+        carried_columns=tuple(dict.fromkeys(c for n in networks for c in n.carried_columns)),
+    )

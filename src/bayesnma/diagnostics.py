@@ -130,50 +130,110 @@ def check_convergence(idata, criteria: ConvergenceCriteria | None = None) -> Con
     return Convergence(table, not problems, n_div, n_depth, tuple(problems), criteria)
 
 
+def _binomial_deviance(r, n, rhat):
+    # xlogy gives 0 log 0 = 0 for arms with no events or all events.
+    return 2 * (xlogy(r, r) - xlogy(r, rhat) + xlogy(n - r, n - r) - xlogy(n - r, n - rhat))
+
+
+def _poisson_deviance(r, theta):
+    return 2 * ((theta - r) + xlogy(r, r) - xlogy(r, theta))
+
+
+def _arm_fitted(fmt, eta, data):
+    """Fitted value of each arm of one format from linear predictor draws."""
+    if fmt == "binary":
+        return data["total"] * expit(eta)
+    if fmt == "events_followup":
+        return data["total"] * -np.expm1(-np.exp(eta + np.log(data["follow_up"])))
+    if fmt == "rate":
+        return data["person_time"] * np.exp(eta)
+    return eta
+
+
+def _arm_deviance(fmt, observed, fitted, data):
+    if fmt in ("binary", "events_followup"):
+        return _binomial_deviance(observed, data["total"], fitted)
+    if fmt == "rate":
+        return _poisson_deviance(observed, fitted)
+    return ((observed - fitted) / data["se"]) ** 2
+
+
+def _contrast_deviance(theta, const):
+    """Squared whitened residuals of each contrast: they sum to each study's
+    ``(y - theta)' Sigma^-1 (y - theta)``."""
+    y = const["contrast_y"].values
+    se = const["contrast_se"].values
+    se_base = const["contrast_se_base"].values
+    study = const["contrast_study"].values
+    out = np.empty(np.broadcast_shapes(theta.shape, y.shape))
+    for s in dict.fromkeys(study):
+        k = np.flatnonzero(study == s)
+        cov = np.full((k.size, k.size), se_base[k[0]] ** 2 if k.size > 1 else 0.0)
+        np.fill_diagonal(cov, se[k] ** 2)
+        chol = np.linalg.cholesky(cov)
+        resid = y[k] - theta[..., k]
+        white = np.linalg.solve(chol, resid[..., None])[..., 0] if k.size > 1 else resid / se[k]
+        out[..., k] = white**2
+    return out
+
+
+def _deviance_parts(idata, linear=None):
+    """Yield one dict per data format: labels, study, treatment, observed, fitted and deviance
+    (draws, or at ``linear`` = posterior means of ``eta``/``theta`` for the plug-in)."""
+    post, const, obs = idata.posterior, idata.constant_data, idata.observed_data
+    if "eta" in post:
+        eta_all = post["eta"].values if linear is None else linear["eta"]
+        fmts = const["arm_format"].values
+        for fmt in dict.fromkeys(fmts):
+            pick = fmts == fmt
+            data = {c: const[c].values[pick] for c in ("total", "follow_up", "person_time", "se")}
+            observed = obs[f"y_{fmt}"].values.astype(float)
+            fitted = _arm_fitted(fmt, eta_all[..., pick], data)
+            yield {"data_point": post["arm"].values[pick], "study": const["study"].values[pick],
+                   "treatment": const["arm_treatment"].values[pick], "format": fmt,
+                   "observed": observed, "fitted": fitted,
+                   "deviance": _arm_deviance(fmt, observed, fitted, data)}
+    if "theta" in post:
+        theta = post["theta"].values if linear is None else linear["theta"]
+        yield {"data_point": post["contrast"].values, "study": const["contrast_study"].values,
+               "treatment": const["contrast_treatment"].values, "format": "contrast",
+               "observed": const["contrast_y"].values, "fitted": theta,
+               "deviance": _contrast_deviance(theta, const)}
+
+
 def residual_deviance(idata) -> pd.DataFrame:
-    """Posterior mean residual deviance of each arm (binomial likelihood).
+    """Posterior mean residual deviance of each data point (arm or contrast).
+
+    Binomial and Poisson data use the deviance against the saturated model; normal data
+    (continuous arms, log hazards from medians) the squared standardised residual;
+    contrasts of a multi-arm study the squared residuals whitened by the study's
+    covariance, which sum to ``(y - theta)' Sigma^-1 (y - theta)`` (NICE DSU TSD2).
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``arm``, ``study``, ``treatment``, ``events``, ``total``, ``fitted_events``
-        (posterior mean) and ``resdev`` (posterior mean residual deviance).
+        Columns ``data_point``, ``study``, ``treatment``, ``format``, ``observed``
+        (events, or the mean / log hazard / contrast), ``fitted`` (posterior mean) and
+        ``resdev`` (posterior mean residual deviance).
     """
-    r, n, eta = _arm_data(idata)
-    p = expit(eta)
-    dev = _binomial_deviance(r, n, n * p)
-    return pd.DataFrame(
-        {
-            "arm": idata.posterior["arm"].values,
-            "study": idata.constant_data["study"].values,
-            "treatment": idata.constant_data["arm_treatment"].values,
-            "events": r.astype(int),
-            "total": n.astype(int),
-            "fitted_events": (n * p).mean(axis=(0, 1)),
-            "resdev": dev.mean(axis=(0, 1)),
-        }
-    )
-
-
-def _arm_data(idata):
-    """Observed events, arm sizes and posterior draws of the linear predictor."""
-    r = idata.observed_data["events"].values.astype(float)
-    n = idata.constant_data["total"].values.astype(float)
-    return r, n, idata.posterior["eta"].values
-
-
-def _binomial_deviance(r, n, rhat):
-    # xlogy gives 0 log 0 = 0 for arms with no events or all events.
-    return 2 * (xlogy(r, r) - xlogy(r, rhat) + xlogy(n - r, n - r) - xlogy(n - r, n - rhat))
+    frames = []
+    for part in _deviance_parts(idata):
+        frames.append(pd.DataFrame({
+            "data_point": part["data_point"], "study": part["study"],
+            "treatment": part["treatment"], "format": part["format"],
+            "observed": part["observed"], "fitted": part["fitted"].mean(axis=(0, 1)),
+            "resdev": part["deviance"].mean(axis=(0, 1)),
+        }))
+    return pd.concat(frames, ignore_index=True)
 
 
 def model_fit(idata) -> pd.DataFrame:
     """Total residual deviance, pD and DIC (Spiegelhalter 2002; NICE DSU TSD2).
 
     pD is the posterior mean deviance minus the deviance at the posterior mean of the
-    linear predictor (the stochastic parents of the likelihood, as WinBUGS and the NICE DSU
-    TSDs compute it); DIC = mean deviance + pD. Residual deviance should be close to the
-    number of data points (arms) for a model that fits.
+    linear predictors (the stochastic parents of the likelihood, as WinBUGS and the NICE
+    DSU TSDs compute it); DIC = mean deviance + pD. Residual deviance should be close to
+    the number of data points (arms and contrasts) for a model that fits.
 
     Returns
     -------
@@ -183,15 +243,18 @@ def model_fit(idata) -> pd.DataFrame:
     """
     import arviz as az
 
-    r, n, eta = _arm_data(idata)
-    dev = _binomial_deviance(r, n, n * expit(eta)).sum(axis=-1)
+    parts = list(_deviance_parts(idata))
+    dev = sum(p["deviance"].sum(axis=-1) for p in parts)
+    means = {v: idata.posterior[v].values.mean(axis=(0, 1))
+             for v in ("eta", "theta") if v in idata.posterior}
+    dhat = float(sum(p["deviance"].sum() for p in _deviance_parts(idata, means)))
     dbar = float(dev.mean())
-    dhat = float(_binomial_deviance(r, n, n * expit(eta.mean(axis=(0, 1)))).sum())
     pd_ = dbar - dhat
     mcse = np.asarray(az.mcse(dev, method="mean")).item()
+    n_points = float(sum(p["observed"].size for p in parts))
     return pd.DataFrame(
         {"quantity": ["resdev_mean", "resdev_mcse", "n_data_points", "pD", "DIC"],
-         "value": [dbar, mcse, float(r.size), pd_, dbar + pd_]}
+         "value": [dbar, mcse, n_points, pd_, dbar + pd_]}
     )
 
 

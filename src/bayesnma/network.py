@@ -48,27 +48,33 @@ def build_graph(network: NetworkData) -> nx.Graph:
     ``studies``.
     """
     graph = nx.Graph()
-    arms = network.arms
+    arms = network.study_arms
     for trt, grp in arms.groupby("treatment", sort=True):
         graph.add_node(
             trt,
-            n_patients=int(grp["total"].sum()),
+            n_patients=_total(grp["total"]),
             n_arms=len(grp),
             n_studies=grp["study"].nunique(),
         )
     for study, grp in arms.groupby("study", sort=False):
         size = dict(zip(grp["treatment"], grp["total"], strict=True))
         for a, b in combinations(sorted(size), 2):
+            n = _total(pd.Series([size[a], size[b]]))
             if graph.has_edge(a, b):
                 edge = graph.edges[a, b]
                 edge["n_studies"] += 1
-                edge["n_patients"] += int(size[a] + size[b])
+                edge["n_patients"] = (None if edge["n_patients"] is None or n is None
+                                      else edge["n_patients"] + n)
                 edge["studies"].append(study)
             else:
-                graph.add_edge(
-                    a, b, n_studies=1, n_patients=int(size[a] + size[b]), studies=[study]
-                )
+                graph.add_edge(a, b, n_studies=1, n_patients=n, studies=[study])
     return graph
+
+
+def _total(sizes: pd.Series) -> int | None:
+    """Sum of arm sizes, or None if any is unknown (contrast rows often have none)."""
+    sizes = pd.to_numeric(sizes, errors="coerce")
+    return None if sizes.isna().any() else int(sizes.sum())
 
 
 def connected_components(network: NetworkData) -> list[Component]:
@@ -78,9 +84,9 @@ def connected_components(network: NetworkData) -> list[Component]:
     for nodes in nx.connected_components(graph):
         if len(nodes) < 2:
             continue
+        arms = network.study_arms
         studies = tuple(
-            s for s in network.studies
-            if network.arms.loc[network.arms["study"] == s, "treatment"].iat[0] in nodes
+            s for s in network.studies if arms.loc[arms["study"] == s, "treatment"].iat[0] in nodes
         )
         found.append((tuple(sorted(nodes)), studies))
     found.sort(key=lambda c: (-len(c[1]), c[0]))
@@ -159,21 +165,27 @@ def network_characteristics(network: NetworkData, components=None) -> pd.DataFra
 
 
 def _characteristics(label: str, network: NetworkData, n_components: int) -> dict:
-    arms = network.arms
+    arms = network.study_arms
     graph = build_graph(network)
     n_arms = arms.groupby("study", sort=False).size()
+    events = network.arms["events"] if "events" in network.arms else pd.Series(dtype=float)
     row = {
         "component": label,
         "treatments": "; ".join(network.treatments),
         "n_treatments": graph.number_of_nodes(),
         "n_studies": len(n_arms),
-        "n_patients": int(arms["total"].sum()),
-        "n_events": int(arms["events"].sum()),
+        "n_studies_arm_level": network.arms["study"].nunique(),
+        "n_studies_contrast_level": network.contrasts["study"].nunique(),
+        "formats": "; ".join(network.formats),
+        "measure": network.measure,
+        "n_patients": network.n_patients,
+        "n_events": int(events.sum()) if events.notna().any() else None,
         "n_direct_comparisons": graph.number_of_edges(),
         "n_multi_arm_studies": int((n_arms > 2).sum()),
         "n_components": n_components,
     }
-    if "prior_therapy" in arms.columns:
-        values = arms["prior_therapy"].dropna().astype(str).unique()
-        row["prior_therapy"] = "; ".join(sorted(values))
+    studies = pd.concat([network.arms, network.contrasts], ignore_index=True)
+    if "prior_therapy" in studies.columns:
+        values = studies["prior_therapy"].dropna().astype(str).str.strip()
+        row["prior_therapy"] = "; ".join(sorted(v for v in values.unique() if v))
     return row

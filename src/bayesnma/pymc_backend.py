@@ -10,6 +10,8 @@ import time
 import warnings
 from dataclasses import dataclass
 
+import numpy as np
+import pandas as pd
 import xarray as xr
 
 from bayesnma.errors import ConfigError
@@ -66,44 +68,83 @@ def _prior(pm, name, prior, **kwargs):
     raise ConfigError(f"prior {prior!r} is not supported for {name}")
 
 
+def _arm_labels(frame) -> list[str]:
+    return [f"{s} | {t}" for s, t in zip(frame["study"], frame["treatment"], strict=True)]
+
+
 def build_pymc_model(model: NMAModel):
     """Build the PyMC model of a specification.
 
-    Variables: ``mu`` (study baselines, dim ``study``), ``d`` (effects of the non-reference
-    treatments vs ``trt_ref``, dim ``treatment``), ``tau`` and ``z`` (random effects only),
-    and the deterministic linear predictor ``eta`` (dim ``arm``, in model order).
+    Variables: ``d`` (effects of the non-reference treatments vs ``trt_ref``, dim
+    ``treatment``), ``tau`` and ``z`` (random effects only); for arm-level data ``mu``
+    (study baselines, dim ``study``), the linear predictor ``eta`` (dim ``arm``) and one
+    observed variable per format, ``y_<format>`` (dim ``arm_<format>``); for
+    contrast-level data the modelled contrasts ``theta`` and the observed ``y_contrast``
+    (dim ``contrast``).
     """
     import pymc as pm
     import pytensor.tensor as pt
 
     des = model.design
-    arms = model.network.arms.iloc[des.order]
-    coords = {
-        "study": model.studies,
-        "treatment": model.treatments[1:],
-        "arm": [f"{s} | {t}" for s, t in zip(arms["study"], arms["treatment"], strict=True)],
-    }
+    net = model.network
+    arms = net.arms.iloc[des.arm_rows]
+    cons = net.contrasts.iloc[des.con_rows]
+    coords = {"treatment": model.treatments[1:]}
+    if len(arms):
+        coords.update({"study": des.arm_studies, "arm": _arm_labels(arms)})
+    if len(cons):
+        coords["contrast"] = _arm_labels(cons)
     with pm.Model(coords=coords) as pm_model:
-        mu = _prior(pm, "mu", model.priors.intercept, dims="study")
         d = _prior(pm, "d", model.priors.trt, dims="treatment")
         d_all = pt.concatenate([pt.zeros(1), d])
         delta_nb = d_all[des.trt_idx[des.nonbase]] - d_all[des.base_idx[des.nonbase]]
         if model.trt_effects == "random":
-            pm_model.add_coord("nonbase_arm", [coords["arm"][i] for i in des.nonbase])
+            names = np.array(_arm_labels(pd.DataFrame({
+                "study": np.array(model.studies, dtype=object)[des.study_idx],
+                "treatment": np.array(model.treatments, dtype=object)[des.trt_idx]})))
+            pm_model.add_coord("nonbase_arm", names[des.nonbase])
             tau = _prior(pm, "tau", model.priors.het)
             z = pm.Normal("z", 0.0, 1.0, dims="nonbase_arm")
             delta_nb = delta_nb + tau * (pt.as_tensor(des.chol_w) * z[des.chol_idx]).sum(axis=1)
-        delta = pt.zeros(len(des.order))
+        delta = pt.zeros(len(des.study_idx))
         delta = pt.set_subtensor(delta[des.nonbase], delta_nb)
-        eta = pm.Deterministic("eta", mu[des.study_idx] + delta, dims="arm")
-        pm.Binomial(
-            "events",
-            n=arms["total"].to_numpy(),
-            logit_p=eta,
-            observed=arms["events"].to_numpy(),
-            dims="arm",
-        )
+        if len(arms):
+            mu = _prior(pm, "mu", model.priors.intercept, dims="study")
+            eta = pm.Deterministic("eta", mu[des.arm_study_idx] + delta[des.arm_pos],
+                                   dims="arm")
+            for fmt in dict.fromkeys(arms["format"]):
+                _arm_likelihood(pm, pt, pm_model, fmt, arms, eta)
+        if len(cons):
+            theta = pm.Deterministic("theta", delta[des.con_pos], dims="contrast")
+            resid = pt.as_tensor(des.con_y) - theta
+            cond_mean = theta + (pt.as_tensor(des.con_w) * resid[des.con_idx]).sum(axis=1)
+            pm.Normal("y_contrast", mu=cond_mean, sigma=des.con_sd, observed=des.con_y,
+                      dims="contrast")
     return pm_model
+
+
+def _arm_likelihood(pm, pt, pm_model, fmt, arms, eta):
+    """Observed variable ``y_<fmt>`` of the arm-level arms of one format."""
+    pick = np.flatnonzero((arms["format"] == fmt).to_numpy())
+    dim = f"arm_{fmt}"
+    pm_model.add_coord(dim, [pm_model.coords["arm"][i] for i in pick])
+    sub = arms.iloc[pick]
+    lin = eta[pick]
+    name = f"y_{fmt}"
+    if fmt == "binary":
+        pm.Binomial(name, n=sub["total"].to_numpy(dtype=np.int64), logit_p=lin,
+                    observed=sub["events"].to_numpy(dtype=np.int64), dims=dim)
+    elif fmt == "events_followup":
+        # cloglog(p) = log(follow_up) + eta: p = 1 - exp(-exp(.)), written stably.
+        p = -pt.expm1(-pt.exp(lin + np.log(sub["follow_up"].to_numpy(dtype=float))))
+        pm.Binomial(name, n=sub["total"].to_numpy(dtype=np.int64), p=p,
+                    observed=sub["events"].to_numpy(dtype=np.int64), dims=dim)
+    elif fmt == "rate":
+        rate = pt.exp(lin + np.log(sub["person_time"].to_numpy(dtype=float)))
+        pm.Poisson(name, mu=rate, observed=sub["events"].to_numpy(dtype=np.int64), dims=dim)
+    else:  # continuous, median (log hazard): normal with known SE
+        pm.Normal(name, mu=lin, sigma=sub["se"].to_numpy(dtype=float),
+                  observed=sub["y"].to_numpy(dtype=float), dims=dim)
 
 
 def fit(model: NMAModel, settings: SamplerSettings | None = None):
@@ -164,7 +205,8 @@ def fit(model: NMAModel, settings: SamplerSettings | None = None):
         {
             "trt_ref": model.trt_ref,
             "treatments": list(model.treatments),
-            "outcome_type": model.network.outcome_type,
+            "formats": list(model.network.formats),
+            "data_notes": list(model.network.notes),
             "measure": model.measure,
             "sampler": settings.backend,
             "chains": settings.chains,
@@ -181,22 +223,47 @@ def fit(model: NMAModel, settings: SamplerSettings | None = None):
 
 
 def _attach_data(idata, model: NMAModel) -> None:
-    arms = model.network.arms.iloc[model.design.order]
-    names = idata.posterior.coords["arm"].values
-    data = xr.Dataset(
-        {
-            "total": ("arm", arms["total"].to_numpy()),
+    """Store the data the post-processing needs (residual deviance, tables) in
+    ``constant_data``: arm-level values on dim ``arm``, contrasts on dim ``contrast``."""
+    des = model.design
+    data = {}
+    coords = {}
+    if des.arm_rows.size:
+        arms = model.network.arms.iloc[des.arm_rows]
+        coords["arm"] = idata.posterior.coords["arm"].values
+        data.update({
             "study": ("arm", arms["study"].astype(str).to_numpy()),
             "arm_treatment": ("arm", arms["treatment"].astype(str).to_numpy()),
-        },
-        coords={"arm": names},
-    )
+            "arm_format": ("arm", arms["format"].astype(str).to_numpy()),
+            **{c: ("arm", arms[c].to_numpy(dtype=float))
+               for c in ("events", "total", "person_time", "follow_up", "y", "se")},
+        })
+    if des.con_rows.size:
+        cons = model.network.contrasts.iloc[des.con_rows]
+        coords["contrast"] = idata.posterior.coords["contrast"].values
+        data.update({
+            "contrast_study": ("contrast", cons["study"].astype(str).to_numpy()),
+            "contrast_treatment": ("contrast", cons["treatment"].astype(str).to_numpy()),
+            "contrast_y": ("contrast", des.con_y),
+            "contrast_se": ("contrast", cons["se"].to_numpy(dtype=float)),
+            "contrast_se_base": ("contrast", des.con_se_base),
+        })
     if "constant_data" in idata.groups():
         del idata.constant_data
-    idata.add_groups(constant_data=data)
-    if "observed_data" not in idata.groups():
-        idata.add_groups(
-            observed_data=xr.Dataset(
-                {"events": ("arm", arms["events"].to_numpy())}, coords={"arm": names}
-            )
-        )
+    idata.add_groups(constant_data=xr.Dataset(data, coords=coords))
+    # The same observed_data group for both backends (nutpie does not write one).
+    observed = {}
+    if des.con_rows.size:
+        observed["y_contrast"] = xr.DataArray(des.con_y, dims="contrast",
+                                              coords={"contrast": coords["contrast"]})
+    if des.arm_rows.size:
+        arms = model.network.arms.iloc[des.arm_rows]
+        for fmt in dict.fromkeys(arms["format"]):
+            pick = (arms["format"] == fmt).to_numpy()
+            col = "events" if fmt in ("binary", "events_followup", "rate") else "y"
+            observed[f"y_{fmt}"] = xr.DataArray(
+                arms.loc[pick, col].to_numpy(), dims=f"arm_{fmt}",
+                coords={f"arm_{fmt}": coords["arm"][pick]})
+    if "observed_data" in idata.groups():
+        del idata.observed_data
+    idata.add_groups(observed_data=xr.Dataset(observed))
