@@ -1,9 +1,12 @@
 """Derive the bundled HCC analysis files from the curated evidence in ``source/``.
 
 Run from the repository root: ``python data/hcc/make_analysis_data.py``. It writes
-``data/hcc_orr.csv`` and ``data/hcc_dcr.csv`` (documented format: study, treatment, events,
-total, then study-level columns). Which arms enter, and why the others do not, is set out
-in ``SELECTION`` and ``EXCLUDED`` below and in ``data/README.md``.
+``data/hcc_orr.csv`` and ``data/hcc_dcr.csv`` (binary format: study, treatment, events,
+total, then study-level columns) and, for PFS and OS, ``data/hcc_<outcome>_hr.csv``
+(contrast format: hazard ratios with 95% CIs vs each study's baseline row) and
+``data/hcc_<outcome>_medians.csv`` (median format: median survival per arm with its 95% CI
+where reported). Which arms enter, and why the others do not, is set out in ``SELECTION``,
+``SURVIVAL`` and ``EXCLUDED`` below and in ``data/README.md``.
 """
 
 from pathlib import Path
@@ -29,11 +32,23 @@ PRIOR = {
     "RESORCE": "sorafenib",
     "TCRM2023_LPvsR": "sorafenib",
     "YIN2025": "lenvatinib",
+    "CELESTIAL_ITT": "sorafenib (about 27% also a second prior line)",
+    "CELESTIAL_2L": "sorafenib",
 }
 # Studies entering each outcome (every arm of the study must have the outcome).
 SELECTION = {
     "orr": ("responders_orr", ["CHON2024_PSM", "TCRM2023_LPvsR", "YIN2025"]),
     "dcr": ("responders_dcr", ["CHON2024_PSM", "RESORCE", "TCRM2023_LPvsR", "YIN2025"]),
+}
+# Survival: randomised HRs as contrasts (placebo is each trial's baseline row), medians for
+# the observational studies. CELESTIAL: the ITT HR for PFS (the only one read); for OS the
+# second-line subgroup (sorafenib only; randomisation preserved), never both. Medians
+# without a 95% CI or event count are kept in the file so that their exclusion is reported.
+SURVIVAL = {
+    "pfs": {"hr": ["RESORCE", "CELESTIAL_ITT"],
+            "medians": ["TCRM2023_LPvsR", "CHON2024_PSM", "YIN2025"]},
+    "os": {"hr": ["RESORCE", "CELESTIAL_2L"],
+           "medians": ["TCRM2023_LPvsR", "CHON2024_PSM", "YIN2025"]},
 }
 EXCLUDED = {
     "CHON2024_UNM": "unmatched cohort of CHON2024; the PSM cohort is used (one per study)",
@@ -49,6 +64,13 @@ EXCLUDED = {
     "XU2022": "LEN+PD-1 vs REG+PD-1 is within the TKI+PD-1 node, and its patients likely "
               "overlap TCRM2023_LPvsR (same centre and period)",
     "LI2023_TCRM, ZHANG2024_JHC": "outcome counts or arm sizes not read",
+    "KEYNOTE240, REACH (PFS/OS)": "pembrolizumab and ramucirumab monotherapy are not decision "
+                                  "options; each would be a spur on placebo that informs no "
+                                  "other comparison",
+    "REFLECT (PFS/OS)": "first-line trial",
+    "CHEON2025_KJ_PSM/UNM, PERSANO2024 (PFS/OS)": "medians without CIs or event counts "
+                                                  "(and PERSANO2024 overlaps CHON2024 and "
+                                                  "CHEON2025): no SE can be derived",
 }
 
 
@@ -69,6 +91,57 @@ def main():
         })
         assert table.notna().all().all(), table[table.isna().any(axis=1)]
         table.to_csv(HERE.parent / f"hcc_{outcome}.csv", index=False)
+    contrasts = pd.read_csv(HERE / "source" / "hcc-contrasts.csv", dtype=str)
+    for outcome, spec in SURVIVAL.items():
+        hr_table(arms, contrasts, outcome, spec["hr"]).to_csv(
+            HERE.parent / f"hcc_{outcome}_hr.csv", index=False)
+        median_table(arms, outcome, spec["medians"]).to_csv(
+            HERE.parent / f"hcc_{outcome}_medians.csv", index=False)
+
+
+def _study_columns(arms, study):
+    first = arms[arms["study_id"] == study].iloc[0]
+    return {"prior_therapy": PRIOR[study], "design": first["design"],
+            "source": f"{first['citation']} doi:{first['doi'] if first['doi'] else 'n/a'}"}
+
+
+def hr_table(arms, contrasts, outcome, studies):
+    """Contrast format: a baseline row (the comparator) and the HR row, per trial."""
+    rows = []
+    for study in studies:
+        hr = contrasts[(contrasts["study_id"] == study) & (contrasts["outcome"] == outcome.upper())
+                       & (contrasts["adjusted"] == "no")]
+        assert len(hr) == 1, (study, outcome)
+        hr = hr.iloc[0]
+        size = arms[arms["study_id"] == study].set_index("treatment")["n"]
+        common = _study_columns(arms, study)
+        rows.append({"study": study, "treatment": NODE[hr["comparator"]], "ratio": "",
+                     "lower": "", "upper": "", "total": size[hr["comparator"]], **common,
+                     "source_note": "baseline (comparator) arm"})
+        rows.append({"study": study, "treatment": NODE.get(hr["treatment"], hr["treatment"]),
+                     "ratio": hr["hr"], "lower": hr["lo"], "upper": hr["hi"],
+                     "total": size[hr["treatment"]], **common,
+                     "source_note": hr["source_note"]})
+    return pd.DataFrame(rows)
+
+
+def median_table(arms, outcome, studies):
+    """Median format: one row per arm; empty CIs where the source gives none."""
+    rows = arms[arms["study_id"].isin(studies)]
+    table = pd.DataFrame({
+        "study": rows["study_id"],
+        "treatment": rows["treatment"].map(NODE),
+        "median": rows[f"median_{outcome}"],
+        "lower": rows[f"{outcome}_lo"],
+        "upper": rows[f"{outcome}_hi"],
+        "total": rows["n"],
+        "prior_therapy": rows["study_id"].map(PRIOR),
+        "design": rows.groupby("study_id")["design"].transform("first"),
+        "arm_as_reported": rows["treatment"],
+        "source": rows["citation"] + " doi:" + rows["doi"].fillna("n/a"),
+    })
+    assert table[["study", "treatment", "median"]].notna().all().all()
+    return table.fillna("")
 
 
 if __name__ == "__main__":

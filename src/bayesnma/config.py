@@ -13,10 +13,12 @@ from bayesnma.errors import ConfigError
 from bayesnma.priors import Priors, prior_from_config
 from bayesnma.pymc_backend import SamplerSettings
 
-__all__ = ["DEFAULTS", "AnalysisConfig", "analysis_config", "validate_config"]
+__all__ = ["DEFAULTS", "AnalysisConfig", "DataSource", "analysis_config", "validate_config"]
 
 #: Settings every analysis starts from (see ``config/config.yaml`` for their meaning).
 DEFAULTS = {
+    "format": "binary",
+    "measure": None,
     "columns": {},
     "outcome": "",
     "lower_better": False,
@@ -36,12 +38,26 @@ DEFAULTS = {
 
 
 @dataclass(frozen=True)
+class DataSource:
+    """One data file of an analysis: its path, format, measure and column names."""
+
+    file: str
+    format: str = "binary"
+    measure: str | None = None
+    columns: dict = field(default_factory=dict)
+
+    def describe(self) -> str:
+        """``file (format[, measure])`` for reports."""
+        extra = f", {self.measure}" if self.measure else ""
+        return f"{self.file} ({self.format}{extra})"
+
+
+@dataclass(frozen=True)
 class AnalysisConfig:
     """Typed settings of one analysis (built by :func:`analysis_config`)."""
 
     name: str
-    data: str
-    columns: dict
+    sources: tuple[DataSource, ...]
     outcome: str
     lower_better: bool
     trt_effects: str
@@ -52,6 +68,11 @@ class AnalysisConfig:
     convergence: ConvergenceCriteria
     on_failure: str
     settings: dict = field(repr=False)
+
+    @property
+    def data(self) -> str:
+        """The data files, joined with `` + `` (for messages and reports)."""
+        return " + ".join(src.file for src in self.sources)
 
 
 def _merge(base: dict, override: dict) -> dict:
@@ -100,10 +121,20 @@ def analysis_config(name: str, settings: dict) -> AnalysisConfig:
     sampler = settings["sampler"]
     conv = dict(settings["convergence"])
     on_failure = conv.pop("on_failure")
+    data = settings["data"]
+    if isinstance(data, str):
+        sources = (DataSource(data, settings["format"], settings.get("measure"),
+                              dict(settings.get("columns") or {})),)
+    else:
+        sources = tuple(DataSource(s["file"], s["format"], s.get("measure"),
+                                   dict(s.get("columns") or {})) for s in data)
+    for src in sources:
+        if src.format == "contrast" and not src.measure:
+            raise ConfigError(f"config: analyses.{name}: contrast-level data ({src.file}) need "
+                              "their effect measure: set measure to HR, OR, RR, IRR, MD or SMD")
     return AnalysisConfig(
         name=name,
-        data=settings["data"],
-        columns=dict(settings.get("columns") or {}),
+        sources=sources,
         outcome=settings.get("outcome") or name,
         lower_better=bool(settings["lower_better"]),
         trt_effects=settings["trt_effects"],

@@ -110,12 +110,12 @@ class NetworkData:
         Arm-level rows: ``study``, ``treatment``, ``format``, the format's values
         (``events``, ``total``, ``person_time``, ``follow_up``, ``mean``, ``sd``,
         ``median``, ``lower``, ``upper``; NaN where a format has none), the model-scale
-        ``y`` and ``se`` of normal formats, ``row`` and ``source`` (for messages), and the
+        ``y`` and ``se`` of normal formats, ``row`` and ``data_file`` (for messages), and the
         carried user columns. Sorted by study, in file order within study.
     contrasts : pandas.DataFrame
         Contrast-level rows: ``study``, ``treatment``, ``diff`` (model scale, vs the study's
         baseline arm; NaN on the baseline row), ``se``, the reported ``ratio``, ``lower``,
-        ``upper`` where given, ``total``, ``row``, ``source`` and carried columns.
+        ``upper`` where given, ``total``, ``row``, ``data_file`` and carried columns.
     measure : str
         Effect measure code (``OR``, ``HR``, ``MD``, ...; see :mod:`bayesnma.measures`).
     source : str
@@ -142,8 +142,8 @@ class NetworkData:
     @property
     def study_arms(self) -> pd.DataFrame:
         """Every arm of every study (arm- and contrast-level): ``study``, ``treatment``,
-        ``total`` (NaN where unknown), ``row``, ``source`` and ``level``."""
-        cols = ["study", "treatment", "total", "row", "source"]
+        ``total`` (NaN where unknown), ``row``, ``data_file`` and ``level``."""
+        cols = ["study", "treatment", "total", "row", "data_file"]
         return pd.concat(
             [self.arms[cols].assign(level="arm"), self.contrasts[cols].assign(level="contrast")],
             ignore_index=True,
@@ -182,7 +182,7 @@ class NetworkData:
 def _empty_contrasts() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=float) for c in _CONTRAST_VALUES}).assign(
         study=pd.Series(dtype=object), treatment=pd.Series(dtype=object),
-        row=pd.Series(dtype=np.int64), source=pd.Series(dtype=object))
+        row=pd.Series(dtype=np.int64), data_file=pd.Series(dtype=object))
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -387,10 +387,11 @@ def _median_arms(table: pd.DataFrame, mapping, source):
         )
     kept = table.loc[~drop]
     n_left = kept.groupby("study", sort=False).size()
-    lonely = [s for s in table["study"].unique() if n_left.get(s, 0) == 1]
+    lonely = [s for s in table["study"].unique() if n_left.get(s, 0) < 2]
     for study in lonely:
-        notes.append(f"{source}: study '{study}' excluded: one arm left after exclusions, and "
-                     "a single arm informs no comparison")
+        left = int(n_left.get(study, 0))
+        notes.append(f"{source}: study '{study}' excluded: {left} usable arm"
+                     f"{'' if left == 1 else 's'} left, and a comparison needs two")
     kept = kept.loc[~kept["study"].isin(lonely)].reset_index(drop=True)
     if kept.empty:
         raise DataValidationError(
@@ -557,7 +558,7 @@ def _start(data, mapping, required, source, format):
         raise DataValidationError("the file has a header but no data rows", source=source)
     rows = np.arange(len(data)) + _FIRST_DATA_ROW
     table = pd.DataFrame({"row": rows})
-    table["source"] = source
+    table["data_file"] = source
     for canon in ("study", "treatment"):
         table[canon] = _labels(data[mapping[canon]], mapping[canon], rows, source)
     return table, rows
@@ -582,7 +583,7 @@ def _finish(data, table, mapping, source, measure, notes, *, level) -> NetworkDa
     if level == "arm":
         return NetworkData(arms=table, measure=measure, source=source, notes=tuple(notes),
                            carried_columns=carried)
-    empty = pd.DataFrame(columns=["study", "treatment", "format", "total", "row", "source"])
+    empty = pd.DataFrame(columns=["study", "treatment", "format", "total", "row", "data_file"])
     return NetworkData(arms=empty, contrasts=table, measure=measure, source=source,
                        notes=tuple(notes), carried_columns=carried)
 

@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from bayesnma.measures import get_measure
+
 __all__ = ["league_table", "quantile_columns", "relative_effects", "treatment_effects"]
 
 SAMPLE_DIMS = ("chain", "draw")
@@ -53,30 +55,37 @@ def relative_effects(idata, *, lower_better: bool, ci_prob: float = 0.95) -> pd.
     Returns
     -------
     pandas.DataFrame
-        One row per (treatment, comparator, scale) with ``scale`` the link scale (e.g.
-        ``log OR``) or the natural scale (``OR``), and columns ``mean``, ``sd``, ``median``,
-        the interval limits (``q2.5``, ``q97.5``) and ``p_better``, the posterior
-        probability that ``treatment`` is better than ``comparator``.
+        One row per (treatment, comparator, scale) with ``scale`` the model scale (e.g.
+        ``log HR``, ``MD``) and, for ratio measures, the natural scale (``HR``); columns
+        ``mean``, ``sd``, ``median``, the interval limits (``q2.5``, ``q97.5``),
+        ``p_better`` (the posterior probability that ``treatment`` is better than
+        ``comparator``) and ``better_if`` (the direction of benefit, e.g. ``HR < 1 favours
+        the treatment``).
     """
-    measure = idata.posterior.attrs.get("measure", "OR")
+    measure = get_measure(idata.posterior.attrs.get("measure", "OR"))
     eff = treatment_effects(idata)
     trts = [str(t) for t in eff["treatment"].values]
     draws = eff.values.reshape(-1, len(trts))
     pairs = [(a, b) for a in range(len(trts)) for b in range(len(trts)) if a != b]
     diff = np.stack([draws[:, a] - draws[:, b] for a, b in pairs], axis=1)
     better = (diff < 0) if lower_better else (diff > 0)
+    scales = [(measure.model_scale, diff)]
+    if measure.ratio:
+        scales.append((measure.code, np.exp(diff)))
     frames = []
-    for scale, values in ((f"log {measure}", diff), (measure, np.exp(diff))):
+    for scale, values in scales:
         frame = pd.DataFrame(
             {"treatment": [trts[a] for a, _ in pairs], "comparator": [trts[b] for _, b in pairs],
-             "scale": scale, **_summarise(values, ci_prob), "p_better": better.mean(axis=0)}
+             "scale": scale, **_summarise(values, ci_prob), "p_better": better.mean(axis=0),
+             "better_if": measure.better_if(lower_better)}
         )
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
 
 
 def league_table(effects: pd.DataFrame, order, *, ci_prob: float = 0.95, digits: int = 2):
-    """League table on the natural scale: cell (row, column) is row vs column.
+    """League table on the natural scale (``HR``, ``OR``, ``MD``, ...): cell (row, column)
+    is row vs column.
 
     Parameters
     ----------
@@ -96,7 +105,7 @@ def league_table(effects: pd.DataFrame, order, *, ci_prob: float = 0.95, digits:
         cells ``"median (lower, upper)"``.
     """
     lo, hi = quantile_columns(ci_prob)
-    natural = effects[~effects["scale"].str.startswith("log ")]
+    natural = effects[~effects["scale"].str.startswith("log ")]  # HR, OR, ... or MD
     cells = natural.set_index(["treatment", "comparator"])
     order = list(order)
     table = pd.DataFrame("", index=pd.Index(order, name="treatment"), columns=order, dtype=object)

@@ -14,6 +14,7 @@ import networkx as nx  # noqa: E402
 import numpy as np  # noqa: E402
 
 from bayesnma.effects import quantile_columns  # noqa: E402
+from bayesnma.measures import get_measure  # noqa: E402
 
 __all__ = [
     "plot_cumulative_ranks",
@@ -48,7 +49,8 @@ def plot_network(graph: nx.Graph, components=None, *, title: str = ""):
     for i, comp in enumerate(components or []):
         for trt in comp.treatments:
             colour[trt] = _COLOURS[i % len(_COLOURS)]
-    patients = np.array([graph.nodes[n]["n_patients"] for n in graph.nodes])
+    # Node area by patients; nodes whose arm sizes are not all reported get the base size.
+    patients = np.array([graph.nodes[n]["n_patients"] or 0 for n in graph.nodes], dtype=float)
     sizes = 300 + 2500 * patients / max(patients.max(), 1)
     widths = [1.5 + 2.0 * graph.edges[e]["n_studies"] for e in graph.edges]
     nx.draw_networkx_edges(graph, pos, ax=ax, width=widths, edge_color="0.55")
@@ -58,7 +60,7 @@ def plot_network(graph: nx.Graph, components=None, *, title: str = ""):
     nx.draw_networkx_nodes(graph, pos, ax=ax, node_size=sizes,
                            node_color=[colour.get(n, _COLOURS[0]) for n in graph.nodes],
                            alpha=0.85)
-    labels = {n: f"{n}\n(n={graph.nodes[n]['n_patients']})" for n in graph.nodes}
+    labels = {n: f"{n}\n(n={graph.nodes[n]['n_patients'] or 'n/r'})" for n in graph.nodes}
     nx.draw_networkx_labels(graph, pos, labels=labels, ax=ax, font_size=8)
     if components and len(components) > 1:
         for i, comp in enumerate(components):
@@ -74,22 +76,25 @@ def plot_network(graph: nx.Graph, components=None, *, title: str = ""):
 
 def plot_forest(effects, *, trt_ref: str, measure: str = "OR", lower_better: bool,
                 ci_prob: float = 0.95, title: str = ""):
-    """Forest plot of every treatment vs the reference on the natural (log-axis) scale."""
+    """Forest plot of every treatment vs the reference on the natural scale (log axis for
+    ratio measures)."""
+    m = get_measure(measure)
     lo, hi = quantile_columns(ci_prob)
-    rows = effects[(effects["comparator"] == trt_ref) & (effects["scale"] == measure)]
+    rows = effects[(effects["comparator"] == trt_ref) & (effects["scale"] == m.code)]
     rows = rows.sort_values("median", ascending=lower_better)
     fig, ax = plt.subplots(figsize=(7, 1.0 + 0.5 * len(rows)))
     y = np.arange(len(rows))[::-1]
     ax.errorbar(rows["median"], y, xerr=[rows["median"] - rows[lo], rows[hi] - rows["median"]],
                 fmt="o", color="black", ecolor="0.3", capsize=3)
-    ax.axvline(1.0, color="0.5", linestyle="--", linewidth=1)
-    ax.set_xscale("log")
+    ax.axvline(m.null, color="0.5", linestyle="--", linewidth=1)
+    if m.ratio:
+        ax.set_xscale("log")
     ax.set_yticks(y, rows["treatment"])
     for yi, (_, r) in zip(y, rows.iterrows(), strict=True):
         ax.annotate(f"{r['median']:.2f} ({r[lo]:.2f}, {r[hi]:.2f})", (1.02, yi),
                     xycoords=("axes fraction", "data"), va="center", fontsize=8)
-    better = "favours treatment" if not lower_better else "favours comparator"
-    ax.set_xlabel(f"{measure} vs {trt_ref} (median, {ci_prob:.0%} CrI; > 1 {better})")
+    ax.set_xlabel(f"{m.code} vs {trt_ref} (median, {ci_prob:.0%} CrI); "
+                  f"{m.better_if(lower_better)}")
     ax.set_title(title, fontsize=10)
     fig.tight_layout()
     return fig
@@ -97,9 +102,12 @@ def plot_forest(effects, *, trt_ref: str, measure: str = "OR", lower_better: boo
 
 def plot_league_heatmap(effects, order, *, measure: str = "OR", lower_better: bool,
                         ci_prob: float = 0.95, title: str = ""):
-    """League-table heatmap: cell (row, column) is row vs column, coloured by log effect."""
+    """League-table heatmap: cell (row, column) is row vs column, coloured on the model
+    scale (log ratio or difference), labelled on the natural scale."""
+    m = get_measure(measure)
     lo, hi = quantile_columns(ci_prob)
-    log = effects[effects["scale"] == f"log {measure}"].set_index(["treatment", "comparator"])
+    model = effects[effects["scale"] == m.model_scale].set_index(["treatment", "comparator"])
+    natural = np.exp if m.ratio else (lambda x: x)
     n = len(order)
     values = np.full((n, n), np.nan)
     fig, ax = plt.subplots(figsize=(1.6 + 1.3 * n, 1.0 + 1.0 * n))
@@ -108,9 +116,10 @@ def plot_league_heatmap(effects, order, *, measure: str = "OR", lower_better: bo
             if a == b:
                 ax.text(j, i, a, ha="center", va="center", fontsize=8, weight="bold")
                 continue
-            r = log.loc[(a, b)]
+            r = model.loc[(a, b)]
             values[i, j] = r["median"]
-            ax.text(j, i, f"{np.exp(r['median']):.2f}\n({np.exp(r[lo]):.2f}, {np.exp(r[hi]):.2f})",
+            ax.text(j, i, f"{natural(r['median']):.2f}\n({natural(r[lo]):.2f}, "
+                          f"{natural(r[hi]):.2f})",
                     ha="center", va="center", fontsize=7,
                     weight="bold" if (r[lo] > 0 or r[hi] < 0) else "normal")
     bound = np.nanmax(np.abs(values)) if np.isfinite(values).any() else 1.0
@@ -118,9 +127,9 @@ def plot_league_heatmap(effects, order, *, measure: str = "OR", lower_better: bo
     image = ax.imshow(values, cmap=cmap, vmin=-bound, vmax=bound)
     ax.set_xticks(range(n), order, rotation=30, ha="right", fontsize=8)
     ax.set_yticks(range(n), order, fontsize=8)
-    fig.colorbar(image, ax=ax, label=f"log {measure} (row vs column); blue = row better")
-    ax.set_title(title or f"League table: {measure} of row vs column (bold: CrI excludes 1)",
-                 fontsize=10)
+    fig.colorbar(image, ax=ax, label=f"{m.model_scale} (row vs column); blue = row better")
+    ax.set_title(title or f"League table: {m.code} of row vs column (bold: CrI excludes "
+                          f"{m.null:g}); {m.better_if(lower_better)}", fontsize=10)
     fig.tight_layout()
     return fig
 

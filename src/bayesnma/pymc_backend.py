@@ -205,8 +205,8 @@ def fit(model: NMAModel, settings: SamplerSettings | None = None):
         {
             "trt_ref": model.trt_ref,
             "treatments": list(model.treatments),
-            "formats": list(model.network.formats),
-            "data_notes": list(model.network.notes),
+            "formats": "; ".join(model.network.formats),
+            "data_notes": "\n".join(model.network.notes),
             "measure": model.measure,
             "sampler": settings.backend,
             "chains": settings.chains,

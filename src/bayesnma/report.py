@@ -11,8 +11,16 @@ import html
 import pandas as pd
 
 from bayesnma import __version__
+from bayesnma.data import ARM_FORMATS
+from bayesnma.measures import get_measure
 
 __all__ = ["render_html"]
+
+# Columns that repeat one value on every row of a CSV; the report states them once.
+_REPEATED = ("better_if", "assumptions")
+_LIKELIHOOD = {**{f.name: f"{f.likelihood} likelihood, {f.link} link"
+                  for f in ARM_FORMATS.values()},
+               "contrast": "normal likelihood of the contrasts with multi-arm covariance"}
 
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;max-width:1100px;margin:2em auto;
@@ -39,14 +47,17 @@ def _img(png: bytes, alt: str) -> str:
 
 
 def render_html(cfg, *, characteristics, components, convergence, network_plot: bytes,
-                parts: dict) -> str:
+                parts: dict, notes=()) -> str:
     """Render the report of one analysis.
 
     Parameters
     ----------
     cfg : AnalysisConfig
     characteristics, components, convergence : pandas.DataFrame
-        Network characteristics, component list and per-component convergence summary.
+        Network characteristics, component list (with ``measure`` and ``formats``) and
+        per-component convergence summary.
+    notes : sequence of str
+        Exclusions and assumptions made when the data were read.
     network_plot : bytes
         PNG of the network.
     parts : dict
@@ -61,7 +72,8 @@ def render_html(cfg, *, characteristics, components, convergence, network_plot: 
         A complete HTML document.
     """
     esc = html.escape
-    direction = ("lower is better" if cfg.lower_better else "higher is better")
+    measure = get_measure(str(components["measure"].iat[0]))
+    formats = list(dict.fromkeys(f for fs in components["formats"] for f in str(fs).split("; ")))
     out = [f"<!doctype html><html><head><meta charset='utf-8'><title>{esc(cfg.outcome)}"
            f"</title><style>{_CSS}</style></head><body>",
            f"<h1>{esc(cfg.outcome)} <small>analysis <code>{esc(cfg.name)}</code></small></h1>"]
@@ -78,9 +90,12 @@ def render_html(cfg, *, characteristics, components, convergence, network_plot: 
                    f"{cfg.convergence.max_divergences}).</p>")
 
     out.append("<h2>Analysis</h2><table>")
-    prior_rows = {"data": cfg.data, "effect measure": "odds ratio (OR); " + direction,
-                  "model": f"binomial likelihood, logit link, {cfg.trt_effects} effects "
-                           "(NICE DSU TSD2 consistency model; unrelated study baselines"
+    likelihoods = "; ".join(f"{f}: {_LIKELIHOOD[f]}" for f in formats)
+    prior_rows = {"data": "; ".join(src.describe() for src in cfg.sources),
+                  "effect measure": f"{measure.name} ({measure.code}), modelled as "
+                                    f"{measure.model_scale}; {measure.better_if(cfg.lower_better)}",
+                  "model": f"{cfg.trt_effects} effects, NICE DSU TSD2 consistency model "
+                           f"({likelihoods}"
                            + ("; random effects correlated 0.5 in multi-arm studies)"
                               if cfg.trt_effects == "random" else ")")}
     prior_rows.update(cfg.priors.describe())
@@ -95,6 +110,10 @@ def render_html(cfg, *, characteristics, components, convergence, network_plot: 
             for k, v in prior_rows.items()]
     out.append("</table>")
 
+    if notes:
+        items = "".join(f"<li>{esc(n)}</li>" for n in notes)
+        out.append("<div class='note'><b>Data notes: exclusions and assumptions</b>"
+                   f"<ul>{items}</ul></div>")
     out.append("<h2>Network</h2>")
     out.append(_img(network_plot, "network plot"))
     out.append(_table(characteristics.drop(columns=["analysis"], errors="ignore")))
@@ -123,19 +142,23 @@ def render_html(cfg, *, characteristics, components, convergence, network_plot: 
                    f"{esc(comp['studies'])}.</p>")
         if not bool(conv["converged"]):
             out.append("<p class='bad'><b>Not converged</b>: do not interpret.</p>")
-        ranks = tables["ranks"].drop(columns=["analysis", "component"])
-        out.append("<h3>Ranking (SUCRA)</h3>" + _table(ranks))
+        ranks = tables["ranks"].drop(columns=["analysis", "component", *_REPEATED],
+                                     errors="ignore")
+        out.append(f"<h3>Ranking (SUCRA)</h3><p>Rank 1 = best: "
+                   f"{esc(measure.better_if(cfg.lower_better))}.</p>" + _table(ranks))
         out.append(_img(figs["cumulative_ranks"], "cumulative ranking"))
         out.append(_img(figs["rankogram"], "rank probabilities"))
         out.append("<h3>Relative effects vs reference</h3>")
         out.append(_img(figs["forest"], "forest plot"))
         eff = tables["relative_effects"]
         eff = eff[(eff["comparator"] == comp["trt_ref"])].drop(
-            columns=["analysis", "component", "converged"])
+            columns=["analysis", "component", "converged", *_REPEATED], errors="ignore")
         out.append(_table(eff))
-        out.append("<h3>League table</h3><p>Cell = row vs column, OR median (95% CrI).</p>")
+        out.append(f"<h3>League table</h3><p>Cell = {esc(measure.code)} of row vs column, "
+                   f"median (95% CrI); {esc(measure.better_if(cfg.lower_better))}.</p>")
         out.append(_table(tables["league_table"].drop(
-            columns=["analysis", "component", "converged"])))
+            columns=["analysis", "component", "converged", "cell", *_REPEATED],
+            errors="ignore")))
         out.append(_img(figs["league_heatmap"], "league table heatmap"))
         out.append("<h3>Heterogeneity and model fit</h3>")
         out.append(_table(tables["model_fit"][["quantity", "value"]]))

@@ -18,9 +18,10 @@ import pandas as pd
 
 from bayesnma import io
 from bayesnma.config import analysis_config, validate_config
-from bayesnma.data import read_arm_data
+from bayesnma.data import NetworkData, combine_data, read_data
 from bayesnma.diagnostics import summarise_diagnostics
 from bayesnma.errors import BayesNMAError
+from bayesnma.measures import get_measure
 from bayesnma.network import (
     build_graph,
     choose_trt_ref,
@@ -33,6 +34,7 @@ __all__ = [
     "ConvergenceFailure",
     "collect_analysis",
     "fit_component",
+    "load_network",
     "plan_analyses",
     "plot_component",
     "render_analysis_report",
@@ -57,7 +59,8 @@ def plan_analyses(config: dict) -> dict[str, dict]:
     Returns
     -------
     dict
-        Analysis name -> ``{"settings": dict, "components": [label, ...]}``.
+        Analysis name -> ``{"settings": dict, "data_files": [path, ...],
+        "components": [label, ...]}``.
 
     Raises
     ------
@@ -66,19 +69,25 @@ def plan_analyses(config: dict) -> dict[str, dict]:
     plan = {}
     for name, settings in validate_config(config).items():
         cfg = analysis_config(name, settings)
-        network = read_arm_data(cfg.data, columns=cfg.columns)
+        network = load_network(cfg)
         choose_trt_ref(network.treatments, cfg.trt_ref, source=cfg.data)
         if cfg.disconnected == "error":
             require_connected(network)
         plan[name] = {"settings": settings,
+                      "data_files": [src.file for src in cfg.sources],
                       "components": [c.label for c in connected_components(network)]}
     return plan
 
 
+def load_network(cfg) -> NetworkData:
+    """Read and validate every data source of an analysis and join them."""
+    return combine_data(*(read_data(src.file, format=src.format, columns=src.columns,
+                                    measure=src.measure) for src in cfg.sources))
+
+
 def _load(settings: dict, analysis: str):
     cfg = analysis_config(analysis, settings)
-    network = read_arm_data(cfg.data, columns=cfg.columns)
-    return cfg, network
+    return cfg, load_network(cfg)
 
 
 def _component(network, label: str):
@@ -106,8 +115,10 @@ def _labelled(table: pd.DataFrame, analysis: str, component: str | None, converg
     return out
 
 
-def write_network(settings: dict, analysis: str, *, characteristics, components, network_plot):
-    """Write the network characteristics, the component list and the network plot."""
+def write_network(settings: dict, analysis: str, *, characteristics, components, network_plot,
+                  data_notes):
+    """Write the network characteristics, the component list, the notes on the data
+    (exclusions and assumptions) and the network plot."""
     from bayesnma.plots import plot_network
 
     cfg, network = _load(settings, analysis)
@@ -116,10 +127,14 @@ def write_network(settings: dict, analysis: str, *, characteristics, components,
                    characteristics)
     rows = []
     for comp in comps:
+        sub = network.subset(comp.studies)
         rows.append({"analysis": analysis, "component": comp.label,
                      "trt_ref": _component_ref(cfg, network, comp),
-                     "treatments": "; ".join(comp.treatments), "studies": "; ".join(comp.studies)})
+                     "treatments": "; ".join(comp.treatments), "studies": "; ".join(comp.studies),
+                     "measure": network.measure, "formats": "; ".join(sub.formats)})
     io.write_table(pd.DataFrame(rows), components)
+    io.write_table(pd.DataFrame({"analysis": analysis, "note": list(network.notes)},
+                                columns=["analysis", "note"]), data_notes)
     title = f"{cfg.outcome}: treatment network (edge label: number of studies)"
     io.save_figure(plot_network(build_graph(network), comps, title=title), network_plot)
 
@@ -168,9 +183,15 @@ def summarise_component(settings: dict, analysis: str, component: str, *, poster
 
     cfg = analysis_config(analysis, settings)
     idata = io.read_idata(posterior)
-    converged = bool(idata.posterior.attrs["converged"])
+    attrs = idata.posterior.attrs
+    converged = bool(attrs["converged"])
+    better_if = get_measure(attrs["measure"]).better_if(cfg.lower_better)
+    assumptions = ("exponential survival: medians converted to log hazards (see "
+                   "network/data_notes.csv)" if "median" in attrs["formats"].split("; ") else "")
     eff = effects.relative_effects(idata, lower_better=cfg.lower_better)
-    rk = ranking.posterior_ranks(idata, lower_better=cfg.lower_better)
+    eff["assumptions"] = assumptions
+    rk = ranking.posterior_ranks(idata, lower_better=cfg.lower_better).assign(
+        better_if=better_if, assumptions=assumptions)
     probs = ranking.posterior_rank_probs(idata, lower_better=cfg.lower_better)
     fit_stats = diagnostics.model_fit(idata)
     het = diagnostics.heterogeneity(idata)
@@ -179,7 +200,9 @@ def summarise_component(settings: dict, analysis: str, component: str, *, poster
     stats = pd.concat([het_rows, fit_stats], ignore_index=True)
 
     io.write_table(_labelled(eff, analysis, component, converged), relative_effects)
-    league = effects.league_table(eff, rk["treatment"]).reset_index()
+    league = effects.league_table(eff, rk["treatment"]).reset_index().assign(
+        cell=f"{attrs['measure']} of row vs column, median (95% CrI)", better_if=better_if,
+        assumptions=assumptions)
     io.write_table(_labelled(league, analysis, component, converged), league_table)
     io.write_table(_labelled(rk, analysis, component, converged), ranks)
     io.write_table(_labelled(probs, analysis, component, converged), rank_probs)
@@ -245,7 +268,7 @@ COMPONENT_FIGURES = ("forest", "league_heatmap", "rankogram", "cumulative_ranks"
 
 
 def render_analysis_report(settings: dict, analysis: str, *, characteristics, components,
-                           network_plot, convergence, component_dirs, report):
+                           data_notes, network_plot, convergence, component_dirs, report):
     """Render the self-contained HTML report of one analysis.
 
     ``component_dirs`` are the ``results/<analysis>/<component>`` folders holding the
@@ -264,6 +287,7 @@ def render_analysis_report(settings: dict, analysis: str, *, characteristics, co
         cfg,
         characteristics=io.read_table(characteristics),
         components=io.read_table(components),
+        notes=list(io.read_table(data_notes)["note"].dropna()),
         convergence=io.read_table(convergence),
         network_plot=Path(network_plot).read_bytes(),
         parts=parts,

@@ -20,8 +20,9 @@ def get_settings(wildcards):
     return PLAN[wildcards.analysis]["settings"]
 
 
-def get_data_file(wildcards):
-    return PLAN[wildcards.analysis]["settings"]["data"]
+def get_data_files(wildcards):
+    """Every data file of the wildcard's analysis (a change reruns it)."""
+    return PLAN[wildcards.analysis]["data_files"]
 
 
 def get_component_files(name):

@@ -1,6 +1,6 @@
 rule fit_model:
     input:
-        data=get_data_file,
+        data=get_data_files,
     output:
         posterior="results/{analysis}/{component}/posterior.nc",
         diagnostics=report(

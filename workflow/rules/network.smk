@@ -1,6 +1,6 @@
 rule build_network:
     input:
-        data=get_data_file,
+        data=get_data_files,
     output:
         characteristics=report(
             "results/{analysis}/network/characteristics.csv",
@@ -9,6 +9,12 @@ rule build_network:
             subcategory="network",
         ),
         components="results/{analysis}/network/components.csv",
+        data_notes=report(
+            "results/{analysis}/network/data_notes.csv",
+            caption="../report/data_notes.rst",
+            category="{analysis}",
+            subcategory="network",
+        ),
         network_plot=report(
             "results/{analysis}/network/network.png",
             caption="../report/network.rst",

@@ -30,6 +30,7 @@ rule render_report:
     input:
         characteristics="results/{analysis}/network/characteristics.csv",
         components="results/{analysis}/network/components.csv",
+        data_notes="results/{analysis}/network/data_notes.csv",
         network_plot="results/{analysis}/network/network.png",
         convergence="results/{analysis}/convergence.csv",
         tables=get_component_files("model_fit.csv"),
