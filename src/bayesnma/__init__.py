@@ -2,7 +2,15 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
-from bayesnma.data import NetworkData, read_arm_data, set_agd_arm
+from bayesnma.data import (
+    NetworkData,
+    combine_data,
+    read_arm_data,
+    read_contrast_data,
+    read_data,
+    set_agd_arm,
+    set_agd_contrast,
+)
 from bayesnma.diagnostics import (
     Convergence,
     ConvergenceCriteria,
@@ -47,6 +55,7 @@ __all__ = [
     "build_graph",
     "build_pymc_model",
     "check_convergence",
+    "combine_data",
     "choose_trt_ref",
     "connected_components",
     "fit",
@@ -57,8 +66,11 @@ __all__ = [
     "posterior_rank_probs",
     "posterior_ranks",
     "read_arm_data",
+    "read_contrast_data",
+    "read_data",
     "relative_effects",
     "residual_deviance",
     "set_agd_arm",
+    "set_agd_contrast",
     "treatment_effects",
 ]
