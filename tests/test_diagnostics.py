@@ -34,3 +34,22 @@ def test_chains_that_disagree_fail_with_reasons():
     text = "; ".join(conv.problems)
     assert "R-hat" in text and "ess_bulk" in text and "3 divergent transitions" in text
     assert conv.summary().loc[0, "converged"] == False  # noqa: E712
+
+
+def test_contrast_residual_deviance_is_the_quadratic_form():
+    import xarray as xr
+
+    from bayesnma.diagnostics import _contrast_deviance
+
+    const = xr.Dataset({
+        "contrast_y": ("contrast", [-0.5, -0.2, 0.4]),
+        "contrast_se": ("contrast", [0.4, 0.45, 0.25]),
+        "contrast_se_base": ("contrast", [0.3, 0.3, np.nan]),
+        "contrast_study": ("contrast", ["s1", "s1", "s2"]),
+    })
+    theta = np.array([[[-0.3, 0.1, 0.2]]])  # (chain, draw, contrast)
+    dev = _contrast_deviance(theta, const)
+    cov = np.array([[0.16, 0.09], [0.09, 0.2025]])
+    r = np.array([-0.2, -0.3])
+    assert dev[0, 0, :2].sum() == pytest.approx(r @ np.linalg.solve(cov, r))
+    assert dev[0, 0, 2] == pytest.approx((0.2 / 0.25) ** 2)

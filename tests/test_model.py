@@ -1,7 +1,18 @@
 import numpy as np
+import pandas as pd
 import pytest
 
-from bayesnma import ConfigError, NetworkError, NMAModel, Priors, Uniform, set_agd_arm
+from bayesnma import (
+    ConfigError,
+    NetworkError,
+    NMAModel,
+    Priors,
+    Uniform,
+    build_pymc_model,
+    combine_data,
+    set_agd_arm,
+    set_agd_contrast,
+)
 from bayesnma.priors import HalfNormal, prior_from_config
 
 
@@ -52,7 +63,6 @@ def test_tsd_priors_and_config():
 
 
 def test_pymc_model_structure(three_trt_arms):
-    from bayesnma import build_pymc_model
 
     model = NMAModel(set_agd_arm(three_trt_arms), trt_effects="random")
     pm_model = build_pymc_model(model)
@@ -62,3 +72,66 @@ def test_pymc_model_structure(three_trt_arms):
     assert {v.name for v in fixed.free_RVs} == {"mu", "d"}
     # logp at the initial point is finite for both.
     assert np.isfinite(fixed.compile_logp()(fixed.initial_point()))
+
+
+def _point(pm_model, **values):
+    point = pm_model.initial_point()
+    point.update({k: np.asarray(v, dtype=float) for k, v in values.items()})
+    return point
+
+
+def test_contrast_likelihood_is_the_multivariate_normal():
+    from scipy.stats import multivariate_normal
+
+    data = pd.DataFrame({"study": ["s1"] * 3 + ["s2"] * 2,
+                         "treatment": ["A", "B", "C", "B", "C"],
+                         "diff": [np.nan, -0.5, -0.2, np.nan, 0.4],
+                         "se": [0.3, 0.4, 0.45, np.nan, 0.25]})
+    model = NMAModel(set_agd_contrast(data, measure="MD"), trt_effects="fixed", trt_ref="A")
+    pm_model = build_pymc_model(model)
+    d = np.array([-0.3, 0.1])
+    logp = pm_model.compile_logp(vars=[pm_model["y_contrast"]])(_point(pm_model, d=d))
+    cov = np.array([[0.4**2, 0.3**2], [0.3**2, 0.45**2]])
+    want = (multivariate_normal([d[0], d[1]], cov).logpdf([-0.5, -0.2])
+            + multivariate_normal(d[1] - d[0], 0.25**2).logpdf(0.4))
+    assert logp == pytest.approx(want)
+
+
+@pytest.mark.parametrize("fmt", ["events_followup", "rate"])
+def test_cloglog_and_poisson_likelihoods(fmt):
+    from scipy.stats import binom, poisson
+
+    data = pd.DataFrame({"study": ["s1", "s1"], "treatment": ["A", "B"], "events": [5, 9],
+                         "total": [40, 40], "follow_up": [2.0, 2.0],
+                         "person_time": [120.0, 100.0]})
+    cols = (["events", "total", "follow_up"] if fmt == "events_followup"
+            else ["events", "person_time"])
+    net = set_agd_arm(data[["study", "treatment", *cols]], format=fmt)
+    pm_model = build_pymc_model(NMAModel(net, trt_effects="fixed", trt_ref="A"))
+    mu, d = -2.0, 0.4
+    logp = pm_model.compile_logp(vars=[pm_model[f"y_{fmt}"]])(
+        _point(pm_model, mu=[mu], d=[d]))
+    eta = np.array([mu, mu + d])
+    if fmt == "events_followup":
+        p = 1 - np.exp(-np.exp(eta + np.log(2.0)))
+        want = binom.logpmf([5, 9], 40, p).sum()
+    else:
+        want = poisson.logpmf([5, 9], np.array([120.0, 100.0]) * np.exp(eta)).sum()
+    assert logp == pytest.approx(want)
+
+
+def test_mixed_model_shares_effects_across_forms():
+    arms = set_agd_arm(pd.DataFrame({"study": ["o", "o"], "treatment": ["B", "C"],
+                                     "median": [6.0, 9.0], "lower": [4.0, 6.0],
+                                     "upper": [9.0, 13.0]}), format="median")
+    cons = set_agd_contrast(pd.DataFrame({"study": ["r", "r"], "treatment": ["A", "B"],
+                                          "ratio": [np.nan, 0.6], "lower": [np.nan, 0.5],
+                                          "upper": [np.nan, 0.75]}), measure="HR")
+    model = NMAModel(combine_data(arms, cons), trt_effects="random", trt_ref="A")
+    pm_model = build_pymc_model(model)
+    assert model.measure == "HR"
+    assert list(pm_model.coords["treatment"]) == ["B", "C"]
+    assert list(pm_model.coords["study"]) == ["o"]  # baselines only for arm-level studies
+    assert list(pm_model.coords["contrast"]) == ["r | B"]
+    assert {v.name for v in pm_model.observed_RVs} == {"y_median", "y_contrast"}
+    assert "normal (median)" in model.likelihood and "normal (contrast)" in model.likelihood

@@ -1,0 +1,331 @@
+"""Continuous, rate, events-with-follow-up, median and contrast data: parsing, conversion
+and one test per validation message."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bayesnma import (
+    ConfigError,
+    DataValidationError,
+    combine_data,
+    read_data,
+    set_agd_arm,
+    set_agd_contrast,
+)
+from bayesnma.survival import EXPONENTIAL_ASSUMPTION
+
+Z = 1.959963984540054
+
+
+def _read(write_csv, text, **kwargs):
+    return read_data(write_csv(text), **kwargs)
+
+
+# --- continuous --------------------------------------------------------------------------
+
+
+def test_continuous_with_se_or_sd(write_csv):
+    net = _read(write_csv, "study,treatment,mean,se,sd,total\n"
+                           "s1,A,1.5,0.2,,\ns1,B,2.0,,3.0,36\n", format="continuous")
+    assert net.measure == "MD"
+    assert net.arms["y"].tolist() == [1.5, 2.0]
+    assert net.arms["se"].tolist() == pytest.approx([0.2, 0.5])
+
+
+def test_continuous_se_not_positive(write_csv):
+    with pytest.raises(DataValidationError,
+                       match=r"row 3, column 'se': se is 0; a standard error must be greater "
+                             r"than 0"):
+        _read(write_csv, "study,treatment,mean,se\ns1,A,1,0.2\ns1,B,2,0\n",
+              format="continuous")
+
+
+def test_continuous_sd_not_positive(write_csv):
+    with pytest.raises(DataValidationError,
+                       match=r"row 2, column 'sd': sd is -1; a standard deviation must be"):
+        _read(write_csv, "study,treatment,mean,sd,total\ns1,A,1,-1,10\ns1,B,2,1,10\n",
+              format="continuous")
+
+
+def test_continuous_without_se_or_sd(write_csv):
+    with pytest.raises(DataValidationError,
+                       match=r"row 3, column 'se': no standard error: continuous data need "
+                             r"se, or sd and total"):
+        _read(write_csv, "study,treatment,mean,se,sd,total\ns1,A,1,0.3,,\ns1,B,2,,,\n",
+              format="continuous")
+
+
+# --- rates and events with follow-up ------------------------------------------------------
+
+
+def test_rate_person_time_not_positive(write_csv):
+    with pytest.raises(DataValidationError,
+                       match=r"row 3, column 'person_time': person_time is 0; person-time at "
+                             r"risk must be greater than 0"):
+        _read(write_csv, "study,treatment,events,person_time\ns1,A,3,100\ns1,B,4,0\n",
+              format="rate")
+
+
+def test_rate_reads(write_csv):
+    net = _read(write_csv, "study,treatment,events,person_time\ns1,A,3,100.5\ns1,B,0,90\n",
+                format="rate")
+    assert net.measure == "IRR"
+    assert net.arms["person_time"].tolist() == [100.5, 90.0]
+
+
+def test_followup_not_positive(write_csv):
+    with pytest.raises(DataValidationError,
+                       match=r"row 2, column 'follow_up': follow_up is -2; follow-up time must"):
+        _read(write_csv, "study,treatment,events,total,follow_up\ns1,A,3,50,-2\ns1,B,4,50,2\n",
+              format="events_followup")
+
+
+def test_followup_events_over_total(write_csv):
+    with pytest.raises(DataValidationError,
+                       match=r"row 3, column 'events': events \(60\) > total \(50\)"):
+        _read(write_csv, "study,treatment,events,total,follow_up\ns1,A,3,50,2\ns1,B,60,50,2\n",
+              format="events_followup")
+
+
+def test_followup_measure_is_hr(write_csv):
+    net = _read(write_csv, "study,treatment,events,total,follow_up\ns1,A,3,50,2\ns1,B,6,50,2\n",
+                format="events_followup")
+    assert net.measure == "HR"
+
+
+# --- medians -------------------------------------------------------------------------------
+
+MEDIAN = "study,treatment,median,lower,upper,events\n"
+
+
+def test_median_converts_with_ci_or_events(write_csv):
+    net = _read(write_csv, MEDIAN + "s1,A,6,4,9,\ns1,B,3,,,25\n", format="median")
+    assert net.measure == "HR"
+    assert net.arms["y"].tolist() == pytest.approx(np.log(np.log(2)) - np.log([6, 3]))
+    assert net.arms["se"].tolist() == pytest.approx([np.log(9 / 4) / (2 * Z), 1 / 5])
+    assert net.arms["se_from"].tolist() == ["95% CI", "events"]
+    assert EXPONENTIAL_ASSUMPTION in net.notes
+
+
+def test_median_not_positive(write_csv):
+    with pytest.raises(DataValidationError,
+                       match=r"row 3, column 'median': median is 0; a median survival time "
+                             r"must be greater than 0"):
+        _read(write_csv, MEDIAN + "s1,A,6,4,9,\ns1,B,0,,,4\n", format="median")
+
+
+def test_median_ci_swapped(write_csv):
+    with pytest.raises(DataValidationError,
+                       match=r"row 2, column 'lower': lower \(9\) > upper \(4\); the limits of "
+                             r"the 95% CI are swapped"):
+        _read(write_csv, MEDIAN + "s1,A,6,9,4,\ns1,B,3,2,5,\n", format="median")
+
+
+def test_median_outside_ci(write_csv):
+    with pytest.raises(DataValidationError,
+                       match=r"row 3, column 'median': the 95% CI \(4, 5\) does not contain "
+                             r"the median 3"):
+        _read(write_csv, MEDIAN + "s1,A,6,4,9,\ns1,B,3,4,5,\n", format="median")
+
+
+def test_median_ci_zero_width(write_csv):
+    with pytest.raises(DataValidationError,
+                       match=r"row 2, column 'lower': lower equals upper \(6\); a CI of zero "
+                             r"width gives SE = 0"):
+        _read(write_csv, MEDIAN + "s1,A,6,6,6,\ns1,B,3,2,5,\n", format="median")
+
+
+def test_median_zero_events(write_csv):
+    with pytest.raises(DataValidationError,
+                       match=r"row 3, column 'events': events is 0: with no events the median "
+                             r"is not reached"):
+        _read(write_csv, MEDIAN + "s1,A,6,4,9,\ns1,B,3,,,0\n", format="median")
+
+
+def test_median_without_ci_or_events_is_excluded_with_a_note(write_csv):
+    net = _read(write_csv, MEDIAN + "s1,A,6,4,9,\ns1,B,3,2,5,\ns2,A,5,,,\ns2,C,4,3,6,\n",
+                format="median")
+    assert net.studies == ["s1"]
+    assert any("row 4: arm 'A' of study 's2' excluded: median 5 has neither a 95% CI nor a "
+               "number of events" in n for n in net.notes)
+    assert any("study 's2' excluded: 1 usable arm left" in n for n in net.notes)
+
+
+def test_median_nothing_usable(write_csv):
+    with pytest.raises(DataValidationError,
+                       match=r"no study has two median arms with a 95% CI or number of events"):
+        _read(write_csv, MEDIAN + "s1,A,6,,,\ns1,B,3,,,\n", format="median")
+
+
+# --- contrasts -----------------------------------------------------------------------------
+
+CONTRAST = "study,treatment,diff,se\n"
+RATIO = "study,treatment,ratio,lower,upper\n"
+
+
+def test_contrast_reads_multi_arm(write_csv):
+    net = _read(write_csv, CONTRAST + "s1,A,,0.3\ns1,B,-0.5,0.4\ns1,C,-0.2,0.45\n",
+                format="contrast", measure="MD")
+    assert net.formats == ["contrast"]
+    assert net.contrasts["diff"].isna().tolist() == [True, False, False]
+    assert net.treatments == ["A", "B", "C"]
+
+
+def test_ratio_converts_to_log_scale(write_csv):
+    net = _read(write_csv, RATIO + "s1,placebo,,,\ns1,drug,0.63,0.50,0.79\n",
+                format="contrast", measure="HR")
+    row = net.contrasts.iloc[1]
+    assert row["diff"] == pytest.approx(np.log(0.63))
+    assert row["se"] == pytest.approx((np.log(0.79) - np.log(0.50)) / (2 * Z))
+
+
+def test_contrast_se_not_positive(write_csv):
+    with pytest.raises(DataValidationError,
+                       match=r"row 3, column 'se': se is -0.1; a standard error must be"):
+        _read(write_csv, CONTRAST + "s1,A,,\ns1,B,-0.5,-0.1\n", format="contrast", measure="MD")
+
+
+def test_contrast_without_se(write_csv):
+    with pytest.raises(DataValidationError,
+                       match=r"row 3, column 'se': se is missing; every contrast needs its "
+                             r"standard error"):
+        _read(write_csv, CONTRAST + "s1,A,,\ns1,B,-0.5,\n", format="contrast", measure="MD")
+
+
+def test_ratio_not_positive(write_csv):
+    with pytest.raises(DataValidationError,
+                       match=r"row 3, column 'ratio': ratio is 0; a ratio \(HR, OR, RR\) must"):
+        _read(write_csv, RATIO + "s1,A,,,\ns1,B,0,0.5,0.8\n", format="contrast", measure="HR")
+
+
+def test_ratio_ci_swapped(write_csv):
+    with pytest.raises(DataValidationError,
+                       match=r"row 3, column 'lower': lower \(0.9\) > upper \(0.5\)"):
+        _read(write_csv, RATIO + "s1,A,,,\ns1,B,0.7,0.9,0.5\n", format="contrast", measure="HR")
+
+
+def test_ratio_outside_ci(write_csv):
+    with pytest.raises(DataValidationError,
+                       match=r"row 3, column 'ratio': the 95% CI \(0.5, 0.6\) does not "
+                             r"contain the ratio 0.7"):
+        _read(write_csv, RATIO + "s1,A,,,\ns1,B,0.7,0.5,0.6\n", format="contrast", measure="HR")
+
+
+def test_ratio_without_ci(write_csv):
+    with pytest.raises(DataValidationError,
+                       match=r"row 3, column 'upper': ratio 2.24 has no complete 95% CI"):
+        _read(write_csv, RATIO + "s1,A,,,\ns1,B,2.24,1.1,\n", format="contrast", measure="HR")
+
+
+def test_diff_and_ratio_on_one_row(write_csv):
+    with pytest.raises(DataValidationError,
+                       match=r"row 3, column 'ratio': both diff \(-0.4\) and ratio \(0.67\)"):
+        _read(write_csv, "study,treatment,diff,se,ratio,lower,upper\n"
+                         "s1,A,,,,,\ns1,B,-0.4,0.1,0.67,0.5,0.8\n",
+              format="contrast", measure="HR")
+
+
+def test_ratio_for_a_difference_measure(write_csv):
+    with pytest.raises(DataValidationError,
+                       match=r"row 3, column 'ratio': a ratio is given but the measure is MD"):
+        _read(write_csv, RATIO + "s1,A,,,\ns1,B,0.7,0.5,0.9\n", format="contrast", measure="MD")
+
+
+def test_contrast_study_without_baseline_row(write_csv):
+    with pytest.raises(DataValidationError,
+                       match=r"row 4, column 'diff': study 's2' \(rows 4, 5\) has no baseline "
+                             r"row"):
+        _read(write_csv, CONTRAST + "s1,A,,\ns1,B,-0.5,0.2\ns2,A,0.1,0.2\ns2,B,-0.5,0.2\n",
+              format="contrast", measure="MD")
+
+
+def test_contrast_study_with_two_baseline_rows(write_csv):
+    with pytest.raises(DataValidationError,
+                       match=r"row 3, column 'diff': study 's1' has 2 baseline rows \(rows 2, 3"):
+        _read(write_csv, CONTRAST + "s1,A,,0.2\ns1,B,,0.2\ns1,C,-0.5,0.2\n",
+              format="contrast", measure="MD")
+
+
+def test_multi_arm_contrast_needs_baseline_se(write_csv):
+    with pytest.raises(DataValidationError,
+                       match=r"row 2, column 'se': study 's1' has 3 arms, so its baseline row "
+                             r"needs se"):
+        _read(write_csv, CONTRAST + "s1,A,,\ns1,B,-0.5,0.4\ns1,C,-0.2,0.45\n",
+              format="contrast", measure="MD")
+
+
+def test_contrast_impossible_covariance(write_csv):
+    with pytest.raises(DataValidationError,
+                       match=r"contrasts of study 's1' have an impossible covariance"):
+        _read(write_csv, CONTRAST + "s1,A,,0.5\ns1,B,-0.5,0.1\ns1,C,-0.2,0.1\n",
+              format="contrast", measure="MD")
+
+
+def test_contrast_study_with_one_row(write_csv):
+    with pytest.raises(DataValidationError, match=r"single-arm study 's2' \(row 4\)"):
+        _read(write_csv, CONTRAST + "s1,A,,\ns1,B,-0.5,0.2\ns2,A,,0.2\n",
+              format="contrast", measure="MD")
+
+
+def test_contrast_needs_measure(write_csv):
+    with pytest.raises(ConfigError, match="contrast-level data need their effect measure"):
+        _read(write_csv, CONTRAST + "s1,A,,\ns1,B,-0.5,0.2\n", format="contrast")
+
+
+def test_unknown_measure():
+    with pytest.raises(ConfigError, match="unknown effect measure 'logHR'"):
+        set_agd_contrast(pd.DataFrame({"study": ["s"], "treatment": ["A"], "diff": [""]}),
+                         measure="logHR")
+
+
+# --- combining sources and column mapping --------------------------------------------------
+
+
+def _hr_contrast():
+    return set_agd_contrast(pd.DataFrame({"study": ["rct", "rct"], "treatment": ["P", "A"],
+                                          "ratio": [np.nan, 0.6], "lower": [np.nan, 0.5],
+                                          "upper": [np.nan, 0.8]}),
+                            measure="HR", source="hr.csv")
+
+
+def _medians(studies=("obs", "obs")):
+    return set_agd_arm(pd.DataFrame({"study": list(studies), "treatment": ["A", "B"],
+                                     "median": [6.0, 4.0], "lower": [4.0, 3.0],
+                                     "upper": [9.0, 6.0]}),
+                       format="median", source="medians.csv")
+
+
+def test_combine_mixed_sources():
+    net = combine_data(_hr_contrast(), _medians())
+    assert net.formats == ["median", "contrast"]
+    assert net.treatments == ["A", "B", "P"]
+    assert net.studies == ["obs", "rct"]
+    assert net.source == "hr.csv + medians.csv"
+
+
+def test_study_given_in_two_forms():
+    with pytest.raises(DataValidationError,
+                       match=r"medians.csv, row 2: study 'rct' is given in two forms: hr.csv "
+                             r"\(rows 2, 3, contrast\) and medians.csv \(rows 2, 3, median\); "
+                             r"each study enters once, in one form"):
+        combine_data(_hr_contrast(), _medians(("rct", "rct")))
+
+
+def test_sources_with_different_measures():
+    binary = set_agd_arm(pd.DataFrame({"study": ["b", "b"], "treatment": ["A", "B"],
+                                       "events": [1, 2], "total": [10, 10]}), source="orr.csv")
+    with pytest.raises(DataValidationError,
+                       match=r"different effect measures \(hr.csv: log HR \(contrast\); "
+                             r"orr.csv: log OR \(binary\)\)"):
+        combine_data(_hr_contrast(), binary)
+
+
+def test_unknown_column_key():
+    with pytest.raises(ConfigError, match="unknown column key\\(s\\) 'r' for binary data"):
+        set_agd_arm(pd.DataFrame({"study": ["s"]}), r="events")
+
+
+def test_unknown_format():
+    with pytest.raises(ConfigError, match="unknown data format 'survival'"):
+        set_agd_arm(pd.DataFrame({"study": ["s"]}), format="survival")
