@@ -1,15 +1,10 @@
 """End-to-end runs of the Snakemake workflow on a user's own data and config."""
 
-import subprocess
-import sys
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
 pytestmark = pytest.mark.workflow
 
-REPO = Path(__file__).resolve().parents[2]
 
 # A user's data in the documented format: a connected A-B-C triangle (one three-arm study,
 # zero events in one arm) plus a separate D-E pair, so the network is disconnected.
@@ -41,12 +36,6 @@ analyses:
 """
 
 
-def snakemake(workdir, *args):
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"),
-           "--directory", str(workdir), "--cores", "2", *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=900)
-
-
 def write_config(tmp_path, data_text=DATA, disconnected="split"):
     (tmp_path / "arms.csv").write_text(data_text)
     cfg = tmp_path / "my_config.yaml"
@@ -55,7 +44,7 @@ def write_config(tmp_path, data_text=DATA, disconnected="split"):
 
 
 @pytest.fixture(scope="module")
-def finished_run(tmp_path_factory):
+def finished_run(tmp_path_factory, snakemake):
     tmp_path = tmp_path_factory.mktemp("run")
     cfg = write_config(tmp_path)
     result = snakemake(tmp_path, "--configfile", str(cfg))
@@ -84,7 +73,7 @@ def test_user_config_runs_end_to_end(finished_run):
     assert "Disconnected network" in html and "mixes prior therapies" in html
 
 
-def test_rerun_does_nothing_and_report_builds(finished_run):
+def test_rerun_does_nothing_and_report_builds(finished_run, snakemake):
     tmp_path, cfg = finished_run
     dry = snakemake(tmp_path, "--configfile", str(cfg), "-n")
     assert "Nothing to be done" in dry.stdout + dry.stderr
@@ -103,7 +92,7 @@ def test_rerun_does_nothing_and_report_builds(finished_run):
     ],
     ids=["events-over-total", "disconnected-error", "single-arm"],
 )
-def test_bad_input_stops_before_any_job(tmp_path, data, disconnected, message):
+def test_bad_input_stops_before_any_job(tmp_path, snakemake, data, disconnected, message):
     cfg = write_config(tmp_path, data, disconnected)
     result = snakemake(tmp_path, "--configfile", str(cfg))
     assert result.returncode != 0
@@ -112,7 +101,7 @@ def test_bad_input_stops_before_any_job(tmp_path, data, disconnected, message):
     assert not (tmp_path / "results").exists()
 
 
-def test_bad_config_names_the_key(tmp_path):
+def test_bad_config_names_the_key(tmp_path, snakemake):
     cfg = write_config(tmp_path)
     cfg.write_text(cfg.read_text().replace("chains: 2", "chains: 0"))
     result = snakemake(tmp_path, "--configfile", str(cfg))
