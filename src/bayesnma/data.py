@@ -142,10 +142,11 @@ class NetworkData:
     @property
     def study_arms(self) -> pd.DataFrame:
         """Every arm of every study (arm- and contrast-level): ``study``, ``treatment``,
-        ``total`` (NaN where unknown), ``row``, ``data_file`` and ``level``."""
-        cols = ["study", "treatment", "total", "row", "data_file"]
+        ``total`` (NaN where unknown), ``row``, ``data_file``, ``format`` and ``level``."""
+        cols = ["study", "treatment", "total", "row", "data_file", "format"]
+        contrasts = self.contrasts.assign(format="contrast")
         return pd.concat(
-            [self.arms[cols].assign(level="arm"), self.contrasts[cols].assign(level="contrast")],
+            [self.arms[cols].assign(level="arm"), contrasts[cols].assign(level="contrast")],
             ignore_index=True,
         )
 

@@ -43,9 +43,10 @@ class Component:
 def build_graph(network: NetworkData) -> nx.Graph:
     """Build the treatment graph.
 
-    Nodes are treatments with ``n_patients``, ``n_arms`` and ``n_studies``; edges join
-    treatments compared within a study and carry ``n_studies``, ``n_patients`` and
-    ``studies``.
+    Nodes are treatments with ``n_patients`` (None if an arm size is not reported),
+    ``n_arms`` and ``n_studies``; edges join treatments compared within a study and carry
+    ``n_studies``, ``n_patients``, ``studies`` and ``formats`` (the data formats of those
+    studies).
     """
     graph = nx.Graph()
     arms = network.study_arms
@@ -58,6 +59,7 @@ def build_graph(network: NetworkData) -> nx.Graph:
         )
     for study, grp in arms.groupby("study", sort=False):
         size = dict(zip(grp["treatment"], grp["total"], strict=True))
+        fmt = grp["format"].iat[0]
         for a, b in combinations(sorted(size), 2):
             n = _total(pd.Series([size[a], size[b]]))
             if graph.has_edge(a, b):
@@ -66,8 +68,9 @@ def build_graph(network: NetworkData) -> nx.Graph:
                 edge["n_patients"] = (None if edge["n_patients"] is None or n is None
                                       else edge["n_patients"] + n)
                 edge["studies"].append(study)
+                edge["formats"].add(fmt)
             else:
-                graph.add_edge(a, b, n_studies=1, n_patients=n, studies=[study])
+                graph.add_edge(a, b, n_studies=1, n_patients=n, studies=[study], formats={fmt})
     return graph
 
 

@@ -53,7 +53,10 @@ def plot_network(graph: nx.Graph, components=None, *, title: str = ""):
     patients = np.array([graph.nodes[n]["n_patients"] or 0 for n in graph.nodes], dtype=float)
     sizes = 300 + 2500 * patients / max(patients.max(), 1)
     widths = [1.5 + 2.0 * graph.edges[e]["n_studies"] for e in graph.edges]
-    nx.draw_networkx_edges(graph, pos, ax=ax, width=widths, edge_color="0.55")
+    # Dashed: the edge rests only on medians converted under an exponential model.
+    from_medians = [graph.edges[e].get("formats") == {"median"} for e in graph.edges]
+    nx.draw_networkx_edges(graph, pos, ax=ax, width=widths, edge_color="0.55",
+                           style=["--" if m else "-" for m in from_medians])
     nx.draw_networkx_edge_labels(
         graph, pos, ax=ax, font_size=8,
         edge_labels={e: str(graph.edges[e]["n_studies"]) for e in graph.edges})
@@ -67,6 +70,10 @@ def plot_network(graph: nx.Graph, components=None, *, title: str = ""):
             ax.scatter([], [], color=_COLOURS[i % len(_COLOURS)], label=f"component {comp.label}")
         ax.legend(loc="lower left", fontsize=8, frameon=False, title="Not connected:",
                   title_fontsize=8)
+    if any(from_medians):
+        ax.annotate("dashed edge: evidence from medians only (exponential model)",
+                    (0.0, 0.0), xycoords="axes fraction", fontsize=8, ha="left",
+                    va="top", color="0.3")
     ax.set_title(title or "Treatment network (edge label: number of studies)", fontsize=10)
     ax.margins(0.2)
     ax.axis("off")
