@@ -329,3 +329,8 @@ def test_unknown_column_key():
 def test_unknown_format():
     with pytest.raises(ConfigError, match="unknown data format 'survival'"):
         set_agd_arm(pd.DataFrame({"study": ["s"]}), format="survival")
+
+
+def test_contrast_needs_a_data_frame():
+    with pytest.raises(DataValidationError, match="expected a pandas DataFrame, got list"):
+        set_agd_contrast([1, 2], measure="HR")

@@ -437,10 +437,13 @@ def set_agd_contrast(data: pd.DataFrame, *, measure: str, source: str = "data",
         without the baseline SE, an impossible covariance, or duplicated treatments.
     """
     code = get_measure(measure).code
+    if not isinstance(data, pd.DataFrame):
+        raise DataValidationError(
+            f"expected a pandas DataFrame, got {type(data).__name__}", source=source)
     mapping = _mapping(columns, CONTRAST_REQUIRED, CONTRAST_OPTIONAL, "contrast", data)
     given = [c for c in ("diff", "ratio") if c in mapping]
     if not given:
-        names = ", ".join(repr(c) for c in data.columns) if isinstance(data, pd.DataFrame) else ""
+        names = ", ".join(repr(c) for c in data.columns)
         raise DataValidationError(
             "contrast-level data need a 'diff' column (with 'se') or a 'ratio' column (with "
             f"'lower' and 'upper'); columns found: {names or 'none'}", source=source)

@@ -250,7 +250,11 @@ def collect_analysis(settings: dict, analysis: str, *, components, relative_effe
          "comparator": b, "scale": s, "estimable": False}
         for a in member for b in member if member[a] != member[b] for s in scales
     ]
-    eff = pd.concat([eff, pd.DataFrame(missing, columns=eff.columns)], ignore_index=True)
+    missing = pd.DataFrame(missing, columns=eff.columns)
+    for col in ("better_if", "assumptions"):  # one value per analysis: say it on every row
+        if col in eff and len(eff):
+            missing[col] = eff[col].iat[0]
+    eff = pd.concat([eff, missing], ignore_index=True)
     eff["estimable"] = eff["estimable"].astype(bool)
     io.write_table(eff, relative_effects)
     io.write_table(pd.concat([io.read_table(p) for p in ranks_in], ignore_index=True), ranks)
