@@ -1,7 +1,8 @@
 """Model specification: what is fitted, independent of the sampling backend.
 
 :class:`NMAModel` holds the data, effects model, reference treatment and priors, and builds
-the index arrays of the NICE DSU TSD2 arm-based consistency model. The PyMC backend
+the index arrays of the NICE DSU TSD2 consistency model over arm- and contrast-level
+evidence. The PyMC backend
 (:mod:`bayesnma.pymc_backend`) turns a specification into a ``pm.Model``.
 """
 
@@ -57,7 +58,8 @@ class ArmDesign:
         [con_idx[k, j]], con_sd[k])``, from the Cholesky factor of the study's covariance
         (variances ``se_k^2``, covariances ``se_baseline^2``).
     con_se_base : ndarray
-        SE of each contrast's baseline arm (NaN for two-arm studies).
+        SE of each contrast's baseline arm (NaN where not given; only multi-arm studies
+        need it).
     order : ndarray
         Positions in ``network.arms`` of the arm-level arms in model order (``arm_rows``).
     """
