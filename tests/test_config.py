@@ -35,3 +35,30 @@ def test_schema_errors_name_the_key(config, message):
     with pytest.raises(ConfigError) as err:
         validate_config(config)
     assert message in str(err.value)
+
+
+def _one(spec):
+    return analysis_config("a", validate_config({"analyses": {"a": spec}})["a"])
+
+
+def test_data_sources():
+    cfg = _one({"data": [{"file": "hr.csv", "format": "contrast", "measure": "HR"},
+                         {"file": "m.csv", "format": "median"}]})
+    assert [s.describe() for s in cfg.sources] == ["hr.csv (contrast, HR)", "m.csv (median)"]
+    assert cfg.data == "hr.csv + m.csv"
+
+
+def test_contrast_source_needs_measure():
+    with pytest.raises(ConfigError, match=r"analyses.a: contrast-level data \(hr.csv\) need "
+                                          r"their effect measure"):
+        _one({"data": "hr.csv", "format": "contrast"})
+
+
+def test_measure_contradicting_the_format():
+    with pytest.raises(ConfigError, match=r"binary data \(x.csv\) estimate OR, not HR"):
+        _one({"data": "x.csv", "measure": "HR"})
+
+
+def test_unknown_format_in_schema():
+    with pytest.raises(ConfigError, match=r"analyses.a.format: 'survival' is not one of"):
+        _one({"data": "x.csv", "format": "survival"})

@@ -8,6 +8,7 @@ from importlib.resources import files
 
 import yaml
 
+from bayesnma.data import ARM_FORMATS
 from bayesnma.diagnostics import ConvergenceCriteria
 from bayesnma.errors import ConfigError
 from bayesnma.priors import Priors, prior_from_config
@@ -132,6 +133,10 @@ def analysis_config(name: str, settings: dict) -> AnalysisConfig:
         if src.format == "contrast" and not src.measure:
             raise ConfigError(f"config: analyses.{name}: contrast-level data ({src.file}) need "
                               "their effect measure: set measure to HR, OR, RR, IRR, MD or SMD")
+        implied = ARM_FORMATS[src.format].measure if src.format in ARM_FORMATS else None
+        if implied and src.measure and src.measure != implied:
+            raise ConfigError(f"config: analyses.{name}: {src.format} data ({src.file}) estimate "
+                              f"{implied}, not {src.measure}; remove measure or change format")
     return AnalysisConfig(
         name=name,
         sources=sources,
