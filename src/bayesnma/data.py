@@ -34,9 +34,9 @@ from bayesnma.measures import get_measure
 from bayesnma.survival import EXPONENTIAL_ASSUMPTION, log_ratio_from_ci, median_to_log_hazard
 
 __all__ = [
-    "ARM_BINARY_COLUMNS",
     "ARM_FORMATS",
     "FORMATS",
+    "LIKELIHOODS",
     "ArmFormat",
     "NetworkData",
     "combine_data",
@@ -47,16 +47,17 @@ __all__ = [
     "set_agd_contrast",
 ]
 
-#: Canonical column names of arm-level binary data, in file order.
-ARM_BINARY_COLUMNS = ("study", "treatment", "events", "total")
-
 # pandas' reading of a data row i (0-based) sits on spreadsheet row i + 2 (header is row 1).
 _FIRST_DATA_ROW = 2
 
 
 @dataclass(frozen=True)
 class ArmFormat:
-    """An arm-level data format: its columns, likelihood and effect measure."""
+    """An arm-level data format: its columns, likelihood and effect measure.
+
+    ``observed`` names the column the likelihood is evaluated on (counts, or the
+    model-scale ``y`` of normal formats).
+    """
 
     name: str
     required: tuple[str, ...]
@@ -65,6 +66,7 @@ class ArmFormat:
     likelihood: str
     link: str
     description: str
+    observed: str = "events"
 
 
 ARM_FORMATS = {
@@ -73,20 +75,23 @@ ARM_FORMATS = {
         ArmFormat("binary", ("events", "total"), (), "OR", "binomial", "logit",
                   "events out of total"),
         ArmFormat("continuous", ("mean",), ("se", "sd", "total"), "MD", "normal", "identity",
-                  "mean with its SE (or SD and total)"),
+                  "mean with its SE (or SD and total)", observed="y"),
         ArmFormat("rate", ("events", "person_time"), ("total",), "IRR", "poisson", "log",
                   "events over person-time at risk"),
         ArmFormat("events_followup", ("events", "total", "follow_up"), (), "HR", "binomial",
                   "cloglog with log follow-up offset", "events out of total over follow-up"),
         ArmFormat("median", ("median",), ("lower", "upper", "events", "total"), "HR",
                   "normal", "identity (log hazard, exponential model)",
-                  "median survival with 95% CI, or with number of events"),
+                  "median survival with 95% CI, or with number of events", observed="y"),
     )
 }
 CONTRAST_REQUIRED = ("study", "treatment")
 CONTRAST_OPTIONAL = ("diff", "se", "ratio", "lower", "upper", "total")
 #: Every data format accepted by :func:`read_data`.
 FORMATS = (*ARM_FORMATS, "contrast")
+#: Likelihood and link of every format.
+LIKELIHOODS = {**{f.name: (f.likelihood, f.link) for f in ARM_FORMATS.values()},
+               "contrast": ("normal", "identity, multi-arm covariance")}
 
 _ARM_VALUES = ("events", "total", "person_time", "follow_up", "mean", "sd", "median",
                "lower", "upper", "y", "se")

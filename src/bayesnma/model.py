@@ -13,7 +13,7 @@ from functools import cached_property
 
 import numpy as np
 
-from bayesnma.data import ARM_FORMATS, NetworkData
+from bayesnma.data import LIKELIHOODS, NetworkData
 from bayesnma.errors import ConfigError
 from bayesnma.network import choose_trt_ref, require_connected
 from bayesnma.priors import Priors
@@ -21,8 +21,6 @@ from bayesnma.priors import Priors
 __all__ = ["ArmDesign", "NMAModel"]
 
 TRT_EFFECTS = ("fixed", "random")
-_LIK = {**{f.name: (f.likelihood, f.link) for f in ARM_FORMATS.values()},
-        "contrast": ("normal", "identity")}
 
 
 @dataclass(frozen=True)
@@ -141,12 +139,12 @@ class NMAModel:
     @property
     def likelihood(self) -> str:
         """Likelihood of each data format, e.g. ``binomial (binary); normal (contrast)``."""
-        return "; ".join(f"{_LIK[f][0]} ({f})" for f in self.network.formats)
+        return "; ".join(f"{LIKELIHOODS[f][0]} ({f})" for f in self.network.formats)
 
     @property
     def link(self) -> str:
         """Link function of each data format."""
-        return "; ".join(f"{_LIK[f][1]} ({f})" for f in self.network.formats)
+        return "; ".join(f"{LIKELIHOODS[f][1]} ({f})" for f in self.network.formats)
 
     @property
     def measure(self) -> str:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from bayesnma.data import ARM_FORMATS
 from bayesnma.errors import ConfigError
 from bayesnma.model import NMAModel
 from bayesnma.priors import HalfNormal, Normal, Uniform
@@ -228,8 +229,8 @@ def _attach_data(idata, model: NMAModel) -> None:
     des = model.design
     data = {}
     coords = {}
+    arms = model.network.arms.iloc[des.arm_rows]
     if des.arm_rows.size:
-        arms = model.network.arms.iloc[des.arm_rows]
         coords["arm"] = idata.posterior.coords["arm"].values
         data.update({
             "study": ("arm", arms["study"].astype(str).to_numpy()),
@@ -257,12 +258,10 @@ def _attach_data(idata, model: NMAModel) -> None:
         observed["y_contrast"] = xr.DataArray(des.con_y, dims="contrast",
                                               coords={"contrast": coords["contrast"]})
     if des.arm_rows.size:
-        arms = model.network.arms.iloc[des.arm_rows]
         for fmt in dict.fromkeys(arms["format"]):
             pick = (arms["format"] == fmt).to_numpy()
-            col = "events" if fmt in ("binary", "events_followup", "rate") else "y"
             observed[f"y_{fmt}"] = xr.DataArray(
-                arms.loc[pick, col].to_numpy(), dims=f"arm_{fmt}",
+                arms.loc[pick, ARM_FORMATS[fmt].observed].to_numpy(), dims=f"arm_{fmt}",
                 coords={f"arm_{fmt}": coords["arm"][pick]})
     if "observed_data" in idata.groups():
         del idata.observed_data

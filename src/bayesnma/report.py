@@ -11,16 +11,13 @@ import html
 import pandas as pd
 
 from bayesnma import __version__
-from bayesnma.data import ARM_FORMATS
+from bayesnma.data import LIKELIHOODS
 from bayesnma.measures import get_measure
 
 __all__ = ["render_html"]
 
 # Columns that repeat one value on every row of a CSV; the report states them once.
 _REPEATED = ("better_if", "assumptions")
-_LIKELIHOOD = {**{f.name: f"{f.likelihood} likelihood, {f.link} link"
-                  for f in ARM_FORMATS.values()},
-               "contrast": "normal likelihood of the contrasts with multi-arm covariance"}
 
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;max-width:1100px;margin:2em auto;
@@ -90,7 +87,8 @@ def render_html(cfg, *, characteristics, components, convergence, network_plot: 
                    f"{cfg.convergence.max_divergences}).</p>")
 
     out.append("<h2>Analysis</h2><table>")
-    likelihoods = "; ".join(f"{f}: {_LIKELIHOOD[f]}" for f in formats)
+    likelihoods = "; ".join(f"{f}: {LIKELIHOODS[f][0]} likelihood, {LIKELIHOODS[f][1]} link"
+                            for f in formats)
     prior_rows = {"data": "; ".join(src.describe() for src in cfg.sources),
                   "effect measure": f"{measure.name} ({measure.code}), modelled as "
                                     f"{measure.model_scale}; {measure.better_if(cfg.lower_better)}",

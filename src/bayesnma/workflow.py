@@ -21,7 +21,6 @@ from bayesnma.config import analysis_config, validate_config
 from bayesnma.data import NetworkData, combine_data, read_data
 from bayesnma.diagnostics import summarise_diagnostics
 from bayesnma.errors import BayesNMAError
-from bayesnma.measures import get_measure
 from bayesnma.network import (
     build_graph,
     choose_trt_ref,
@@ -185,11 +184,11 @@ def summarise_component(settings: dict, analysis: str, component: str, *, poster
     idata = io.read_idata(posterior)
     attrs = idata.posterior.attrs
     converged = bool(attrs["converged"])
-    better_if = get_measure(attrs["measure"]).better_if(cfg.lower_better)
     assumptions = ("exponential survival: medians converted to log hazards (see "
                    "network/data_notes.csv)" if "median" in attrs["formats"].split("; ") else "")
     eff = effects.relative_effects(idata, lower_better=cfg.lower_better)
     eff["assumptions"] = assumptions
+    better_if = eff["better_if"].iat[0]
     rk = ranking.posterior_ranks(idata, lower_better=cfg.lower_better).assign(
         better_if=better_if, assumptions=assumptions)
     probs = ranking.posterior_rank_probs(idata, lower_better=cfg.lower_better)
