@@ -48,4 +48,6 @@ def test_rank_figures(results):
     assert "SUCRA" in fig.axes[0].get_legend().get_texts()[0].get_text()
     assert isinstance(plots.plot_league_heatmap(eff, ranks["treatment"], lower_better=False),
                       Figure)
-    assert len(plots.plot_trace(idata).axes) == 2 * 3
+    trace = plots.plot_trace(idata)
+    assert isinstance(trace, Figure) and len(trace.axes) == 2 * 2  # d[B], d[C]: density, trace
+    assert isinstance(plots.plot_chain_ranks(idata), Figure)

@@ -1,6 +1,7 @@
 """Convergence diagnostics and model fit (residual deviance, pD, DIC).
 
-All ArviZ calls of the package live here, so a move to ArviZ 1.x (DataTree) stays local.
+Posteriors are ArviZ 1.x ``DataTree`` objects; R-hat, ESS and MCSE come from
+``arviz-stats``.
 """
 
 from __future__ import annotations
@@ -96,20 +97,20 @@ def check_convergence(idata, criteria: ConvergenceCriteria | None = None) -> Con
 
     Parameters
     ----------
-    idata : arviz.InferenceData
+    idata : xarray.DataTree
     criteria : ConvergenceCriteria, optional
 
     Returns
     -------
     Convergence
     """
-    import arviz as az
+    from arviz_stats import summary
 
     criteria = criteria or ConvergenceCriteria()
     names = [v for v in FREE_PARAMETERS if v in idata.posterior]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        summ = az.summary(idata, var_names=names, kind="all", round_to="none")
+        summ = summary(idata, var_names=names, kind="all", round_to="none")
     table = summ[["mean", "sd", "r_hat", "ess_bulk", "ess_tail", "mcse_mean"]]
     table = table.rename_axis("parameter").reset_index()
     stats = getattr(idata, "sample_stats", {})
@@ -241,7 +242,7 @@ def model_fit(idata) -> pd.DataFrame:
         Columns ``quantity`` and ``value``: ``resdev_mean``, ``resdev_mcse`` (its Monte
         Carlo standard error), ``n_data_points``, ``pD``, ``DIC``.
     """
-    import arviz as az
+    from arviz_stats import mcse
 
     parts = list(_deviance_parts(idata))
     dev = sum(p["deviance"].sum(axis=-1) for p in parts)
@@ -250,11 +251,11 @@ def model_fit(idata) -> pd.DataFrame:
     dhat = float(sum(p["deviance"].sum() for p in _deviance_parts(idata, means)))
     dbar = float(dev.mean())
     pd_ = dbar - dhat
-    mcse = np.asarray(az.mcse(dev, method="mean")).item()
+    dev_mcse = float(mcse(dev, method="mean"))
     n_points = float(sum(p["observed"].size for p in parts))
     return pd.DataFrame(
         {"quantity": ["resdev_mean", "resdev_mcse", "n_data_points", "pD", "DIC"],
-         "value": [dbar, mcse, n_points, pd_, dbar + pd_]}
+         "value": [dbar, dev_mcse, n_points, pd_, dbar + pd_]}
     )
 
 

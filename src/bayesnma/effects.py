@@ -45,7 +45,7 @@ def relative_effects(idata, *, lower_better: bool, ci_prob: float = 0.95) -> pd.
 
     Parameters
     ----------
-    idata : arviz.InferenceData
+    idata : xarray.DataTree
         Output of :func:`bayesnma.pymc_backend.fit`.
     lower_better : bool
         Direction of benefit; sets ``p_better``.

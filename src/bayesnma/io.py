@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["read_idata", "read_table", "save_figure", "write_idata", "write_table"]
+__all__ = ["read_idata", "read_posterior_attrs", "read_table", "save_figure", "write_idata",
+           "write_table"]
 
 
 def _parent(path) -> Path:
@@ -26,17 +27,26 @@ def read_table(path) -> pd.DataFrame:
 
 
 def write_idata(idata, path) -> None:
-    """Save an InferenceData as NetCDF (h5netcdf engine)."""
+    """Save a posterior (ArviZ ``DataTree``) as NetCDF, one group per node (h5netcdf)."""
     idata.to_netcdf(str(_parent(path)), engine="h5netcdf")
 
 
 def read_idata(path):
-    """Load an InferenceData saved by :func:`write_idata` into memory."""
-    import arviz as az
+    """Load a posterior saved by :func:`write_idata` into memory (an ArviZ ``DataTree``)."""
+    import xarray as xr
 
-    idata = az.from_netcdf(str(path), engine="h5netcdf")
+    idata = xr.open_datatree(str(path), engine="h5netcdf")
     idata.load()
+    idata.close()
     return idata
+
+
+def read_posterior_attrs(path) -> dict:
+    """Attributes of the ``posterior`` group of a saved posterior, without loading draws."""
+    import xarray as xr
+
+    with xr.open_datatree(str(path), engine="h5netcdf") as tree:
+        return dict(tree["posterior"].attrs)
 
 
 def save_figure(fig, path) -> None:

@@ -17,6 +17,7 @@ from bayesnma.effects import quantile_columns  # noqa: E402
 from bayesnma.measures import get_measure  # noqa: E402
 
 __all__ = [
+    "plot_chain_ranks",
     "plot_cumulative_ranks",
     "plot_forest",
     "plot_league_heatmap",
@@ -177,18 +178,25 @@ def plot_cumulative_ranks(rank_probs, ranks, *, title: str = ""):
     return fig
 
 
-def plot_trace(idata, *, var_names=("d", "tau")):
-    """Posterior density, trace and rank plots of the treatment effects and tau (one row each)."""
-    import arviz as az
+def _gated_names(idata, var_names):
+    return [v for v in var_names if v in idata.posterior]
 
-    names = [v for v in var_names if v in idata.posterior]
-    n_rows = sum(int(np.prod(idata.posterior[v].shape[2:])) for v in names)
-    fig, axes = plt.subplots(n_rows, 3, figsize=(12, 1.9 * n_rows + 0.6), squeeze=False)
-    az.plot_trace(idata, var_names=names, compact=False, axes=axes[:, :2], show=False)
-    az.plot_rank(idata, var_names=names, ax=axes[:, 2], kind="vlines", show=False)
-    for ax in axes.ravel():
-        ax.set_title(ax.get_title(), fontsize=8)
-        ax.xaxis.label.set_size(8)
-        ax.tick_params(labelsize=7)
-    fig.tight_layout()
-    return fig
+
+def plot_trace(idata, *, var_names=("d", "tau")):
+    """Posterior density (left) and trace (right) of each chain, one row per treatment effect
+    and tau (ArviZ ``plot_trace_dist``)."""
+    from arviz_plots import plot_trace_dist
+
+    pc = plot_trace_dist(idata, var_names=_gated_names(idata, var_names), compact=False,
+                         backend="matplotlib")
+    return pc.viz["figure"].item()
+
+
+def plot_chain_ranks(idata, *, var_names=("d", "tau")):
+    """Rank ECDF plots of the chains (Vehtari et al. 2021; ArviZ ``plot_rank``): each chain's
+    fractional-rank ECDF minus the uniform, with a simultaneous envelope; lines leaving it
+    mean the chains disagree."""
+    from arviz_plots import plot_rank
+
+    pc = plot_rank(idata, var_names=_gated_names(idata, var_names), backend="matplotlib")
+    return pc.viz["figure"].item()

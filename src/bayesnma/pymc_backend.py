@@ -6,6 +6,7 @@ see the project's sampler measurements in ``benchmarks/``).
 
 from __future__ import annotations
 
+import json
 import time
 import warnings
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from bayesnma.data import ARM_FORMATS
 from bayesnma.errors import ConfigError
 from bayesnma.model import NMAModel
 from bayesnma.priors import HalfNormal, Normal, Uniform
+from bayesnma.versions import package_versions
 
 __all__ = ["SAMPLERS", "SamplerSettings", "build_pymc_model", "fit"]
 
@@ -159,10 +161,11 @@ def fit(model: NMAModel, settings: SamplerSettings | None = None):
 
     Returns
     -------
-    arviz.InferenceData
-        Groups ``posterior``, ``sample_stats``, ``observed_data`` and ``constant_data``
-        (arm-level data in model order). Attributes record the model, priors, sampler,
-        seed and ``sampling_time`` (seconds).
+    xarray.DataTree
+        ArviZ posterior with groups ``posterior``, ``sample_stats``, ``observed_data`` and
+        ``constant_data`` (arm-level data in model order). Attributes of ``posterior``
+        record the model, priors, sampler, seed, ``compile_time`` and ``sampling_time``
+        (seconds) and ``package_versions`` (JSON).
     """
     settings = settings or SamplerSettings()
     pm_model = build_pymc_model(model)
@@ -217,6 +220,7 @@ def fit(model: NMAModel, settings: SamplerSettings | None = None):
             "target_accept": settings.target_accept,
             "compile_time": t_compiled - start,
             "sampling_time": end - t_compiled,
+            "package_versions": json.dumps(package_versions()),
             **{k.replace(" ", "_"): v for k, v in model.describe().items()},
         }
     )
@@ -249,9 +253,7 @@ def _attach_data(idata, model: NMAModel) -> None:
             "contrast_se": ("contrast", cons["se"].to_numpy(dtype=float)),
             "contrast_se_base": ("contrast", des.con_se_base),
         })
-    if "constant_data" in idata.groups():
-        del idata.constant_data
-    idata.add_groups(constant_data=xr.Dataset(data, coords=coords))
+    idata["constant_data"] = xr.Dataset(data, coords=coords)
     # The same observed_data group for both backends (nutpie does not write one).
     observed = {}
     if des.con_rows.size:
@@ -263,6 +265,4 @@ def _attach_data(idata, model: NMAModel) -> None:
             observed[f"y_{fmt}"] = xr.DataArray(
                 arms.loc[pick, ARM_FORMATS[fmt].observed].to_numpy(), dims=f"arm_{fmt}",
                 coords={f"arm_{fmt}": coords["arm"][pick]})
-    if "observed_data" in idata.groups():
-        del idata.observed_data
-    idata.add_groups(observed_data=xr.Dataset(observed))
+    idata["observed_data"] = xr.Dataset(observed)

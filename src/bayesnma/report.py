@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 
 import pandas as pd
 
@@ -43,6 +44,13 @@ def _img(png: bytes, alt: str) -> str:
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
 
 
+def _software(parts: dict) -> str:
+    """Package versions the fits ran on (one line per distinct set)."""
+    sets = list(dict.fromkeys(p.get("versions", "{}") for p in parts.values()))
+    lines = [", ".join(f"{k} {v}" for k, v in json.loads(s).items()) for s in sets]
+    return "; ".join(line for line in lines if line) or f"bayesnma {__version__}"
+
+
 def render_html(cfg, *, characteristics, components, convergence, network_plot: bytes,
                 parts: dict, notes=()) -> str:
     """Render the report of one analysis.
@@ -61,7 +69,8 @@ def render_html(cfg, *, characteristics, components, convergence, network_plot: 
         Component label -> ``{"tables": {name: DataFrame}, "figures": {name: PNG bytes}}``
         with tables ``relative_effects``, ``league_table``, ``ranks``, ``model_fit``,
         ``diagnostics`` and figures ``forest``, ``league_heatmap``, ``rankogram``,
-        ``cumulative_ranks``, ``trace``.
+        ``cumulative_ranks``, ``trace``, ``chain_ranks``; ``versions`` (JSON of the
+        package versions the fit ran on).
 
     Returns
     -------
@@ -103,7 +112,7 @@ def render_html(cfg, *, characteristics, components, convergence, network_plot: 
     prior_rows["sampler"] = (f"{s.backend} NUTS, {s.chains} chains x {s.draws} draws after "
                              f"{s.tune} tuning, seed {s.random_seed}, target_accept "
                              f"{s.target_accept}")
-    prior_rows["software"] = f"bayesnma {__version__}"
+    prior_rows["software"] = _software(parts)
     out += [f"<tr><th>{esc(k)}</th><td style='text-align:left'>{esc(str(v))}</td></tr>"
             for k, v in prior_rows.items()]
     out.append("</table>")
@@ -164,6 +173,7 @@ def render_html(cfg, *, characteristics, components, convergence, network_plot: 
         out.append(_table(pd.DataFrame([conv]).reset_index(drop=True)))
         diag = tables["diagnostics"].drop(columns=["analysis", "component"])
         out.append(_table(diag[~diag["parameter"].str.startswith("z[")]))
-        out.append(_img(figs["trace"], "trace and rank plots"))
+        out.append(_img(figs["trace"], "posterior density and trace plots"))
+        out.append(_img(figs["chain_ranks"], "rank ECDF plots of the chains"))
     out.append("</body></html>")
     return "\n".join(out)

@@ -210,8 +210,9 @@ def summarise_component(settings: dict, analysis: str, component: str, *, poster
 
 def plot_component(settings: dict, analysis: str, component: str, *, posterior,
                    relative_effects, ranks, rank_probs, forest, league_heatmap, rankogram,
-                   cumulative_ranks, trace):
-    """Draw the forest plot, league heatmap, rankogram, cumulative ranking and trace plots."""
+                   cumulative_ranks, trace, chain_ranks):
+    """Draw the forest plot, league heatmap, rankogram, cumulative ranking, trace and chain
+    rank plots."""
     from bayesnma import plots
 
     cfg = analysis_config(analysis, settings)
@@ -228,6 +229,7 @@ def plot_component(settings: dict, analysis: str, component: str, *, posterior,
     io.save_figure(plots.plot_rankogram(probs, title=title), rankogram)
     io.save_figure(plots.plot_cumulative_ranks(probs, rk, title=title), cumulative_ranks)
     io.save_figure(plots.plot_trace(idata), trace)
+    io.save_figure(plots.plot_chain_ranks(idata), chain_ranks)
 
 
 def collect_analysis(settings: dict, analysis: str, *, components, relative_effects_in,
@@ -267,7 +269,8 @@ def collect_analysis(settings: dict, analysis: str, *, components, relative_effe
 
 
 COMPONENT_TABLES = ("relative_effects", "league_table", "ranks", "model_fit", "diagnostics")
-COMPONENT_FIGURES = ("forest", "league_heatmap", "rankogram", "cumulative_ranks", "trace")
+COMPONENT_FIGURES = ("forest", "league_heatmap", "rankogram", "cumulative_ranks", "trace",
+                     "chain_ranks")
 
 
 def render_analysis_report(settings: dict, analysis: str, *, characteristics, components,
@@ -285,6 +288,8 @@ def render_analysis_report(settings: dict, analysis: str, *, characteristics, co
         parts[folder.name] = {
             "tables": {t: io.read_table(folder / f"{t}.csv") for t in COMPONENT_TABLES},
             "figures": {f: (folder / f"{f}.png").read_bytes() for f in COMPONENT_FIGURES},
+            "versions": io.read_posterior_attrs(folder / "posterior.nc").get(
+                "package_versions", "{}"),
         }
     html = render_html(
         cfg,

@@ -91,6 +91,12 @@ rule plot_posterior:
             category="{analysis}",
             subcategory="{component}",
         ),
+        chain_ranks=report(
+            "results/{analysis}/{component}/chain_ranks.png",
+            caption="../report/diagnostics.rst",
+            category="{analysis}",
+            subcategory="{component}",
+        ),
     params:
         settings=get_settings,
     log:

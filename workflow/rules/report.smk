@@ -33,6 +33,7 @@ rule render_report:
         data_notes="results/{analysis}/network/data_notes.csv",
         network_plot="results/{analysis}/network/network.png",
         convergence="results/{analysis}/convergence.csv",
+        posteriors=get_component_files("posterior.nc"),
         tables=get_component_files("model_fit.csv"),
         figures=get_component_files("trace.png"),
     output:
