@@ -21,9 +21,10 @@ find_python() {
     candidates+=(python3.13 python3.12 python3 python)
     local root
     root="$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")"
-    for dir in "$root"/versions/3.1[2-9]*; do
+    # pyenv's own interpreters, newest first (its shims fail where a version is not active)
+    while read -r dir; do
         [ -x "$dir/bin/python" ] && candidates+=("$dir/bin/python")
-    done
+    done < <(ls -d "$root"/versions/3.1[2-9]* 2>/dev/null | sort -rV)
     for c in "${candidates[@]}"; do
         if command -v "$c" >/dev/null 2>&1 && is_supported "$c"; then
             command -v "$c"

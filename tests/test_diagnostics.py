@@ -3,16 +3,7 @@ import pytest
 from arviz_base import from_dict
 
 from bayesnma import check_convergence
-from bayesnma.diagnostics import _binomial_deviance
 from bayesnma.testing import synthetic_idata
-
-
-def test_deviance_zero_at_perfect_fit_and_handles_zero_events():
-    r = np.array([0.0, 5.0, 10.0])
-    n = np.array([10.0, 10.0, 10.0])
-    assert np.allclose(_binomial_deviance(r, n, r), 0.0)
-    assert _binomial_deviance(np.array([0.0]), np.array([10.0]), np.array([1.0]))[0] == \
-        pytest.approx(2 * 10 * np.log(10 / 9))
 
 
 def test_converged_fit_passes():

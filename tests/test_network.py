@@ -65,3 +65,40 @@ def test_unknown_reference_lists_valid():
 def test_reference_preferences():
     assert choose_trt_ref(["B", "C"], ["A", "C"], all_treatments=["A", "B", "C"]) == "C"
     assert choose_trt_ref(["B", "C"], None) == "B"
+
+
+def _designs(designs):
+    rows = [{"study": s, "treatment": t, "events": 1, "total": 10}
+            for s, trts in designs.items() for t in trts]
+    return set_agd_arm(pd.DataFrame(rows))
+
+
+def test_nodesplit_comparisons_thrombolytics_are_the_14_of_dias_2010():
+    from bayesnma.datasets import load_dataset
+    from bayesnma.network import nodesplit_comparisons
+
+    df = load_dataset("thrombolytics")
+    net = set_agd_arm(df, treatment="trt_name", events="r", total="n")
+    order = list(df.sort_values("trt")["trt_name"].drop_duplicates())
+    code = {name: i + 1 for i, name in enumerate(order)}
+    got = [(code[a], code[b]) for a, b in nodesplit_comparisons(net, order)]
+    assert got == [(1, 2), (1, 3), (1, 5), (1, 7), (1, 8), (1, 9), (2, 7), (2, 8), (2, 9),
+                   (3, 4), (3, 5), (3, 7), (3, 8), (3, 9)]
+
+
+def test_loop_closed_only_by_a_multi_arm_study_is_not_split():
+    from bayesnma.network import has_indirect_evidence, nodesplit_comparisons
+
+    # van Valkenhoef et al. (2016) Parkinson's designs: 1-2 lies only in the 1-2-4 study.
+    net = _designs({"1": "AC", "2": "AB", "3": "ABD", "4": "CD", "5": "CD", "6": "DE",
+                    "7": "DE"})
+    assert nodesplit_comparisons(net, list("ABCDE")) == [("A", "C"), ("A", "D"), ("B", "D"),
+                                                         ("C", "D")]
+    assert not has_indirect_evidence(net, "A", "B")
+
+
+def test_network_without_loops_has_no_splits():
+    from bayesnma.network import nodesplit_comparisons
+
+    # A star, and a loop closed only by one three-arm study: no independent indirect evidence.
+    assert nodesplit_comparisons(_designs({"1": "AB", "2": "AC", "3": "ABD"}), "ABCD") == []

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from bayesnma.errors import ConfigError, DataValidationError
+from bayesnma.likelihoods import describe_likelihood
 from bayesnma.measures import get_measure
 from bayesnma.survival import EXPONENTIAL_ASSUMPTION, log_ratio_from_ci, median_to_log_hazard
 
@@ -53,7 +54,8 @@ _FIRST_DATA_ROW = 2
 
 @dataclass(frozen=True)
 class ArmFormat:
-    """An arm-level data format: its columns, likelihood and effect measure.
+    """An arm-level data format: its columns and effect measure (its likelihood lives in
+    :mod:`bayesnma.likelihoods`).
 
     ``observed`` names the column the likelihood is evaluated on (counts, or the
     model-scale ``y`` of normal formats).
@@ -63,8 +65,6 @@ class ArmFormat:
     required: tuple[str, ...]
     optional: tuple[str, ...]
     measure: str
-    likelihood: str
-    link: str
     description: str
     observed: str = "events"
 
@@ -72,16 +72,14 @@ class ArmFormat:
 ARM_FORMATS = {
     f.name: f
     for f in (
-        ArmFormat("binary", ("events", "total"), (), "OR", "binomial", "logit",
-                  "events out of total"),
-        ArmFormat("continuous", ("mean",), ("se", "sd", "total"), "MD", "normal", "identity",
+        ArmFormat("binary", ("events", "total"), (), "OR", "events out of total"),
+        ArmFormat("continuous", ("mean",), ("se", "sd", "total"), "MD",
                   "mean with its SE (or SD and total)", observed="y"),
-        ArmFormat("rate", ("events", "person_time"), ("total",), "IRR", "poisson", "log",
+        ArmFormat("rate", ("events", "person_time"), ("total",), "IRR",
                   "events over person-time at risk"),
-        ArmFormat("events_followup", ("events", "total", "follow_up"), (), "HR", "binomial",
-                  "cloglog with log follow-up offset", "events out of total over follow-up"),
+        ArmFormat("events_followup", ("events", "total", "follow_up"), (), "HR",
+                  "events out of total over follow-up"),
         ArmFormat("median", ("median",), ("lower", "upper", "events", "total"), "HR",
-                  "normal", "identity (log hazard, exponential model)",
                   "median survival with 95% CI, or with number of events", observed="y"),
     )
 }
@@ -90,8 +88,7 @@ CONTRAST_OPTIONAL = ("diff", "se", "ratio", "lower", "upper", "total")
 #: Every data format accepted by :func:`read_data`.
 FORMATS = (*ARM_FORMATS, "contrast")
 #: Likelihood and link of every format.
-LIKELIHOODS = {**{f.name: (f.likelihood, f.link) for f in ARM_FORMATS.values()},
-               "contrast": ("normal", "identity, multi-arm covariance")}
+LIKELIHOODS = {f: describe_likelihood(f) for f in FORMATS}
 
 _ARM_VALUES = ("events", "total", "person_time", "follow_up", "mean", "sd", "median",
                "lower", "upper", "y", "se")

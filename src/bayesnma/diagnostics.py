@@ -11,22 +11,25 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit, xlogy
+import xarray as xr
 
 from bayesnma.effects import quantile_columns
+from bayesnma.likelihoods import ARM_LIKELIHOODS, CONTRAST_LIKELIHOOD
+from bayesnma.parameters import gated_variables, role_of
 
 __all__ = [
     "Convergence",
     "ConvergenceCriteria",
     "check_convergence",
     "heterogeneity",
+    "loo",
     "model_fit",
+    "pointwise_log_likelihood",
     "residual_deviance",
     "summarise_diagnostics",
 ]
 
 SAMPLE_DIMS = ("chain", "draw")
-FREE_PARAMETERS = ("d", "tau", "mu", "z")
 
 
 @dataclass(frozen=True)
@@ -50,8 +53,8 @@ class Convergence:
     Attributes
     ----------
     table : pandas.DataFrame
-        One row per scalar parameter: ``parameter``, ``mean``, ``sd``, ``r_hat``,
-        ``ess_bulk``, ``ess_tail``, ``mcse_mean``.
+        One row per scalar parameter: ``parameter``, ``role``, ``mean``, ``sd``,
+        ``r_hat``, ``ess_bulk``, ``ess_tail``, ``mcse_mean``.
     converged : bool
     n_divergent : int
         Divergent transitions after tuning, over all chains.
@@ -93,7 +96,8 @@ def summarise_diagnostics(table: pd.DataFrame, *, converged: bool, n_divergent: 
 
 
 def check_convergence(idata, criteria: ConvergenceCriteria | None = None) -> Convergence:
-    """Compute R-hat, bulk and tail ESS and divergences of every free parameter.
+    """Compute R-hat, bulk and tail ESS and divergences of every sampled parameter (every
+    posterior variable whose role is gated, see :mod:`bayesnma.parameters`).
 
     Parameters
     ----------
@@ -107,12 +111,13 @@ def check_convergence(idata, criteria: ConvergenceCriteria | None = None) -> Con
     from arviz_stats import summary
 
     criteria = criteria or ConvergenceCriteria()
-    names = [v for v in FREE_PARAMETERS if v in idata.posterior]
+    names = gated_variables(idata)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         summ = summary(idata, var_names=names, kind="all", round_to="none")
     table = summ[["mean", "sd", "r_hat", "ess_bulk", "ess_tail", "mcse_mean"]]
     table = table.rename_axis("parameter").reset_index()
+    table.insert(1, "role", [role_of(idata, p.split("[", 1)[0]).name for p in table["parameter"]])
     stats = getattr(idata, "sample_stats", {})
     n_div = int(stats["diverging"].sum()) if "diverging" in stats else 0
     depth_var = next((v for v in ("maxdepth_reached", "reached_max_treedepth") if v in stats), None)
@@ -131,50 +136,25 @@ def check_convergence(idata, criteria: ConvergenceCriteria | None = None) -> Con
     return Convergence(table, not problems, n_div, n_depth, tuple(problems), criteria)
 
 
-def _binomial_deviance(r, n, rhat):
-    # xlogy gives 0 log 0 = 0 for arms with no events or all events.
-    return 2 * (xlogy(r, r) - xlogy(r, rhat) + xlogy(n - r, n - r) - xlogy(n - r, n - rhat))
+def _arm_data(const, pick):
+    return {c: const[c].values[pick] for c in ("total", "follow_up", "person_time", "se")}
 
 
-def _poisson_deviance(r, theta):
-    return 2 * ((theta - r) + xlogy(r, r) - xlogy(r, theta))
-
-
-def _arm_fitted(fmt, eta, data):
-    """Fitted value of each arm of one format from linear predictor draws."""
-    if fmt == "binary":
-        return data["total"] * expit(eta)
-    if fmt == "events_followup":
-        return data["total"] * -np.expm1(-np.exp(eta + np.log(data["follow_up"])))
-    if fmt == "rate":
-        return data["person_time"] * np.exp(eta)
-    return eta
-
-
-def _arm_deviance(fmt, observed, fitted, data):
-    if fmt in ("binary", "events_followup"):
-        return _binomial_deviance(observed, data["total"], fitted)
-    if fmt == "rate":
-        return _poisson_deviance(observed, fitted)
-    return ((observed - fitted) / data["se"]) ** 2
+def _contrast_studies(const):
+    """Yield ``(study, positions, likelihood arguments)`` of each contrast-level study."""
+    study = const["contrast_study"].values
+    for s in dict.fromkeys(study):
+        k = np.flatnonzero(study == s)
+        yield s, k, (const["contrast_se"].values[k], const["contrast_se_base"].values[k[0]])
 
 
 def _contrast_deviance(theta, const):
     """Squared whitened residuals of each contrast: they sum to each study's
     ``(y - theta)' Sigma^-1 (y - theta)``."""
     y = const["contrast_y"].values
-    se = const["contrast_se"].values
-    se_base = const["contrast_se_base"].values
-    study = const["contrast_study"].values
     out = np.empty(np.broadcast_shapes(theta.shape, y.shape))
-    for s in dict.fromkeys(study):
-        k = np.flatnonzero(study == s)
-        cov = np.full((k.size, k.size), se_base[k[0]] ** 2 if k.size > 1 else 0.0)
-        np.fill_diagonal(cov, se[k] ** 2)
-        chol = np.linalg.cholesky(cov)
-        resid = y[k] - theta[..., k]
-        white = np.linalg.solve(chol, resid[..., None])[..., 0] if k.size > 1 else resid / se[k]
-        out[..., k] = white**2
+    for _, k, args in _contrast_studies(const):
+        out[..., k] = CONTRAST_LIKELIHOOD.deviance(y[k], theta[..., k], *args)
     return out
 
 
@@ -187,13 +167,13 @@ def _deviance_parts(idata, linear=None):
         fmts = const["arm_format"].values
         for fmt in dict.fromkeys(fmts):
             pick = fmts == fmt
-            data = {c: const[c].values[pick] for c in ("total", "follow_up", "person_time", "se")}
+            lik, data = ARM_LIKELIHOODS[fmt], _arm_data(const, pick)
             observed = obs[f"y_{fmt}"].values.astype(float)
-            fitted = _arm_fitted(fmt, eta_all[..., pick], data)
+            eta = eta_all[..., pick]
             yield {"data_point": post["arm"].values[pick], "study": const["study"].values[pick],
                    "treatment": const["arm_treatment"].values[pick], "format": fmt,
-                   "observed": observed, "fitted": fitted,
-                   "deviance": _arm_deviance(fmt, observed, fitted, data)}
+                   "observed": observed, "fitted": lik.fitted(eta, data),
+                   "deviance": lik.deviance(observed, eta, data)}
     if "theta" in post:
         theta = post["theta"].values if linear is None else linear["theta"]
         yield {"data_point": post["contrast"].values, "study": const["contrast_study"].values,
@@ -202,28 +182,42 @@ def _deviance_parts(idata, linear=None):
                "deviance": _contrast_deviance(theta, const)}
 
 
+def _linear_means(idata):
+    return {v: idata.posterior[v].values.mean(axis=(0, 1))
+            for v in ("eta", "theta") if v in idata.posterior}
+
+
 def residual_deviance(idata) -> pd.DataFrame:
-    """Posterior mean residual deviance of each data point (arm or contrast).
+    """Residual deviance and leverage of each data point (arm or contrast).
 
     Binomial and Poisson data use the deviance against the saturated model; normal data
     (continuous arms, log hazards from medians) the squared standardised residual;
     contrasts of a multi-arm study the squared residuals whitened by the study's
     covariance, which sum to ``(y - theta)' Sigma^-1 (y - theta)`` (NICE DSU TSD2).
+    Leverage is each point's contribution to pD: its posterior mean deviance minus its
+    deviance at the posterior mean of the linear predictor (TSD2, Fig. 4).
 
     Returns
     -------
     pandas.DataFrame
         Columns ``data_point``, ``study``, ``treatment``, ``format``, ``observed``
-        (events, or the mean / log hazard / contrast), ``fitted`` (posterior mean) and
-        ``resdev`` (posterior mean residual deviance).
+        (events, or the mean / log hazard / contrast), ``fitted`` (posterior mean),
+        ``resdev`` (posterior mean residual deviance), ``leverage``, ``dic`` (``resdev +
+        leverage``) and ``signed_sqrt_resdev`` (``sign(observed - fitted) sqrt(resdev)``,
+        the x axis of the leverage plot).
     """
     frames = []
-    for part in _deviance_parts(idata):
+    plug_in = _deviance_parts(idata, _linear_means(idata))
+    for part, at_mean in zip(_deviance_parts(idata), plug_in, strict=True):
+        resdev = part["deviance"].mean(axis=(0, 1))
+        fitted = part["fitted"].mean(axis=(0, 1))
+        leverage = resdev - at_mean["deviance"]
         frames.append(pd.DataFrame({
             "data_point": part["data_point"], "study": part["study"],
             "treatment": part["treatment"], "format": part["format"],
-            "observed": part["observed"], "fitted": part["fitted"].mean(axis=(0, 1)),
-            "resdev": part["deviance"].mean(axis=(0, 1)),
+            "observed": part["observed"], "fitted": fitted, "resdev": resdev,
+            "leverage": leverage, "dic": resdev + leverage,
+            "signed_sqrt_resdev": np.sign(part["observed"] - fitted) * np.sqrt(resdev),
         }))
     return pd.concat(frames, ignore_index=True)
 
@@ -246,9 +240,7 @@ def model_fit(idata) -> pd.DataFrame:
 
     parts = list(_deviance_parts(idata))
     dev = sum(p["deviance"].sum(axis=-1) for p in parts)
-    means = {v: idata.posterior[v].values.mean(axis=(0, 1))
-             for v in ("eta", "theta") if v in idata.posterior}
-    dhat = float(sum(p["deviance"].sum() for p in _deviance_parts(idata, means)))
+    dhat = float(sum(p["deviance"].sum() for p in _deviance_parts(idata, _linear_means(idata))))
     dbar = float(dev.mean())
     pd_ = dbar - dhat
     dev_mcse = float(mcse(dev, method="mean"))
@@ -257,6 +249,75 @@ def model_fit(idata) -> pd.DataFrame:
         {"quantity": ["resdev_mean", "resdev_mcse", "n_data_points", "pD", "DIC"],
          "value": [dbar, dev_mcse, n_points, pd_, dbar + pd_]}
     )
+
+
+def pointwise_log_likelihood(idata) -> xr.DataArray:
+    """Log-likelihood draws of each LOO unit: an arm of arm-level data, a whole study of
+    contrast-level data (its contrasts are correlated; as in multinma).
+
+    Returns
+    -------
+    xarray.DataArray
+        Dims ``(chain, draw, loo_unit)``; coordinates ``loo_unit`` (``"study | treatment"``
+        or the study) and ``loo_study``.
+    """
+    post, const, obs = idata.posterior, idata.constant_data, idata.observed_data
+    values, labels, studies = [], [], []
+    if "eta" in post:
+        eta_all = post["eta"].values
+        fmts = const["arm_format"].values
+        for fmt in dict.fromkeys(fmts):
+            pick = fmts == fmt
+            values.append(ARM_LIKELIHOODS[fmt].loglik(
+                obs[f"y_{fmt}"].values.astype(float), eta_all[..., pick], _arm_data(const, pick)))
+            labels += list(post["arm"].values[pick])
+            studies += list(const["study"].values[pick])
+    if "theta" in post:
+        theta, y = post["theta"].values, const["contrast_y"].values
+        for study, k, args in _contrast_studies(const):
+            ll = CONTRAST_LIKELIHOOD.loglik(y[k], theta[..., k], *args).sum(axis=-1)
+            values.append(ll[..., None])
+            labels.append(str(study))
+            studies.append(str(study))
+    return xr.DataArray(
+        np.concatenate(values, axis=-1), dims=("chain", "draw", "loo_unit"),
+        coords={"chain": post["chain"].values, "draw": post["draw"].values,
+                "loo_unit": np.array(labels, dtype=object),
+                "loo_study": ("loo_unit", np.array(studies, dtype=object))})
+
+
+#: Pareto k above which a PSIS-LOO estimate is unreliable (Vehtari et al. 2024).
+PARETO_K_THRESHOLD = 0.7
+
+
+def loo(idata) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """PSIS-LOO (ArviZ) from the stored pointwise log-likelihood.
+
+    Returns
+    -------
+    summary : pandas.DataFrame
+        ``quantity``, ``value``: ``elpd_loo``, ``elpd_loo_se``, ``p_loo``, ``looic``
+        (``-2 elpd_loo``) and ``n_high_pareto_k``.
+    pointwise : pandas.DataFrame
+        Per LOO unit: ``loo_unit``, ``study``, ``elpd_loo``, ``pareto_k`` and ``high_k``
+        (``pareto_k > 0.7``: that study's estimate is unreliable and the study is
+        influential).
+    """
+    from arviz_stats import loo as psis_loo
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # high Pareto k: reported in the table
+        result = psis_loo(idata, var_name="log_lik")
+    ll = idata.log_likelihood["log_lik"]
+    pointwise = pd.DataFrame({
+        "loo_unit": ll["loo_unit"].values, "study": ll["loo_study"].values,
+        "elpd_loo": np.asarray(result.elpd_i), "pareto_k": np.asarray(result.pareto_k)})
+    pointwise["high_k"] = pointwise["pareto_k"] > PARETO_K_THRESHOLD
+    summary = pd.DataFrame({
+        "quantity": ["elpd_loo", "elpd_loo_se", "p_loo", "looic", "n_high_pareto_k"],
+        "value": [result.elpd, result.se, result.p, -2 * result.elpd,
+                  float(pointwise["high_k"].sum())]})
+    return summary, pointwise
 
 
 def heterogeneity(idata, *, ci_prob: float = 0.95) -> pd.DataFrame:

@@ -1,8 +1,9 @@
 """Model specification: what is fitted, independent of the sampling backend.
 
-:class:`NMAModel` holds the data, effects model, reference treatment and priors, and builds
-the index arrays of the NICE DSU TSD2 consistency model over arm- and contrast-level
-evidence. The PyMC backend
+:class:`NMAModel` holds the data, the treatment-effects model (fixed or random), the
+relative-effects variant (consistency, UME or a node-split; :mod:`bayesnma.variants`), the
+reference treatment and the priors; it builds the index arrays over arm- and contrast-level
+evidence and declares every parameter with its role. The PyMC backend
 (:mod:`bayesnma.pymc_backend`) turns a specification into a ``pm.Model``.
 """
 
@@ -14,9 +15,17 @@ from functools import cached_property
 import numpy as np
 
 from bayesnma.data import LIKELIHOODS, NetworkData
-from bayesnma.errors import ConfigError
-from bayesnma.network import choose_trt_ref, require_connected
-from bayesnma.priors import Priors
+from bayesnma.errors import ConfigError, NetworkError
+from bayesnma.likelihoods import CONTRAST_LIKELIHOOD
+from bayesnma.network import (
+    choose_trt_ref,
+    has_direct_evidence,
+    has_indirect_evidence,
+    require_connected,
+)
+from bayesnma.parameters import Parameter
+from bayesnma.priors import Normal, Priors
+from bayesnma.variants import NodeSplit, RelativeEffects, relative_effects_model
 
 __all__ = ["ArmDesign", "NMAModel"]
 
@@ -58,6 +67,13 @@ class ArmDesign:
     con_se_base : ndarray
         SE of each contrast's baseline arm (NaN where not given; only multi-arm studies
         need it).
+    ume_pairs : list of tuple
+        Observed ``(comparator, treatment)`` index pairs of non-baseline arms with their
+        study's baseline, comparator first in model order (the UME parameters).
+    split : tuple of int
+        Model indices ``(comparator, treatment)`` of a node-split comparison (empty if none).
+    split_study : ndarray of bool
+        Per study: whether it compares the two treatments of the node-split.
     order : ndarray
         Positions in ``network.arms`` of the arm-level arms in model order (``arm_rows``).
     """
@@ -79,6 +95,9 @@ class ArmDesign:
     con_w: np.ndarray
     con_idx: np.ndarray
     con_se_base: np.ndarray
+    ume_pairs: list = field(default_factory=list)
+    split: tuple = ()
+    split_study: np.ndarray | None = None
 
     @property
     def order(self) -> np.ndarray:
@@ -113,19 +132,34 @@ class NMAModel:
         alphabetically. Resolved to one name on construction.
     priors : Priors, optional
         Defaults to :class:`~bayesnma.priors.Priors` (see its notes for the justification).
+    consistency : {"consistency", "ume", "nodesplit"}
+        Relative-effects variant: the consistency model (default), unrelated mean effects
+        or a node-split (see :mod:`bayesnma.variants`).
+    nodesplit : tuple of str, optional
+        The comparison to split, ``(treatment, comparator)``, with ``consistency =
+        "nodesplit"``; stored with the comparator first in model order.
+    trt_order : sequence of str, optional
+        Order of the treatments after the reference (default alphabetical). It decides
+        each arm-level study's baseline arm (the first of its treatments in this order),
+        which matters for UME and node-splits of multi-arm studies.
 
     Raises
     ------
     ConfigError
-        If ``trt_effects`` is not ``"random"`` or ``"fixed"``.
+        If ``trt_effects`` or ``consistency`` is unknown, or ``nodesplit`` does not fit it.
     NetworkError
-        If the network is disconnected or ``trt_ref`` is not one of its treatments.
+        If the network is disconnected, ``trt_ref`` or a ``trt_order`` or ``nodesplit``
+        name is not one of its treatments, or the split comparison lacks direct or
+        indirect evidence.
     """
 
     network: NetworkData
     trt_effects: str = "random"
     trt_ref: str | None = None
     priors: Priors = field(default_factory=Priors)
+    consistency: str = "consistency"
+    nodesplit: tuple[str, str] | None = None
+    trt_order: tuple[str, ...] | None = None
 
     def __post_init__(self):
         if self.trt_effects not in TRT_EFFECTS:
@@ -135,6 +169,56 @@ class NMAModel:
         require_connected(self.network)
         ref = choose_trt_ref(self.network.treatments, self.trt_ref, source=self.network.source)
         object.__setattr__(self, "trt_ref", ref)
+        known = self.network.treatments
+        if self.trt_order is not None:
+            order = tuple(str(t) for t in self.trt_order)
+            unknown = [t for t in order if t not in known]
+            if unknown or len(set(order)) != len(order):
+                raise NetworkError(
+                    f"{self.network.source}: trt_order must list treatments of the data once "
+                    f"each; unknown or repeated: {', '.join(unknown) or 'repeated names'} "
+                    f"(valid treatments: {', '.join(known)})")
+            object.__setattr__(self, "trt_order", order)
+        variant = relative_effects_model(self.consistency, self.nodesplit)
+        if isinstance(variant, NodeSplit):
+            pair = (variant.trt, variant.comparator)
+            bad = [t for t in pair if t not in known]
+            if bad:
+                raise NetworkError(f"{self.network.source}: node-split treatment(s) "
+                                   f"{', '.join(bad)} not in the data (valid treatments: "
+                                   f"{', '.join(known)})")
+            if not has_direct_evidence(self.network, *pair):
+                raise NetworkError(f"{self.network.source}: no study compares {pair[0]} with "
+                                   f"{pair[1]}, so there is no direct evidence to split")
+            if not has_indirect_evidence(self.network, *pair):
+                raise NetworkError(
+                    f"{self.network.source}: {pair[0]} vs {pair[1]} has no indirect evidence "
+                    "independent of the studies comparing them, so it cannot be split")
+            first, second = sorted(pair, key=self.treatments.index)
+            object.__setattr__(self, "nodesplit", (second, first))
+
+    @cached_property
+    def relative_effects_model(self) -> RelativeEffects:
+        """The variant that builds the study-level relative effects."""
+        return relative_effects_model(self.consistency, self.nodesplit)
+
+    @property
+    def parameters(self) -> list[Parameter]:
+        """Every parameter of the model with its role: the variant's, the study baselines
+        of arm-level studies, and for random effects ``tau`` and the standardised effects."""
+        params = list(self.relative_effects_model.parameters(self))
+        des = self.design
+        if des.arm_rows.size:
+            params.append(Parameter("mu", "baseline", self.priors.intercept, dims="study",
+                                    coords=tuple(des.arm_studies)))
+        if self.trt_effects == "random":
+            params.append(Parameter("tau", "heterogeneity", self.priors.het))
+            labels = [f"{self.studies[s]} | {self.treatments[t]}"
+                      for s, t in zip(des.study_idx[des.nonbase], des.trt_idx[des.nonbase],
+                                      strict=True)]
+            params.append(Parameter("z", "random_effect", Normal(0.0, 1.0), dims="nonbase_arm",
+                                    coords=tuple(labels)))
+        return params
 
     @property
     def likelihood(self) -> str:
@@ -151,10 +235,13 @@ class NMAModel:
         """Effect measure code (``OR``, ``HR``, ``MD``, ...)."""
         return self.network.measure
 
-    @property
+    @cached_property
     def treatments(self) -> list[str]:
-        """Treatments with the reference first, then alphabetically."""
-        return [self.trt_ref] + [t for t in self.network.treatments if t != self.trt_ref]
+        """Treatments in model order: the reference first, then ``trt_order`` (or
+        alphabetically), then any treatment ``trt_order`` leaves out, alphabetically."""
+        order = [t for t in (self.trt_order or ()) if t != self.trt_ref]
+        rest = [t for t in self.network.treatments if t != self.trt_ref and t not in order]
+        return [self.trt_ref, *order, *rest]
 
     @property
     def studies(self) -> list[str]:
@@ -210,18 +297,24 @@ class NMAModel:
         blocks = []
         for s in dict.fromkeys(study_idx[con_pos]):
             k = np.flatnonzero(study_idx[con_pos] == s)
-            cov = np.full((k.size, k.size), base_se[s] ** 2 if k.size > 1 else 0.0)
-            np.fill_diagonal(cov, se[con_rows[k]] ** 2)
-            chol = np.linalg.cholesky(cov)
-            con_sd[k] = np.diag(chol)
-            # Conditional mean weights: I - diag(L) L^-1 (strictly lower triangular).
-            blocks.append((k[0], np.eye(k.size) - np.diag(np.diag(chol)) @ np.linalg.inv(chol)))
+            con_sd[k], weights = CONTRAST_LIKELIHOOD.conditional_factors(se[con_rows[k]],
+                                                                         base_se[s])
+            blocks.append((k[0], weights))
         con_w, con_idx = _padded_lower(blocks, con_pos.size)
+        ume_pairs = sorted({(min(b, t), max(b, t)) for b, t in
+                            zip(base_idx[nonbase], trt_idx[nonbase], strict=True)})
+        split, split_study = (), None
+        if self.nodesplit is not None:
+            split = (trt_code[self.nodesplit[1]], trt_code[self.nodesplit[0]])
+            split_study = np.zeros(len(self.studies), dtype=bool)
+            for s in range(len(self.studies)):
+                split_study[s] = set(split) <= set(trt_idx[study_idx == s].tolist())
         return ArmDesign(
             study_idx, trt_idx, base_idx, nonbase, chol_w, chol_idx,
             arm_pos, rows[arm_pos], arm_study_idx,
             [self.studies[i] for i in arm_studies],
             con_pos, con_rows, con_y, con_sd, con_w, con_idx, con_se_base,
+            ume_pairs, split, split_study,
         )
 
     def describe(self) -> dict[str, str]:
@@ -232,11 +325,15 @@ class NMAModel:
             "trt_effects": self.trt_effects,
             "trt_ref": self.trt_ref,
             "measure": self.measure,
-            "model": "NICE DSU TSD2 consistency model (arm-based likelihoods with unrelated "
+            "consistency": self.consistency,
+            "relative_effects": self.relative_effects_model.description(self),
+            "model": "NICE DSU TSD2 framework (arm-based likelihoods with unrelated "
             "study baselines; contrast-based normal likelihood with multi-arm covariance)"
             + (", random effects correlated 0.5 within multi-arm studies"
                if self.trt_effects == "random" else ", fixed effects"),
         }
+        if self.nodesplit is not None:
+            info["nodesplit_trt"], info["nodesplit_comparator"] = self.nodesplit
         info.update({f"prior {k}": v for k, v in self.priors.describe().items()
                      if self.trt_effects == "random" or not k.startswith("tau")})
         return info

@@ -14,6 +14,9 @@ from bayesnma.errors import NetworkError
 __all__ = [
     "Component",
     "build_graph",
+    "has_direct_evidence",
+    "has_indirect_evidence",
+    "nodesplit_comparisons",
     "choose_trt_ref",
     "connected_components",
     "network_characteristics",
@@ -72,6 +75,54 @@ def build_graph(network: NetworkData) -> nx.Graph:
             else:
                 graph.add_edge(a, b, n_studies=1, n_patients=n, studies=[study], formats={fmt})
     return graph
+
+
+def _design_graph(network: NetworkData, exclude=None) -> nx.Graph:
+    """Treatments joined when some study compares them (every pair within a study),
+    leaving out the studies for which ``exclude(treatments)`` is true."""
+    graph = nx.Graph()
+    for _, grp in network.study_arms.groupby("study", sort=False):
+        trts = sorted(set(grp["treatment"]))
+        if exclude is not None and exclude(trts):
+            continue
+        graph.add_nodes_from(trts)
+        graph.add_edges_from(combinations(trts, 2))
+    return graph
+
+
+def has_direct_evidence(network: NetworkData, a: str, b: str) -> bool:
+    """Whether some study compares ``a`` with ``b``."""
+    return _design_graph(network).has_edge(a, b)
+
+
+def has_indirect_evidence(network: NetworkData, a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` stay connected after removing every study that compares them
+    (van Valkenhoef et al. 2016): indirect evidence independent of the direct evidence. A
+    loop closed only by one multi-arm study is internally consistent and does not count."""
+    graph = _design_graph(network, exclude=lambda trts: a in trts and b in trts)
+    return a in graph and b in graph and nx.has_path(graph, a, b)
+
+
+def nodesplit_comparisons(network: NetworkData, order) -> list[tuple[str, str]]:
+    """Comparisons that can be split: direct evidence and independent indirect evidence
+    (van Valkenhoef et al. 2016, as in gemtc and multinma).
+
+    Parameters
+    ----------
+    order : sequence of str
+        Treatments in model order; each pair is ``(comparator, treatment)`` with the
+        comparator first in this order, and pairs are sorted by it.
+
+    Returns
+    -------
+    list of tuple
+        ``(comparator, treatment)`` pairs; empty when the network has no closed loop of
+        independent evidence.
+    """
+    rank = {t: i for i, t in enumerate(order)}
+    pairs = sorted((tuple(sorted(e, key=rank.__getitem__)) for e in _design_graph(network).edges),
+                   key=lambda p: (rank[p[0]], rank[p[1]]))
+    return [(a, b) for a, b in pairs if has_indirect_evidence(network, a, b)]
 
 
 def _total(sizes: pd.Series) -> int | None:

@@ -12,16 +12,17 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 import xarray as xr
 
 from bayesnma.data import ARM_FORMATS
+from bayesnma.diagnostics import pointwise_log_likelihood
 from bayesnma.errors import ConfigError
+from bayesnma.likelihoods import ARM_LIKELIHOODS, CONTRAST_LIKELIHOOD
 from bayesnma.model import NMAModel
 from bayesnma.priors import HalfNormal, Normal, Uniform
 from bayesnma.versions import package_versions
 
-__all__ = ["SAMPLERS", "SamplerSettings", "build_pymc_model", "fit"]
+__all__ = ["SAMPLERS", "SamplerSettings", "build_pymc_model", "fit", "parameter_roles"]
 
 SAMPLERS = ("nutpie", "pymc")
 
@@ -75,15 +76,28 @@ def _arm_labels(frame) -> list[str]:
     return [f"{s} | {t}" for s, t in zip(frame["study"], frame["treatment"], strict=True)]
 
 
+def parameter_roles(model: NMAModel) -> dict[str, str]:
+    """Role of every variable :func:`build_pymc_model` puts in the posterior."""
+    roles = {p.name: p.role for p in model.parameters}
+    des = model.design
+    if des.arm_rows.size:
+        roles["eta"] = "derived"
+    if des.con_rows.size:
+        roles["theta"] = "derived"
+    return roles
+
+
 def build_pymc_model(model: NMAModel):
     """Build the PyMC model of a specification.
 
-    Variables: ``d`` (effects of the non-reference treatments vs ``trt_ref``, dim
-    ``treatment``), ``tau`` and ``z`` (random effects only); for arm-level data ``mu``
-    (study baselines, dim ``study``), the linear predictor ``eta`` (dim ``arm``) and one
-    observed variable per format, ``y_<format>`` (dim ``arm_<format>``); for
-    contrast-level data the modelled contrasts ``theta`` and the observed ``y_contrast``
-    (dim ``contrast``).
+    Every parameter of ``model.parameters`` becomes a variable with its prior and dims
+    (for the consistency model ``d``, vs ``trt_ref``, dim ``treatment``; ``mu`` for the
+    baselines of arm-level studies; ``tau`` and ``z`` for random effects). The model
+    variant gives the mean relative effect of each non-baseline arm; random effects add
+    ``tau L z`` with ``L`` the Cholesky factor of 0.5 (I + J) per study. Arm-level data have
+    the linear predictor ``eta`` (dim ``arm``) and one observed variable per format,
+    ``y_<format>`` (dim ``arm_<format>``); contrast-level data the modelled contrasts
+    ``theta`` and the observed ``y_contrast`` (dim ``contrast``).
     """
     import pymc as pm
     import pytensor.tensor as pt
@@ -92,62 +106,35 @@ def build_pymc_model(model: NMAModel):
     net = model.network
     arms = net.arms.iloc[des.arm_rows]
     cons = net.contrasts.iloc[des.con_rows]
-    coords = {"treatment": model.treatments[1:]}
+    coords = {p.dims: list(p.coords) for p in model.parameters if p.dims}
     if len(arms):
-        coords.update({"study": des.arm_studies, "arm": _arm_labels(arms)})
+        coords["arm"] = _arm_labels(arms)
     if len(cons):
         coords["contrast"] = _arm_labels(cons)
     with pm.Model(coords=coords) as pm_model:
-        d = _prior(pm, "d", model.priors.trt, dims="treatment")
-        d_all = pt.concatenate([pt.zeros(1), d])
-        delta_nb = d_all[des.trt_idx[des.nonbase]] - d_all[des.base_idx[des.nonbase]]
+        params = {p.name: _prior(pm, p.name, p.prior, dims=p.dims) for p in model.parameters}
+        delta_nb = model.relative_effects_model.arm_means(params, des)
         if model.trt_effects == "random":
-            names = np.array(_arm_labels(pd.DataFrame({
-                "study": np.array(model.studies, dtype=object)[des.study_idx],
-                "treatment": np.array(model.treatments, dtype=object)[des.trt_idx]})))
-            pm_model.add_coord("nonbase_arm", names[des.nonbase])
-            tau = _prior(pm, "tau", model.priors.het)
-            z = pm.Normal("z", 0.0, 1.0, dims="nonbase_arm")
-            delta_nb = delta_nb + tau * (pt.as_tensor(des.chol_w) * z[des.chol_idx]).sum(axis=1)
+            delta_nb = delta_nb + params["tau"] * (
+                pt.as_tensor(des.chol_w) * params["z"][des.chol_idx]).sum(axis=1)
         delta = pt.zeros(len(des.study_idx))
         delta = pt.set_subtensor(delta[des.nonbase], delta_nb)
         if len(arms):
-            mu = _prior(pm, "mu", model.priors.intercept, dims="study")
-            eta = pm.Deterministic("eta", mu[des.arm_study_idx] + delta[des.arm_pos],
+            eta = pm.Deterministic("eta", params["mu"][des.arm_study_idx] + delta[des.arm_pos],
                                    dims="arm")
             for fmt in dict.fromkeys(arms["format"]):
-                _arm_likelihood(pm, pt, pm_model, fmt, arms, eta)
+                pick = np.flatnonzero((arms["format"] == fmt).to_numpy())
+                dim = f"arm_{fmt}"
+                pm_model.add_coord(dim, [coords["arm"][i] for i in pick])
+                sub = arms.iloc[pick]
+                ARM_LIKELIHOODS[fmt].observed_rv(
+                    f"y_{fmt}", eta[pick], sub[ARM_FORMATS[fmt].observed].to_numpy(),
+                    {c: sub[c].to_numpy() for c in ARM_LIKELIHOODS[fmt].columns}, dims=dim)
         if len(cons):
             theta = pm.Deterministic("theta", delta[des.con_pos], dims="contrast")
-            resid = pt.as_tensor(des.con_y) - theta
-            cond_mean = theta + (pt.as_tensor(des.con_w) * resid[des.con_idx]).sum(axis=1)
-            pm.Normal("y_contrast", mu=cond_mean, sigma=des.con_sd, observed=des.con_y,
-                      dims="contrast")
+            CONTRAST_LIKELIHOOD.observed_rv("y_contrast", theta, des.con_y, des.con_sd,
+                                            des.con_w, des.con_idx, dims="contrast")
     return pm_model
-
-
-def _arm_likelihood(pm, pt, pm_model, fmt, arms, eta):
-    """Observed variable ``y_<fmt>`` of the arm-level arms of one format."""
-    pick = np.flatnonzero((arms["format"] == fmt).to_numpy())
-    dim = f"arm_{fmt}"
-    pm_model.add_coord(dim, [pm_model.coords["arm"][i] for i in pick])
-    sub = arms.iloc[pick]
-    lin = eta[pick]
-    name = f"y_{fmt}"
-    if fmt == "binary":
-        pm.Binomial(name, n=sub["total"].to_numpy(dtype=np.int64), logit_p=lin,
-                    observed=sub["events"].to_numpy(dtype=np.int64), dims=dim)
-    elif fmt == "events_followup":
-        # cloglog(p) = log(follow_up) + eta: p = 1 - exp(-exp(.)), written stably.
-        p = -pt.expm1(-pt.exp(lin + np.log(sub["follow_up"].to_numpy(dtype=float))))
-        pm.Binomial(name, n=sub["total"].to_numpy(dtype=np.int64), p=p,
-                    observed=sub["events"].to_numpy(dtype=np.int64), dims=dim)
-    elif fmt == "rate":
-        rate = pt.exp(lin + np.log(sub["person_time"].to_numpy(dtype=float)))
-        pm.Poisson(name, mu=rate, observed=sub["events"].to_numpy(dtype=np.int64), dims=dim)
-    else:  # continuous, median (log hazard): normal with known SE
-        pm.Normal(name, mu=lin, sigma=sub["se"].to_numpy(dtype=float),
-                  observed=sub["y"].to_numpy(dtype=float), dims=dim)
 
 
 def fit(model: NMAModel, settings: SamplerSettings | None = None):
@@ -162,8 +149,10 @@ def fit(model: NMAModel, settings: SamplerSettings | None = None):
     Returns
     -------
     xarray.DataTree
-        ArviZ posterior with groups ``posterior``, ``sample_stats``, ``observed_data`` and
-        ``constant_data`` (arm-level data in model order). Attributes of ``posterior``
+        ArviZ posterior with groups ``posterior`` (each variable's ``role`` attribute says
+        what it is), ``sample_stats``, ``observed_data``, ``constant_data`` (the data in
+        model order) and ``log_likelihood`` (``log_lik`` per arm, or per study of
+        contrast-level data, for PSIS-LOO). Attributes of ``posterior``
         record the model, priors, sampler, seed, ``compile_time`` and ``sampling_time``
         (seconds) and ``package_versions`` (JSON).
     """
@@ -205,6 +194,9 @@ def fit(model: NMAModel, settings: SamplerSettings | None = None):
                 )
         end = time.perf_counter()
     _attach_data(idata, model)
+    for name, role in parameter_roles(model).items():
+        idata.posterior[name].attrs["role"] = role
+    idata["log_likelihood"] = xr.Dataset({"log_lik": pointwise_log_likelihood(idata)})
     idata.posterior.attrs.update(
         {
             "trt_ref": model.trt_ref,

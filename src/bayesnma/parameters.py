@@ -1,0 +1,91 @@
+"""Model parameters and their roles.
+
+Every variable a model puts in the posterior carries a role (a ``role`` attribute on the
+posterior variable). Convergence gating, summaries and reports select variables by role,
+so a new model variant's parameters are checked and reported without any list to edit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["ROLES", "Parameter", "Role", "gated_variables", "role_of"]
+
+
+@dataclass(frozen=True)
+class Role:
+    """What a parameter is.
+
+    Attributes
+    ----------
+    name : str
+    description : str
+        Words for tables and reports.
+    gated : bool
+        Whether the convergence criteria apply (every sampled parameter; not quantities
+        derived from them, such as linear predictors).
+    key : bool
+        Whether reports show it by default (``d``, ``tau`` and their kin; not the
+        per-study nuisance parameters).
+    """
+
+    name: str
+    description: str
+    gated: bool = True
+    key: bool = True
+
+
+ROLES = {r.name: r for r in (
+    Role("trt_effect", "treatment effect vs the reference (consistency)"),
+    Role("heterogeneity", "between-study SD of the relative effects"),
+    Role("ume_effect", "unrelated mean effect of one observed comparison"),
+    Role("direct_effect", "direct evidence on the split comparison"),
+    Role("baseline", "study baseline (linear predictor of the baseline arm)", key=False),
+    Role("random_effect", "standardised study-specific relative effect", key=False),
+    Role("derived", "linear predictor derived from the parameters", gated=False, key=False),
+    # Safe default for a variable whose role was not recorded: checked and shown.
+    Role("unlabelled", "parameter without a recorded role"),
+)}
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A model parameter, declared by the specification and created by the backend.
+
+    Attributes
+    ----------
+    name : str
+        Variable name in the PyMC model and the posterior.
+    role : str
+        Key of :data:`ROLES`.
+    prior : object
+        A prior of :mod:`bayesnma.priors`.
+    dims : str, optional
+        Name of its dimension; ``coords`` are its labels.
+    coords : tuple of str
+    """
+
+    name: str
+    role: str
+    prior: object
+    dims: str | None = None
+    coords: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        if self.role not in ROLES:
+            raise ValueError(f"unknown parameter role {self.role!r}")
+
+
+def role_of(idata, name: str) -> Role:
+    """Role of a posterior variable (``unlabelled``, hence gated, when none is recorded)."""
+    return ROLES[idata.posterior[name].attrs.get("role", "unlabelled")]
+
+
+def gated_variables(idata, *, key_only: bool = False) -> list[str]:
+    """Posterior variables the convergence criteria apply to (optionally only key ones)."""
+    names = []
+    for name in idata.posterior.data_vars:
+        role = role_of(idata, name)
+        if role.gated and (role.key or not key_only):
+            names.append(name)
+    return names

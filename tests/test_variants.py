@@ -1,0 +1,82 @@
+"""Model variants: consistency, unrelated mean effects and node-splits share one seam."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bayesnma import ConfigError, NetworkError, NMAModel, build_pymc_model, set_agd_arm
+from bayesnma.pymc_backend import parameter_roles
+
+
+@pytest.fixture
+def loop():
+    """A-B, B-C, A-C two-arm studies and an A-B-C three-arm study."""
+    rows = [("s1", "A", 10, 100), ("s1", "B", 15, 100), ("s2", "B", 12, 90), ("s2", "C", 20, 90),
+            ("s3", "A", 8, 80), ("s3", "C", 18, 80), ("s4", "A", 9, 70), ("s4", "B", 12, 70),
+            ("s4", "C", 16, 70)]
+    return set_agd_arm(pd.DataFrame(rows, columns=["study", "treatment", "events", "total"]))
+
+
+def _arm_means(model, **values):
+    """Mean relative effect of each non-baseline arm at the given parameter values."""
+    pm_model = build_pymc_model(model)
+    with pm_model:
+        params = {p.name: pm_model[p.name] for p in model.relative_effects_model.parameters(model)}
+        expr = model.relative_effects_model.arm_means(params, model.design)
+    return expr.eval({pm_model[k]: np.asarray(v, dtype=float) for k, v in values.items()})
+
+
+def test_consistency_means_are_differences_of_d(loop):
+    model = NMAModel(loop, trt_effects="fixed", trt_ref="A")
+    # non-baseline arms: s1 B, s2 C (vs B), s3 C, s4 B, s4 C
+    got = _arm_means(model, d=[0.5, 1.2])
+    np.testing.assert_allclose(got, [0.5, 0.7, 1.2, 0.5, 1.2])
+
+
+def test_ume_has_one_effect_per_comparison_with_the_study_baseline(loop):
+    model = NMAModel(loop, trt_effects="random", trt_ref="A", consistency="ume")
+    params = {p.name: p for p in model.parameters}
+    assert params["d_ume"].coords == ("B vs A", "C vs A", "C vs B")
+    assert set(params) == {"d_ume", "mu", "tau", "z"}
+    # The three-arm study informs B vs A and C vs A only (contrasts vs its baseline arm).
+    np.testing.assert_allclose(_arm_means(model, d_ume=[0.3, 1.0, 2.0]),
+                               [0.3, 2.0, 1.0, 0.3, 1.0])
+
+
+def test_nodesplit_puts_direct_evidence_on_the_studies_comparing_the_pair(loop):
+    model = NMAModel(loop, trt_effects="fixed", trt_ref="A", consistency="nodesplit",
+                     nodesplit=("A", "C"))
+    assert model.nodesplit == ("C", "A")  # (treatment, comparator), comparator first in order
+    # s3 (A, C) and s4 (A, B, C) compare A and C: C arm = d_dir; others consistency.
+    got = _arm_means(model, d=[0.5, 1.2], d_dir=3.0)
+    np.testing.assert_allclose(got, [0.5, 0.7, 3.0, 0.5, 3.0])
+    roles = parameter_roles(model)
+    assert roles["d_dir"] == "direct_effect" and roles["d"] == "trt_effect"
+    assert roles["eta"] == "derived"
+
+
+def test_nodesplit_needs_direct_and_indirect_evidence(loop):
+    star = set_agd_arm(pd.DataFrame({"study": ["a", "a", "b", "b"], "treatment": list("ABAC"),
+                                     "events": [1, 2, 3, 4], "total": [9, 9, 9, 9]}))
+    with pytest.raises(NetworkError, match="no study compares B with C"):
+        NMAModel(star, consistency="nodesplit", nodesplit=("B", "C"))
+    with pytest.raises(NetworkError, match="no indirect evidence"):
+        NMAModel(star, consistency="nodesplit", nodesplit=("A", "B"))
+    with pytest.raises(NetworkError, match="not in the data"):
+        NMAModel(loop, consistency="nodesplit", nodesplit=("A", "Z"))
+
+
+def test_variant_arguments_are_checked(loop):
+    with pytest.raises(ConfigError, match="consistency must be one of"):
+        NMAModel(loop, consistency="inconsistent")
+    with pytest.raises(ConfigError, match="needs nodesplit"):
+        NMAModel(loop, consistency="nodesplit")
+    with pytest.raises(ConfigError, match="nodesplit is given but consistency"):
+        NMAModel(loop, nodesplit=("A", "B"))
+
+
+def test_trt_order_sets_model_order_and_baselines(loop):
+    model = NMAModel(loop, trt_ref="A", trt_order=("C", "B"))
+    assert model.treatments == ["A", "C", "B"]
+    with pytest.raises(NetworkError, match="trt_order must list treatments"):
+        NMAModel(loop, trt_order=("C", "X"))
