@@ -16,17 +16,25 @@ from bayesnma.diagnostics import (
     ConvergenceCriteria,
     check_convergence,
     heterogeneity,
+    loo,
     model_fit,
     residual_deviance,
 )
 from bayesnma.effects import league_table, relative_effects, treatment_effects
 from bayesnma.errors import BayesNMAError, ConfigError, DataValidationError, NetworkError
+from bayesnma.inconsistency import (
+    consistency_verdict,
+    model_comparison,
+    nodesplit_summary,
+    ume_effects,
+)
 from bayesnma.model import NMAModel
 from bayesnma.network import (
     build_graph,
     choose_trt_ref,
     connected_components,
     network_characteristics,
+    nodesplit_comparisons,
 )
 from bayesnma.priors import HalfNormal, Normal, Priors, Uniform
 from bayesnma.pymc_backend import SamplerSettings, build_pymc_model, fit
@@ -58,8 +66,13 @@ __all__ = [
     "combine_data",
     "choose_trt_ref",
     "connected_components",
+    "consistency_verdict",
     "fit",
     "heterogeneity",
+    "loo",
+    "model_comparison",
+    "nodesplit_comparisons",
+    "nodesplit_summary",
     "league_table",
     "model_fit",
     "network_characteristics",
@@ -73,4 +86,5 @@ __all__ = [
     "set_agd_arm",
     "set_agd_contrast",
     "treatment_effects",
+    "ume_effects",
 ]

@@ -8,7 +8,8 @@ import xarray as xr
 
 from bayesnma.measures import get_measure
 
-__all__ = ["league_table", "quantile_columns", "relative_effects", "treatment_effects"]
+__all__ = ["league_table", "quantile_columns", "relative_effects", "summarise_draws",
+           "treatment_effects"]
 
 SAMPLE_DIMS = ("chain", "draw")
 
@@ -33,7 +34,8 @@ def treatment_effects(idata) -> xr.DataArray:
     return xr.concat([ref, d], dim="treatment").transpose(*SAMPLE_DIMS, "treatment")
 
 
-def _summarise(draws: np.ndarray, ci_prob: float) -> dict[str, np.ndarray]:
+def summarise_draws(draws: np.ndarray, ci_prob: float = 0.95) -> dict[str, np.ndarray]:
+    """Mean, SD, median and equal-tailed interval of draws (over the first axis)."""
     lo, hi = quantile_columns(ci_prob)
     q = np.quantile(draws, [0.5, (1 - ci_prob) / 2, 1 - (1 - ci_prob) / 2], axis=0)
     return {"mean": draws.mean(axis=0), "sd": draws.std(axis=0, ddof=1), "median": q[0],
@@ -76,7 +78,7 @@ def relative_effects(idata, *, lower_better: bool, ci_prob: float = 0.95) -> pd.
     for scale, values in scales:
         frame = pd.DataFrame(
             {"treatment": [trts[a] for a, _ in pairs], "comparator": [trts[b] for _, b in pairs],
-             "scale": scale, **_summarise(values, ci_prob), "p_better": better.mean(axis=0),
+             "scale": scale, **summarise_draws(values, ci_prob), "p_better": better.mean(axis=0),
              "better_if": measure.better_if(lower_better)}
         )
         frames.append(frame)

@@ -7,7 +7,7 @@ so a new model variant's parameters are checked and reported without any list to
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = ["ROLES", "Parameter", "Role", "gated_variables", "role_of"]
 
@@ -63,6 +63,9 @@ class Parameter:
     dims : str, optional
         Name of its dimension; ``coords`` are its labels.
     coords : tuple of str
+    attrs : dict
+        Extra attributes of the posterior variable (JSON-able values as strings), e.g. the
+        treatment and comparator of each UME comparison.
     """
 
     name: str
@@ -70,6 +73,7 @@ class Parameter:
     prior: object
     dims: str | None = None
     coords: tuple[str, ...] = ()
+    attrs: dict = field(default_factory=dict, compare=False)
 
     def __post_init__(self):
         if self.role not in ROLES:

@@ -196,6 +196,8 @@ def fit(model: NMAModel, settings: SamplerSettings | None = None):
     _attach_data(idata, model)
     for name, role in parameter_roles(model).items():
         idata.posterior[name].attrs["role"] = role
+    for param in model.parameters:
+        idata.posterior[param.name].attrs.update(param.attrs)
     idata["log_likelihood"] = xr.Dataset({"log_lik": pointwise_log_likelihood(idata)})
     idata.posterior.attrs.update(
         {

@@ -15,6 +15,7 @@ data format (:mod:`bayesnma.likelihoods`).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -101,8 +102,11 @@ class UnrelatedMeans(RelativeEffects):
         return tuple(comparison_label(trts[t], trts[b]) for b, t in model.design.ume_pairs)
 
     def parameters(self, model):
+        trts = model.treatments
+        pairs = [[trts[t], trts[b]] for b, t in model.design.ume_pairs]
         return [Parameter("d_ume", "ume_effect", model.priors.trt, dims="comparison",
-                          coords=self.labels(model))]
+                          coords=self.labels(model),
+                          attrs={"comparisons": json.dumps(pairs)})]
 
     def arm_means(self, params, design):
         nb = design.nonbase

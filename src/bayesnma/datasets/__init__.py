@@ -6,7 +6,7 @@ from importlib.resources import files
 
 import pandas as pd
 
-__all__ = ["DATASETS", "load_dataset", "reference_values"]
+__all__ = ["DATASETS", "inconsistency_reference", "load_dataset", "reference_values"]
 
 DATASETS = ("smoking", "thrombolytics", "parkinsons_arm", "parkinsons_contrast")
 
@@ -24,3 +24,10 @@ def reference_values(dataset: str | None = None) -> pd.DataFrame:
     with files(__name__).joinpath("reference_values.csv").open() as fh:
         ref = pd.read_csv(fh)
     return ref if dataset is None else ref[ref["dataset"] == dataset].reset_index(drop=True)
+
+
+def inconsistency_reference() -> pd.DataFrame:
+    """Published UME and node-split results (NICE DSU TSD4; Dias et al. 2010), one row per
+    value: ``dataset, model, parameter, stat, value, source, notes`` (see ``README.md``)."""
+    with files(__name__).joinpath("inconsistency_reference.csv").open() as fh:
+        return pd.read_csv(fh, comment=None, skiprows=1)
