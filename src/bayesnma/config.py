@@ -25,6 +25,8 @@ DEFAULTS = {
     "lower_better": False,
     "trt_effects": "random",
     "trt_ref": None,
+    "trt_order": None,
+    "consistency": ["consistency"],
     "disconnected": "split",
     "priors": {
         "intercept": {"normal": {"mean": 0, "sd": 10}},
@@ -63,6 +65,8 @@ class AnalysisConfig:
     lower_better: bool
     trt_effects: str
     trt_ref: str | list[str] | None
+    trt_order: tuple[str, ...] | None
+    consistency: tuple[str, ...]
     disconnected: str
     priors: Priors
     sampler: SamplerSettings
@@ -144,6 +148,8 @@ def analysis_config(name: str, settings: dict) -> AnalysisConfig:
         lower_better=bool(settings["lower_better"]),
         trt_effects=settings["trt_effects"],
         trt_ref=settings["trt_ref"],
+        trt_order=tuple(settings["trt_order"]) if settings.get("trt_order") else None,
+        consistency=tuple(settings["consistency"]),
         disconnected=settings["disconnected"],
         priors=Priors(
             intercept=prior_from_config(priors["intercept"], parameter="intercept"),

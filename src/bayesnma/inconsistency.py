@@ -122,6 +122,9 @@ def consistency_verdict(splits: pd.DataFrame | None, *, n_loops_possible: int) -
     if n_loops_possible == 0:
         return ("no closed loop: every comparison rests on direct or on indirect evidence "
                 "only, so consistency cannot be checked; the ranking assumes it")
+    if splits is None or not len(splits):
+        return (f"{n_loops_possible} comparison(s) have both direct and indirect evidence, but "
+                "node-splitting was not run (add nodesplit to consistency in the config)")
     diff = splits[splits["estimate"] == "difference"]
     bad = diff[diff["p_value"] < P_INCONSISTENT]
     if len(bad):

@@ -51,6 +51,42 @@ def _software(parts: dict) -> str:
     return "; ".join(line for line in lines if line) or f"bayesnma {__version__}"
 
 
+def _consistency_section(checks: dict, esc) -> list[str]:
+    """Model checking and consistency of one component (from ``check_consistency``)."""
+    tables, figs = checks["tables"], checks["figures"]
+    if not tables:
+        return []
+    drop = ["analysis", "component"]
+    out = ["<h3>Consistency and model checking</h3>"]
+    verdict = tables["verdict"].iloc[0]
+    out.append(f"<p><b>Verdict:</b> {esc(verdict['verdict'])}. Comparisons with both direct "
+               f"and independent indirect evidence: {int(verdict['n_splittable'])}; "
+               f"node-split: {int(verdict['n_split'])}.</p>")
+    out.append("<p>Model comparison: residual deviance (compare with the number of data "
+               "points), pD, DIC and PSIS-LOO (elpd_loo; higher is better). A UME model that "
+               "fits clearly better (DIC lower by more than about 3-5) than the consistency "
+               "model points to inconsistency.</p>")
+    out.append(_table(tables["model_comparison"].drop(columns=drop, errors="ignore")))
+    if "nodesplits" in tables:
+        out.append("<p>Node-splitting (Dias et al. 2010): direct, indirect and network "
+                   "estimates on the model scale; <i>difference</i> = direct - indirect, with "
+                   "its two-sided Bayesian p-value.</p>")
+        out.append(_table(tables["nodesplits"].drop(columns=drop, errors="ignore")))
+        out.append(_img(figs["nodesplit"], "node-splitting"))
+    if "ume_effects" in tables:
+        out.append("<p>Unrelated mean effects (UME) beside the consistency estimates.</p>")
+        out.append(_table(tables["ume_effects"].drop(columns=drop, errors="ignore")))
+        out.append(_img(figs["dev_dev"], "dev-dev plot"))
+    loo = tables.get("loo_pointwise")
+    if loo is not None and loo["high_k"].astype(bool).any():
+        high = loo[loo["high_k"].astype(bool)]
+        out.append("<p class='note'><b>Influential data (Pareto k &gt; 0.7):</b> "
+                   f"{esc(', '.join(map(str, high['loo_unit'])))}. PSIS-LOO is unreliable for "
+                   "them; each one's fit depends strongly on its own data.</p>")
+    out.append(_img(figs["leverage"], "leverage plot"))
+    return out
+
+
 def render_html(cfg, *, characteristics, components, convergence, network_plot: bytes,
                 parts: dict, notes=()) -> str:
     """Render the report of one analysis.
@@ -151,8 +187,13 @@ def render_html(cfg, *, characteristics, components, convergence, network_plot: 
             out.append("<p class='bad'><b>Not converged</b>: do not interpret.</p>")
         ranks = tables["ranks"].drop(columns=["analysis", "component", *_REPEATED],
                                      errors="ignore")
+        checks = part.get("consistency", {"tables": {}, "figures": {}})
+        verdict = checks["tables"].get("verdict")
         out.append(f"<h3>Ranking (SUCRA)</h3><p>Rank 1 = best: "
                    f"{esc(measure.better_if(cfg.lower_better))}.</p>" + _table(ranks))
+        if verdict is not None:
+            out.append(f"<p class='note'><b>Consistency:</b> {esc(verdict['verdict'].iat[0])}"
+                       ".</p>")
         out.append(_img(figs["cumulative_ranks"], "cumulative ranking"))
         out.append(_img(figs["rankogram"], "rank probabilities"))
         out.append("<h3>Relative effects vs reference</h3>")
@@ -169,6 +210,7 @@ def render_html(cfg, *, characteristics, components, convergence, network_plot: 
         out.append(_img(figs["league_heatmap"], "league table heatmap"))
         out.append("<h3>Heterogeneity and model fit</h3>")
         out.append(_table(tables["model_fit"][["quantity", "value"]]))
+        out += _consistency_section(checks, esc)
         out.append("<h3>Diagnostics</h3>")
         out.append(_table(pd.DataFrame([conv]).reset_index(drop=True)))
         diag = tables["diagnostics"].drop(columns=["analysis", "component"])

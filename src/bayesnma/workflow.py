@@ -20,17 +20,19 @@ from bayesnma import io
 from bayesnma.config import analysis_config, validate_config
 from bayesnma.data import NetworkData, combine_data, read_data
 from bayesnma.diagnostics import summarise_diagnostics
-from bayesnma.errors import BayesNMAError
+from bayesnma.errors import BayesNMAError, ConfigError
 from bayesnma.network import (
     build_graph,
     choose_trt_ref,
     connected_components,
     network_characteristics,
+    nodesplit_comparisons,
     require_connected,
 )
 
 __all__ = [
     "ConvergenceFailure",
+    "check_consistency",
     "collect_analysis",
     "fit_component",
     "load_network",
@@ -72,10 +74,53 @@ def plan_analyses(config: dict) -> dict[str, dict]:
         choose_trt_ref(network.treatments, cfg.trt_ref, source=cfg.data)
         if cfg.disconnected == "error":
             require_connected(network)
+        if cfg.trt_order:
+            choose_trt_ref(network.treatments, list(cfg.trt_order), source=cfg.data)
+            unknown = [t for t in cfg.trt_order if t not in network.treatments]
+            if unknown:
+                raise ConfigError(f"config: analyses.{name}.trt_order: {', '.join(unknown)} "
+                                  "not in the data (valid treatments: "
+                                  f"{', '.join(network.treatments)})")
+        comps = connected_components(network)
         plan[name] = {"settings": settings,
                       "data_files": [src.file for src in cfg.sources],
-                      "components": [c.label for c in connected_components(network)]}
+                      "components": [c.label for c in comps],
+                      "variants": {c.label: list(_variants(cfg, network, c)) for c in comps}}
     return plan
+
+
+def _model(cfg, network, comp, variant: str = "consistency"):
+    """The model of one variant of one component: ``consistency``, ``ume`` or ``ns<k>``
+    (the k-th splittable comparison in model order)."""
+    from bayesnma.model import NMAModel
+
+    sub = network.subset(comp.studies)
+    order = [t for t in (cfg.trt_order or ()) if t in comp.treatments] or None
+    common = {"trt_effects": cfg.trt_effects, "trt_ref": _component_ref(cfg, network, comp),
+              "priors": cfg.priors, "trt_order": order}
+    if variant in ("consistency", "ume"):
+        return NMAModel(sub, consistency=variant, **common)
+    splits = _splits(NMAModel(sub, **common))
+    k = int(variant.removeprefix("ns")) - 1
+    if not variant.startswith("ns") or not 0 <= k < len(splits):
+        raise BayesNMAError(f"{cfg.data}: no model variant {variant!r} in component "
+                            f"{comp.label}; the data changed since the workflow was planned: "
+                            "rerun snakemake")
+    comparator, trt = splits[k]
+    return NMAModel(sub, consistency="nodesplit", nodesplit=(trt, comparator), **common)
+
+
+def _splits(model) -> list[tuple[str, str]]:
+    return nodesplit_comparisons(model.network, model.treatments)
+
+
+def _variants(cfg, network, comp):
+    """Labels of the variants fitted beside the consistency model of one component."""
+    if "ume" in cfg.consistency:
+        yield "ume"
+    if "nodesplit" in cfg.consistency:
+        for k in range(len(_splits(_model(cfg, network, comp)))):
+            yield f"ns{k + 1}"
 
 
 def load_network(cfg) -> NetworkData:
@@ -138,8 +183,11 @@ def write_network(settings: dict, analysis: str, *, characteristics, components,
     io.save_figure(plot_network(build_graph(network), comps, title=title), network_plot)
 
 
-def fit_component(settings: dict, analysis: str, component: str, *, posterior, diagnostics):
-    """Fit the model to one connected component; write the posterior and its diagnostics.
+def fit_component(settings: dict, analysis: str, component: str, *, posterior, diagnostics,
+                  variant: str = "consistency"):
+    """Fit one model variant (``consistency``, ``ume`` or a node-split ``ns<k>``) to one
+    connected component; write the posterior and its diagnostics. Every variant passes the
+    same convergence gate.
 
     Raises
     ------
@@ -148,31 +196,90 @@ def fit_component(settings: dict, analysis: str, component: str, *, posterior, d
         is written).
     """
     from bayesnma.diagnostics import check_convergence
-    from bayesnma.model import NMAModel
     from bayesnma.pymc_backend import fit
 
     cfg, network = _load(settings, analysis)
     comp = _component(network, component)
-    model = NMAModel(network.subset(comp.studies), trt_effects=cfg.trt_effects,
-                     trt_ref=_component_ref(cfg, network, comp), priors=cfg.priors)
-    log.info("fitting %s/%s: %s, reference %s", analysis, component, model.trt_effects,
-             model.trt_ref)
+    model = _model(cfg, network, comp, variant)
+    log.info("fitting %s/%s (%s): %s effects, reference %s", analysis, component, variant,
+             model.trt_effects, model.trt_ref)
     idata = fit(model, cfg.sampler)
     conv = check_convergence(idata, cfg.convergence)
     log.info("sampling %.1f s; converged: %s %s", idata.posterior.attrs["sampling_time"],
              conv.converged, "; ".join(conv.problems))
     if not conv.converged and cfg.on_failure == "error":
         raise ConvergenceFailure(
-            f"{analysis}/{component} did not converge: {'; '.join(conv.problems)}. Increase "
-            "sampler draws/tune or target_accept, or set convergence.on_failure: flag to "
-            "write results marked as not converged."
+            f"{analysis}/{component} ({variant}) did not converge: "
+            f"{'; '.join(conv.problems)}. Increase sampler draws/tune or target_accept, or "
+            "set convergence.on_failure: flag to write results marked as not converged."
         )
     idata.posterior.attrs.update({"analysis": analysis, "component": component,
+                                  "variant": variant,
                                   "outcome": cfg.outcome, "converged": int(conv.converged),
                                   "convergence_problems": "; ".join(conv.problems)})
-    table = conv.table.assign(n_divergent=conv.n_divergent)
+    table = conv.table.assign(model=variant, n_divergent=conv.n_divergent)
     io.write_table(_labelled(table, analysis, component, conv.converged), diagnostics)
     io.write_idata(idata, posterior)
+
+
+def check_consistency(settings: dict, analysis: str, component: str, *, posterior,
+                      variant_posteriors, outdir):
+    """Model checking and consistency of one component, written to ``outdir``.
+
+    Always: ``model_comparison.csv`` (residual deviance, pD, DIC and PSIS-LOO of every
+    fitted model, with its convergence verdict), ``pointwise.csv`` (residual deviance and
+    leverage of every data point under every model), ``loo_pointwise.csv`` (Pareto k per
+    LOO unit of the consistency model), ``verdict.csv`` (the one-line verdict and the
+    number of comparisons with direct and indirect evidence) and ``leverage.png``. With a
+    UME fit: ``ume_effects.csv`` and ``dev_dev.png``; with node-splits: ``nodesplits.csv``
+    and ``nodesplit.png``.
+    """
+    from bayesnma import diagnostics, inconsistency, plots
+
+    cfg, network = _load(settings, analysis)
+    comp = _component(network, component)
+    out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    fits = {"consistency": io.read_idata(posterior)}
+    for path in variant_posteriors:
+        idata = io.read_idata(path)
+        fits[idata.posterior.attrs["variant"]] = idata
+    cons = fits["consistency"]
+    rows, pointwise, loos = {}, [], {}
+    for label, idata in fits.items():
+        rows[label] = diagnostics.model_fit(idata)
+        loos[label], loo_points = diagnostics.loo(idata)
+        if label == "consistency":
+            io.write_table(_labelled(loo_points, analysis, component), out / "loo_pointwise.csv")
+        if label in ("consistency", "ume"):
+            pointwise.append(diagnostics.residual_deviance(idata).assign(model=label))
+    comparison = inconsistency.model_comparison(rows, loos)
+    comparison["converged"] = [bool(fits[m].posterior.attrs["converged"])
+                               for m in comparison["model"]]
+    io.write_table(_labelled(comparison, analysis, component), out / "model_comparison.csv")
+    points = pd.concat(pointwise, ignore_index=True)
+    io.write_table(_labelled(points, analysis, component), out / "pointwise.csv")
+    title = f"{cfg.outcome} ({analysis}, component {component})"
+    io.save_figure(plots.plot_leverage(points, title=title + ": leverage"), out / "leverage.png")
+    if "ume" in fits:
+        io.write_table(_labelled(inconsistency.ume_effects(fits["ume"], cons), analysis,
+                                 component), out / "ume_effects.csv")
+        io.save_figure(plots.plot_dev_dev(points, title=title + ": consistency vs UME"),
+                       out / "dev_dev.png")
+    splits = [inconsistency.nodesplit_summary(idata, cons).assign(model=label)
+              for label, idata in fits.items() if label.startswith("ns")]
+    split_table = pd.concat(splits, ignore_index=True) if splits else None
+    if split_table is not None:
+        io.write_table(_labelled(split_table, analysis, component), out / "nodesplits.csv")
+        io.save_figure(plots.plot_nodesplit(split_table, measure=cons.posterior.attrs["measure"],
+                                            lower_better=cfg.lower_better, title=title),
+                       out / "nodesplit.png")
+    n_possible = len(_splits(_model(cfg, network, comp)))
+    verdict = inconsistency.consistency_verdict(split_table, n_loops_possible=n_possible)
+    io.write_table(pd.DataFrame([{"analysis": analysis, "component": component,
+                                  "n_splittable": n_possible,
+                                  "n_split": len(splits), "verdict": verdict}]),
+                   out / "verdict.csv")
 
 
 def summarise_component(settings: dict, analysis: str, component: str, *, posterior,
@@ -290,6 +397,7 @@ def render_analysis_report(settings: dict, analysis: str, *, characteristics, co
             "figures": {f: (folder / f"{f}.png").read_bytes() for f in COMPONENT_FIGURES},
             "versions": io.read_posterior_attrs(folder / "posterior.nc").get(
                 "package_versions", "{}"),
+            "consistency": _read_folder(folder / "consistency"),
         }
     html = render_html(
         cfg,
@@ -302,6 +410,12 @@ def render_analysis_report(settings: dict, analysis: str, *, characteristics, co
     )
     Path(report).parent.mkdir(parents=True, exist_ok=True)
     Path(report).write_text(html)
+
+
+def _read_folder(folder: Path) -> dict:
+    """Tables (``<name>.csv``) and figures (``<name>.png``) of a results folder, by name."""
+    return {"tables": {p.stem: io.read_table(p) for p in sorted(folder.glob("*.csv"))},
+            "figures": {p.stem: p.read_bytes() for p in sorted(folder.glob("*.png"))}}
 
 
 def run_step(snakemake, step) -> None:

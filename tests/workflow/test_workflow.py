@@ -33,6 +33,7 @@ analyses:
     outcome: Response
     trt_ref: [A, D]
     disconnected: {disconnected}
+    consistency: [consistency, ume, nodesplit]
 """
 
 
@@ -71,6 +72,33 @@ def test_user_config_runs_end_to_end(finished_run):
     assert len(cross) == 2 and not cross["estimable"].any() and cross["mean"].isna().all()
     html = (out / "report.html").read_text()
     assert "Disconnected network" in html and "mixes prior therapies" in html
+
+
+def test_consistency_checks_every_split_and_says_when_there_is_no_loop(finished_run):
+    tmp_path, _ = finished_run
+    out = tmp_path / "results" / "mine"
+    # c1: the A-B-C triangle with a three-arm study; every comparison has independent
+    # indirect evidence, so three node-splits run beside the UME model.
+    checks = out / "c1" / "consistency"
+    comparison = pd.read_csv(checks / "model_comparison.csv")
+    assert comparison["model"].tolist() == ["consistency", "ume", "ns1", "ns2", "ns3"]
+    assert {"DIC", "pD", "resdev_mean", "elpd_loo", "converged"} <= set(comparison.columns)
+    splits = pd.read_csv(checks / "nodesplits.csv")
+    assert set(splits["estimate"]) == {"network", "direct", "indirect", "difference"}
+    assert splits["p_value"].between(0, 1).all()
+    for name in ("pointwise.csv", "loo_pointwise.csv", "ume_effects.csv", "leverage.png",
+                 "dev_dev.png", "nodesplit.png"):
+        assert (checks / name).stat().st_size > 0, name
+    for variant in ("ume", "ns1", "ns2", "ns3"):  # every variant passed the same gate
+        diag = pd.read_csv(out / "c1" / "variants" / variant / "diagnostics.csv")
+        assert {"converged", "r_hat", "role"} <= set(diag.columns)
+    verdict = pd.read_csv(checks / "verdict.csv")
+    assert verdict["n_split"].iat[0] == 3
+    # c2: one D-E study, no loop: the verdict says consistency cannot be checked.
+    no_loop = pd.read_csv(out / "c2" / "consistency" / "verdict.csv")["verdict"].iat[0]
+    assert no_loop.startswith("no closed loop")
+    html = (out / "report.html").read_text()
+    assert "Consistency and model checking" in html and "no closed loop" in html
 
 
 def test_rerun_does_nothing_and_report_builds(finished_run, snakemake):

@@ -13,6 +13,7 @@ except BayesNMAError as err:
 wildcard_constraints:
     analysis="|".join(PLAN),
     component=r"c\d+",
+    variant=r"ume|ns\d+",
 
 
 def get_settings(wildcards):
@@ -32,6 +33,19 @@ def get_component_files(name):
         return [
             f"results/{wildcards.analysis}/{c}/{name}"
             for c in PLAN[wildcards.analysis]["components"]
+        ]
+
+    return inputs
+
+
+def get_variant_files(name):
+    """Input function: one file per model variant of the wildcard's component."""
+
+    def inputs(wildcards):
+        variants = PLAN[wildcards.analysis]["variants"][wildcards.component]
+        return [
+            f"results/{wildcards.analysis}/{wildcards.component}/variants/{v}/{name}"
+            for v in variants
         ]
 
     return inputs

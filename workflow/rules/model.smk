@@ -103,3 +103,31 @@ rule plot_posterior:
         "logs/plot_posterior/{analysis}/{component}.log",
     script:
         "../scripts/plot_posterior.py"
+
+
+rule fit_variant:
+    input:
+        data=get_data_files,
+    output:
+        posterior="results/{analysis}/{component}/variants/{variant}/posterior.nc",
+        diagnostics="results/{analysis}/{component}/variants/{variant}/diagnostics.csv",
+    params:
+        settings=get_settings,
+    log:
+        "logs/fit_variant/{analysis}/{component}/{variant}.log",
+    script:
+        "../scripts/fit_model.py"
+
+
+rule check_consistency:
+    input:
+        posterior="results/{analysis}/{component}/posterior.nc",
+        variant_posteriors=get_variant_files("posterior.nc"),
+    output:
+        outdir=directory("results/{analysis}/{component}/consistency"),
+    params:
+        settings=get_settings,
+    log:
+        "logs/check_consistency/{analysis}/{component}.log",
+    script:
+        "../scripts/check_consistency.py"

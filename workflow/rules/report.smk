@@ -34,6 +34,7 @@ rule render_report:
         network_plot="results/{analysis}/network/network.png",
         convergence="results/{analysis}/convergence.csv",
         posteriors=get_component_files("posterior.nc"),
+        consistency=get_component_files("consistency"),
         tables=get_component_files("model_fit.csv"),
         figures=get_component_files("trace.png"),
     output:
