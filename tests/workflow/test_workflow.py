@@ -1,5 +1,8 @@
 """End-to-end runs of the Snakemake workflow on a user's own data and config."""
 
+import warnings
+
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -99,6 +102,19 @@ def test_consistency_checks_every_split_and_says_when_there_is_no_loop(finished_
     assert no_loop.startswith("no closed loop")
     html = (out / "report.html").read_text()
     assert "Consistency and model checking" in html and "no closed loop" in html
+
+
+def test_arviz_loo_works_on_every_saved_posterior(finished_run):
+    import arviz as az
+    import xarray as xr
+
+    tmp_path, _ = finished_run
+    posteriors = sorted((tmp_path / "results" / "mine").glob("**/posterior.nc"))
+    assert len(posteriors) == 2 + 2 + 3  # consistency and UME per component, 3 splits
+    for path in posteriors:
+        with xr.open_datatree(path, engine="h5netcdf") as tree, warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # high Pareto k on 9 data points
+            assert np.isfinite(az.loo(tree.load()).elpd), path
 
 
 def test_rerun_does_nothing_and_report_builds(finished_run, snakemake):
