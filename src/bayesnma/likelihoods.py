@@ -170,6 +170,7 @@ BINOMIAL_CLOGLOG = ArmLikelihood("binomial", "cloglog with log follow-up offset"
                                  ("total", "follow_up"))
 POISSON_LOG = ArmLikelihood("poisson", "log with log person-time offset", ("person_time",))
 NORMAL_IDENTITY = ArmLikelihood("normal", "identity", ("se",))
+NORMAL_LOG_HAZARD = ArmLikelihood("normal", "identity (log hazard, exponential model)", ("se",))
 
 #: Likelihood of each arm-level format.
 ARM_LIKELIHOODS = {
@@ -177,7 +178,7 @@ ARM_LIKELIHOODS = {
     "continuous": NORMAL_IDENTITY,
     "rate": POISSON_LOG,
     "events_followup": BINOMIAL_CLOGLOG,
-    "median": NORMAL_IDENTITY,
+    "median": NORMAL_LOG_HAZARD,
 }
 CONTRAST_LIKELIHOOD = ContrastLikelihood()
 
@@ -190,7 +191,4 @@ def likelihood_of(fmt: str):
 def describe_likelihood(fmt: str) -> tuple[str, str]:
     """``(likelihood, link)`` of a format in words, for reports."""
     lik = likelihood_of(fmt)
-    link = lik.link
-    if fmt == "median":
-        link = "identity (log hazard, exponential model)"
-    return lik.family, link
+    return lik.family, lik.link

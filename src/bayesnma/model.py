@@ -70,6 +70,8 @@ class ArmDesign:
     ume_pairs : list of tuple
         Observed ``(comparator, treatment)`` index pairs of non-baseline arms with their
         study's baseline, comparator first in model order (the UME parameters).
+    ume_index : ndarray
+        Per non-baseline arm: its position in ``ume_pairs``.
     split : tuple of int
         Model indices ``(comparator, treatment)`` of a node-split comparison (empty if none).
     split_study : ndarray of bool
@@ -96,6 +98,7 @@ class ArmDesign:
     con_idx: np.ndarray
     con_se_base: np.ndarray
     ume_pairs: list = field(default_factory=list)
+    ume_index: np.ndarray | None = None
     split: tuple = ()
     split_study: np.ndarray | None = None
 
@@ -202,7 +205,7 @@ class NMAModel:
         """The variant that builds the study-level relative effects."""
         return relative_effects_model(self.consistency, self.nodesplit)
 
-    @property
+    @cached_property
     def parameters(self) -> list[Parameter]:
         """Every parameter of the model with its role: the variant's, the study baselines
         of arm-level studies, and for random effects ``tau`` and the standardised effects."""
@@ -301,8 +304,10 @@ class NMAModel:
                                                                          base_se[s])
             blocks.append((k[0], weights))
         con_w, con_idx = _padded_lower(blocks, con_pos.size)
-        ume_pairs = sorted({(min(b, t), max(b, t)) for b, t in
-                            zip(base_idx[nonbase], trt_idx[nonbase], strict=True)})
+        observed = [(min(b, t), max(b, t)) for b, t in
+                    zip(base_idx[nonbase], trt_idx[nonbase], strict=True)]
+        ume_pairs = sorted(set(observed))
+        ume_index = np.array([ume_pairs.index(p) for p in observed], dtype=np.int64)
         split, split_study = (), None
         if self.nodesplit is not None:
             split = (trt_code[self.nodesplit[1]], trt_code[self.nodesplit[0]])
@@ -314,7 +319,7 @@ class NMAModel:
             arm_pos, rows[arm_pos], arm_study_idx,
             [self.studies[i] for i in arm_studies],
             con_pos, con_rows, con_y, con_sd, con_w, con_idx, con_se_base,
-            ume_pairs, split, split_study,
+            ume_pairs, ume_index, split, split_study,
         )
 
     def describe(self) -> dict[str, str]:

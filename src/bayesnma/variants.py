@@ -110,12 +110,8 @@ class UnrelatedMeans(RelativeEffects):
 
     def arm_means(self, params, design):
         nb = design.nonbase
-        base, trt = design.base_idx[nb], design.trt_idx[nb]
-        index = {pair: i for i, pair in enumerate(design.ume_pairs)}
-        pos = np.array([index[(min(b, t), max(b, t))] for b, t in zip(base, trt, strict=True)],
-                       dtype=np.int64)
-        sign = np.where(base < trt, 1.0, -1.0)
-        return sign * params["d_ume"][pos]
+        sign = np.where(design.base_idx[nb] < design.trt_idx[nb], 1.0, -1.0)
+        return sign * params["d_ume"][design.ume_index]
 
     def description(self, model):
         return ("unrelated mean effects (NICE DSU TSD4): one independent effect per observed "

@@ -75,7 +75,6 @@ def plan_analyses(config: dict) -> dict[str, dict]:
         if cfg.disconnected == "error":
             require_connected(network)
         if cfg.trt_order:
-            choose_trt_ref(network.treatments, list(cfg.trt_order), source=cfg.data)
             unknown = [t for t in cfg.trt_order if t not in network.treatments]
             if unknown:
                 raise ConfigError(f"config: analyses.{name}.trt_order: {', '.join(unknown)} "
@@ -101,8 +100,8 @@ def _model(cfg, network, comp, variant: str = "consistency"):
     if variant in ("consistency", "ume"):
         return NMAModel(sub, consistency=variant, **common)
     splits = _splits(NMAModel(sub, **common))
-    k = int(variant.removeprefix("ns")) - 1
-    if not variant.startswith("ns") or not 0 <= k < len(splits):
+    k = int(variant[2:]) - 1 if variant[:2] == "ns" and variant[2:].isdigit() else -1
+    if not 0 <= k < len(splits):
         raise BayesNMAError(f"{cfg.data}: no model variant {variant!r} in component "
                             f"{comp.label}; the data changed since the workflow was planned: "
                             "rerun snakemake")
