@@ -11,7 +11,7 @@ import yaml
 from bayesnma.data import ARM_FORMATS
 from bayesnma.diagnostics import ConvergenceCriteria
 from bayesnma.errors import ConfigError
-from bayesnma.priors import Priors, prior_from_config
+from bayesnma.priors import HET_PRIORS, Priors, prior_from_config
 from bayesnma.pymc_backend import SamplerSettings
 
 __all__ = ["DEFAULTS", "AnalysisConfig", "DataSource", "analysis_config", "validate_config"]
@@ -155,7 +155,7 @@ def analysis_config(name: str, settings: dict) -> AnalysisConfig:
             intercept=prior_from_config(priors["intercept"], parameter="intercept"),
             trt=prior_from_config(priors["trt"], parameter="trt"),
             het=prior_from_config(priors["het"], parameter="het",
-                                  allowed=("half_normal", "uniform")),
+                                  allowed=HET_PRIORS),
         ),
         sampler=SamplerSettings(**sampler),
         convergence=ConvergenceCriteria(**conv),

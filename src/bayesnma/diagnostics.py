@@ -23,6 +23,10 @@ __all__ = [
     "check_convergence",
     "heterogeneity",
     "loo",
+    "posterior_prior",
+    "prior_overlap",
+    "prior_quantiles",
+    "prior_verdict",
     "model_fit",
     "pointwise_log_likelihood",
     "residual_deviance",
@@ -320,20 +324,94 @@ def loo(idata) -> tuple[pd.DataFrame, pd.DataFrame]:
     return summary, pointwise
 
 
+#: Prior-posterior overlap above which a parameter counts as essentially its prior, and
+#: above which it counts as weakly identified (Garrett & Zeger 2000 suggest 35%).
+OVERLAP_PRIOR_DOMINATED = 0.75
+OVERLAP_WEAK = 0.35
+
+
+def prior_overlap(draws, prior) -> float:
+    """Overlap of a positive parameter's posterior with its prior, ``int min(p, q)``.
+
+    1 means the data left the prior unchanged, 0 that they moved it completely. Computed on
+    the log scale (the overlap does not depend on the scale; there the posterior density
+    has no boundary), with a Gaussian kernel density estimate of the draws.
+    """
+    from scipy.stats import gaussian_kde
+
+    log_draws = np.log(np.asarray(draws, dtype=float).ravel())
+    lo, hi = np.quantile(log_draws, [0.0005, 0.9995])
+    grid = np.linspace(min(lo, -12.0), max(hi, 4.0), 4000)
+    post = gaussian_kde(log_draws)(grid)
+    prior_dens = prior.pdf(np.exp(grid)) * np.exp(grid)
+    return float(np.trapezoid(np.minimum(post, prior_dens), grid))
+
+
+def prior_quantiles(prior, probs) -> np.ndarray:
+    """Quantiles of a positive parameter's prior, from its density on a log grid."""
+    grid = np.linspace(-14.0, 6.0, 20001)
+    dens = prior.pdf(np.exp(grid)) * np.exp(grid)
+    cdf = np.concatenate([[0.0], np.cumsum((dens[1:] + dens[:-1]) / 2 * np.diff(grid))])
+    return np.exp(np.interp(np.asarray(probs) * cdf[-1], cdf, grid))
+
+
+def prior_verdict(overlap: float) -> str:
+    """Words for a prior-posterior overlap."""
+    if overlap >= OVERLAP_PRIOR_DOMINATED:
+        return (f"posterior is essentially the prior (overlap {overlap:.0%}): the data do "
+                "not inform it")
+    if overlap >= OVERLAP_WEAK:
+        return f"weakly informed by the data (overlap {overlap:.0%} with the prior)"
+    return f"informed by the data (overlap {overlap:.0%} with the prior)"
+
+
+def posterior_prior(idata, name: str):
+    """The prior a posterior variable records in its ``prior`` attribute (None if none)."""
+    import json
+
+    from bayesnma.priors import prior_from_config
+
+    spec = idata.posterior[name].attrs.get("prior")
+    if not spec:
+        return None
+    (kind, _), = json.loads(spec).items()
+    return prior_from_config(json.loads(spec), parameter=name, allowed=(kind,))
+
+
 def heterogeneity(idata, *, ci_prob: float = 0.95) -> pd.DataFrame:
-    """Posterior summary of the between-study SD ``tau`` (empty for fixed effects).
+    """Posterior and prior of every heterogeneity SD (``tau``; empty for fixed effects).
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``parameter``, ``mean``, ``sd``, ``median`` and the interval limits.
+        One row per heterogeneity parameter: ``parameter``, ``mean``, ``sd``, ``median`` and
+        the interval limits; its ``prior``, the prior's median and limits
+        (``prior_median``, ``prior_<limit>``), the prior-posterior ``overlap``
+        (:func:`prior_overlap`) and ``verdict`` in words.
     """
     lo, hi = quantile_columns(ci_prob)
-    if "tau" not in idata.posterior:
-        return pd.DataFrame(columns=["parameter", "mean", "sd", "median", lo, hi])
-    tau = idata.posterior["tau"].values.ravel()
-    q = np.quantile(tau, [0.5, (1 - ci_prob) / 2, 1 - (1 - ci_prob) / 2])
-    return pd.DataFrame(
-        [{"parameter": "tau", "mean": tau.mean(), "sd": tau.std(ddof=1), "median": q[0],
-          lo: q[1], hi: q[2]}]
-    )
+    probs = [0.5, (1 - ci_prob) / 2, 1 - (1 - ci_prob) / 2]
+    columns = ["parameter", "mean", "sd", "median", lo, hi, "prior", "prior_median",
+               f"prior_{lo}", f"prior_{hi}", "overlap", "verdict"]
+    rows = []
+    for name in idata.posterior.data_vars:
+        if role_of(idata, name).name != "heterogeneity":
+            continue
+        var = idata.posterior[name]
+        extra = [d for d in var.dims if d not in SAMPLE_DIMS]
+        cells = ([(name, var)] if not extra else
+                 [(f"{name}[{c}]", var.sel({extra[0]: c})) for c in var[extra[0]].values])
+        prior = posterior_prior(idata, name)
+        for label, cell in cells:
+            draws = cell.values.ravel()
+            q = np.quantile(draws, probs)
+            row = {"parameter": label, "mean": draws.mean(), "sd": draws.std(ddof=1),
+                   "median": q[0], lo: q[1], hi: q[2], "prior": str(prior or "")}
+            if prior is not None:
+                pq = prior_quantiles(prior, probs)
+                overlap = prior_overlap(draws, prior)
+                row.update({"prior_median": pq[0], f"prior_{lo}": pq[1],
+                            f"prior_{hi}": pq[2], "overlap": overlap,
+                            "verdict": prior_verdict(overlap)})
+            rows.append(row)
+    return pd.DataFrame(rows, columns=columns)

@@ -24,7 +24,7 @@ from bayesnma.network import (
     require_connected,
 )
 from bayesnma.parameters import Parameter
-from bayesnma.priors import Normal, Priors
+from bayesnma.priors import Normal, Priors, prior_attrs
 from bayesnma.variants import NodeSplit, RelativeEffects, relative_effects_model
 
 __all__ = ["ArmDesign", "NMAModel"]
@@ -215,7 +215,8 @@ class NMAModel:
             params.append(Parameter("mu", "baseline", self.priors.intercept, dims="study",
                                     coords=tuple(des.arm_studies)))
         if self.trt_effects == "random":
-            params.append(Parameter("tau", "heterogeneity", self.priors.het))
+            params.append(Parameter("tau", "heterogeneity", self.priors.het,
+                                    attrs=prior_attrs(self.priors.het)))
             labels = [f"{self.studies[s]} | {self.treatments[t]}"
                       for s, t in zip(des.study_idx[des.nonbase], des.trt_idx[des.nonbase],
                                       strict=True)]

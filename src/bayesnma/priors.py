@@ -6,11 +6,16 @@ specifications stay cheap to build, compare and print.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+
+import numpy as np
 
 from bayesnma.errors import ConfigError
 
-__all__ = ["HalfNormal", "Normal", "Priors", "Uniform", "prior_from_config"]
+__all__ = ["HET_PRIORS", "HalfCauchy", "HalfNormal", "LogNormalVariance", "LogTVariance",
+           "Normal", "Priors", "Uniform", "prior_attrs", "prior_from_config",
+           "prior_to_config"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,91 @@ class HalfNormal:
     def __str__(self):
         return f"HalfNormal(scale={self.scale:g})"
 
+    def pdf(self, x):
+        """Density at ``x`` (numpy)."""
+        x = np.asarray(x, dtype=float)
+        return np.where(x >= 0, 2 * np.exp(-0.5 * (x / self.scale) ** 2)
+                        / (self.scale * math.sqrt(2 * math.pi)), 0.0)
+
+
+@dataclass(frozen=True)
+class HalfCauchy:
+    """Half-Cauchy(scale) prior on a positive parameter."""
+
+    scale: float = 1.0
+
+    def __post_init__(self):
+        if not self.scale > 0:
+            raise ConfigError(f"HalfCauchy prior needs scale > 0, got {self.scale}")
+
+    def __str__(self):
+        return f"HalfCauchy(scale={self.scale:g})"
+
+    def pdf(self, x):
+        """Density at ``x`` (numpy)."""
+        x = np.asarray(x, dtype=float)
+        return np.where(x >= 0, 2 / (math.pi * self.scale * (1 + (x / self.scale) ** 2)), 0.0)
+
+
+@dataclass(frozen=True)
+class LogNormalVariance:
+    """Log-normal prior on the variance: ``log(tau^2) ~ Normal(mean, sd^2)``, the form of
+    Turner et al.'s (2012, 2015) predictive distributions; ``source`` names the table cell.
+
+    Equivalently ``tau ~ LogNormal(mean / 2, sd / 2)``.
+    """
+
+    mean: float = -2.56
+    sd: float = 1.74
+    source: str = ""
+
+    def __post_init__(self):
+        if not self.sd > 0:
+            raise ConfigError(f"log_normal prior needs sd > 0, got {self.sd}")
+
+    def __str__(self):
+        text = f"log(tau^2) ~ Normal(mean={self.mean:g}, sd={self.sd:g})"
+        return f"{text} [{self.source}]" if self.source else text
+
+    def pdf(self, x):
+        """Density of ``tau`` at ``x`` (numpy)."""
+        x = np.asarray(x, dtype=float)
+        safe = np.where(x > 0, x, 1.0)
+        m, s = self.mean / 2, self.sd / 2
+        dens = np.exp(-0.5 * ((np.log(safe) - m) / s) ** 2) / (safe * s * math.sqrt(2 * math.pi))
+        return np.where(x > 0, dens, 0.0)
+
+
+@dataclass(frozen=True)
+class LogTVariance:
+    """Log-t prior on the variance: ``log(tau^2) ~ Student-t(df, location, scale)``, the
+    form of Rhodes et al.'s (2015) predictive distributions for SMDs (df = 5)."""
+
+    location: float = -3.44
+    scale: float = 2.59
+    df: float = 5.0
+    source: str = ""
+
+    def __post_init__(self):
+        if not (self.scale > 0 and self.df > 0):
+            raise ConfigError(f"log_t prior needs scale > 0 and df > 0, got {self.scale}, "
+                              f"{self.df}")
+
+    def __str__(self):
+        text = (f"log(tau^2) ~ Student-t(df={self.df:g}, location={self.location:g}, "
+                f"scale={self.scale:g})")
+        return f"{text} [{self.source}]" if self.source else text
+
+    def pdf(self, x):
+        """Density of ``tau`` at ``x`` (numpy): the t density of ``2 log tau`` times
+        ``2 / tau``."""
+        from scipy.stats import t
+
+        x = np.asarray(x, dtype=float)
+        safe = np.where(x > 0, x, 1.0)
+        dens = t.pdf(2 * np.log(safe), self.df, self.location, self.scale) * 2 / safe
+        return np.where(x > 0, dens, 0.0)
+
 
 @dataclass(frozen=True)
 class Uniform:
@@ -56,8 +146,19 @@ class Uniform:
     def __str__(self):
         return f"Uniform(lower={self.lower:g}, upper={self.upper:g})"
 
+    def pdf(self, x):
+        """Density at ``x`` (numpy)."""
+        x = np.asarray(x, dtype=float)
+        inside = (x >= self.lower) & (x <= self.upper)
+        return np.where(inside, 1 / (self.upper - self.lower), 0.0)
 
-_KINDS = {"normal": Normal, "half_normal": HalfNormal, "uniform": Uniform}
+
+_KINDS = {"normal": Normal, "half_normal": HalfNormal, "half_cauchy": HalfCauchy,
+          "uniform": Uniform, "log_normal": LogNormalVariance, "log_t": LogTVariance}
+#: Prior kinds allowed for the heterogeneity SD ``tau``, plus the named tables
+#: ``turner`` and ``rhodes`` (:mod:`bayesnma.het_priors`).
+HET_PRIORS = ("half_normal", "half_cauchy", "uniform", "log_normal", "log_t", "turner",
+              "rhodes")
 
 
 @dataclass(frozen=True)
@@ -70,8 +171,9 @@ class Priors:
         Study baselines (log-odds of the study's baseline arm), unrelated across studies.
     trt : Normal
         Relative treatment effects ``d`` versus the reference.
-    het : HalfNormal or Uniform
-        Between-study SD ``tau`` (random effects only).
+    het : HalfNormal, HalfCauchy, Uniform, LogNormalVariance or LogTVariance
+        Between-study SD ``tau`` (random effects only); the empirical priors of Turner et
+        al. and Rhodes et al. by name come from :func:`bayesnma.het_priors.named_het_prior`.
 
     Notes
     -----
@@ -87,7 +189,7 @@ class Priors:
 
     intercept: Normal = Normal(0.0, 10.0)
     trt: Normal = Normal(0.0, 10.0)
-    het: HalfNormal | Uniform = HalfNormal(1.0)
+    het: HalfNormal | HalfCauchy | Uniform | LogNormalVariance | LogTVariance = HalfNormal(1.0)
 
     @classmethod
     def tsd(cls) -> Priors:
@@ -118,7 +220,28 @@ def prior_from_config(spec: dict, *, parameter: str, allowed=("normal",)):
         raise ConfigError(
             f"prior for {parameter}: '{kind}' is not allowed; choose one of {', '.join(allowed)}"
         )
+    if kind in ("turner", "rhodes"):
+        from bayesnma.het_priors import named_het_prior
+
+        return named_het_prior(kind, **(args or {}))
     try:
         return _KINDS[kind](**(args or {}))
     except TypeError as err:
         raise ConfigError(f"prior for {parameter}: {err}") from None
+
+
+def prior_to_config(prior) -> dict:
+    """The config mapping of a prior (inverse of :func:`prior_from_config`; a named
+    heterogeneity prior comes back as the distribution it resolved to)."""
+    kind = next(k for k, cls in _KINDS.items() if isinstance(prior, cls))
+    args = {k: v for k, v in vars(prior).items() if k != "source" or v}
+    return {kind: args}
+
+
+def prior_attrs(prior) -> dict[str, str]:
+    """Attributes that record a parameter's prior on its posterior variable: ``prior``
+    (the config mapping as JSON, read back by :func:`bayesnma.diagnostics.posterior_prior`)
+    and ``prior_text``."""
+    import json
+
+    return {"prior": json.dumps(prior_to_config(prior)), "prior_text": str(prior)}

@@ -19,7 +19,14 @@ from bayesnma.diagnostics import pointwise_log_likelihood
 from bayesnma.errors import ConfigError
 from bayesnma.likelihoods import ARM_LIKELIHOODS, CONTRAST_LIKELIHOOD
 from bayesnma.model import NMAModel
-from bayesnma.priors import HalfNormal, Normal, Uniform
+from bayesnma.priors import (
+    HalfCauchy,
+    HalfNormal,
+    LogNormalVariance,
+    LogTVariance,
+    Normal,
+    Uniform,
+)
 from bayesnma.versions import package_versions
 
 __all__ = ["SAMPLERS", "SamplerSettings", "build_pymc_model", "fit", "parameter_roles"]
@@ -69,7 +76,27 @@ def _prior(pm, name, prior, **kwargs):
         return pm.HalfNormal(name, sigma=prior.scale, **kwargs)
     if isinstance(prior, Uniform):
         return pm.Uniform(name, lower=prior.lower, upper=prior.upper, **kwargs)
+    if isinstance(prior, HalfCauchy):
+        return pm.HalfCauchy(name, beta=prior.scale, **kwargs)
+    if isinstance(prior, LogNormalVariance):  # log(tau^2) ~ N(m, s^2) <=> tau ~ LN(m/2, s/2)
+        return pm.LogNormal(name, mu=prior.mean / 2, sigma=prior.sd / 2, **kwargs)
+    if isinstance(prior, LogTVariance):
+        return pm.CustomDist(name, prior.location / 2, prior.scale / 2, logp=_log_t_logp(
+            prior.df), transform=pm.distributions.transforms.log, **kwargs)
     raise ConfigError(f"prior {prior!r} is not supported for {name}")
+
+
+def _log_t_logp(df):
+    """Log density of ``tau`` when ``log(tau)`` ~ t_df(location, scale), i.e. ``log(tau^2)``
+    ~ t_df(2 location, 2 scale)."""
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    def logp(value, location, scale):
+        log_tau = pt.log(value)
+        return pm.logp(pm.StudentT.dist(nu=df, mu=location, sigma=scale), log_tau) - log_tau
+
+    return logp
 
 
 def _arm_labels(frame) -> list[str]:
