@@ -14,7 +14,8 @@ from bayesnma.errors import ConfigError
 from bayesnma.priors import HET_PRIORS, Priors, prior_from_config
 from bayesnma.pymc_backend import SamplerSettings
 
-__all__ = ["DEFAULTS", "AnalysisConfig", "DataSource", "analysis_config", "validate_config"]
+__all__ = ["DEFAULTS", "SENSITIVITY_SEP", "AnalysisConfig", "DataSource", "analysis_config",
+           "validate_config"]
 
 #: Settings every analysis starts from (see ``config/config.yaml`` for their meaning).
 DEFAULTS = {
@@ -28,6 +29,9 @@ DEFAULTS = {
     "trt_order": None,
     "consistency": ["consistency"],
     "disconnected": "split",
+    "regression": None,
+    "class_effects": None,
+    "description": "",
     "priors": {
         "intercept": {"normal": {"mean": 0, "sd": 10}},
         "trt": {"normal": {"mean": 0, "sd": 10}},
@@ -73,6 +77,10 @@ class AnalysisConfig:
     convergence: ConvergenceCriteria
     on_failure: str
     settings: dict = field(repr=False)
+    regression: object = None
+    class_effects: dict | None = None
+    description: str = ""
+    sensitivity: tuple = ()
 
     @property
     def data(self) -> str:
@@ -117,7 +125,52 @@ def validate_config(config: dict) -> dict[str, dict]:
         where = ".".join(str(p) for p in err.absolute_path) or "config"
         raise ConfigError(f"config: {where}: {err.message}")
     defaults = _merge(DEFAULTS, config.get("defaults") or {})
-    return {name: _merge(defaults, spec or {}) for name, spec in config["analyses"].items()}
+    if "sensitivity" in defaults:
+        raise ConfigError("config: defaults.sensitivity: sensitivity analyses belong to an "
+                          "analysis, not to the defaults")
+    out = {}
+    for name, spec in config["analyses"].items():
+        settings = _merge(defaults, spec or {})
+        scenarios = settings.pop("sensitivity", None) or {}
+        settings["sensitivity"] = [f"{name}{SENSITIVITY_SEP}{s}" for s in scenarios]
+        out[name] = settings
+        for scenario, overrides in scenarios.items():
+            if "sensitivity" in overrides or "data" in overrides:
+                raise ConfigError(f"config: analyses.{name}.sensitivity.{scenario}: a "
+                                  "sensitivity analysis changes model settings, not the data "
+                                  "or its own sensitivity analyses")
+            errors = list(validator.iter_errors({"analyses": {"x": {"data": "x", **overrides}}}))
+            if errors:
+                where = ".".join(str(p) for p in errors[0].absolute_path[2:])
+                raise ConfigError(f"config: analyses.{name}.sensitivity.{scenario}.{where}: "
+                                  f"{errors[0].message}")
+            child = _merge({k: v for k, v in settings.items() if k != "sensitivity"},
+                           overrides)
+            child["sensitivity"] = []
+            child["sensitivity_of"] = name
+            out[f"{name}{SENSITIVITY_SEP}{scenario}"] = child
+    return out
+
+
+#: Joins an analysis' name and a sensitivity analysis' name: ``hcc_dcr--vague_het``.
+SENSITIVITY_SEP = "--"
+
+
+def _regression(spec, name):
+    from bayesnma.regression import Regression
+
+    if not spec:
+        return None
+    args = {k: v for k, v in spec.items() if k not in ("prior", "sd_prior")}
+    if "prior" in spec:
+        args["prior"] = prior_from_config(spec["prior"], parameter="regression.prior")
+    if "sd_prior" in spec:
+        args["sd_prior"] = prior_from_config(spec["sd_prior"], parameter="regression.sd_prior",
+                                             allowed=HET_PRIORS)
+    try:
+        return Regression(**args)
+    except ConfigError as err:
+        raise ConfigError(f"config: analyses.{name}.{err}") from None
 
 
 def analysis_config(name: str, settings: dict) -> AnalysisConfig:
@@ -161,6 +214,10 @@ def analysis_config(name: str, settings: dict) -> AnalysisConfig:
         convergence=ConvergenceCriteria(**conv),
         on_failure=on_failure,
         settings=settings,
+        regression=_regression(settings.get("regression"), name),
+        class_effects=settings.get("class_effects") or None,
+        description=settings.get("description") or "",
+        sensitivity=tuple(settings.get("sensitivity") or ()),
     )
 
 

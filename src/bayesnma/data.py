@@ -409,7 +409,7 @@ def _median_arms(table: pd.DataFrame, mapping, source):
 
 
 def set_agd_contrast(data: pd.DataFrame, *, measure: str, source: str = "data",
-                     **columns) -> NetworkData:
+                     repeated_arms: bool = False, **columns) -> NetworkData:
     """Validate contrast-level data and return a :class:`NetworkData`.
 
     Each study has one baseline row (empty ``diff`` and ``ratio``) and one row per other
@@ -427,6 +427,10 @@ def set_agd_contrast(data: pd.DataFrame, *, measure: str, source: str = "data",
         Effect measure of the contrasts (``HR``, ``OR``, ``RR``, ``IRR``, ``MD``, ``SMD``).
     source : str
         File name or label used in error messages.
+    repeated_arms : bool
+        Allow a treatment in more than one arm of a study (e.g. two doses merged into one
+        node, as in published datasets such as social anxiety); each arm keeps its own
+        random effect. Off by default: a repeated treatment is usually an entry error.
     **columns : str
         Names of the data's columns for the canonical ones, e.g. ``diff="log_hr"``.
 
@@ -484,7 +488,8 @@ def set_agd_contrast(data: pd.DataFrame, *, measure: str, source: str = "data",
                     source=source, row=row, column=col)
             _check_ci(ratio, lo, hi, "ratio", source, row, mapping)
             table.loc[table.index[i], ["diff", "se"]] = log_ratio_from_ci(ratio, lo, hi)
-    _check_arms_per_study(table, mapping, source, level="contrast")
+    _check_arms_per_study(table, mapping, source, level="contrast",
+                          repeated_arms=repeated_arms)
     _check_baselines(table, mapping, source)
     return _finish(data, table, mapping, source, code, (), level="contrast")
 
@@ -666,9 +671,10 @@ def _check_ci(estimate, lower, upper, what, source, row, mapping) -> None:
             source=source, row=row, column=mapping[what])
 
 
-def _check_arms_per_study(table: pd.DataFrame, mapping: dict, source, *, level) -> None:
+def _check_arms_per_study(table: pd.DataFrame, mapping: dict, source, *, level,
+                          repeated_arms: bool = False) -> None:
     dup = table.duplicated(["study", "treatment"], keep=False)
-    if dup.any():
+    if dup.any() and not repeated_arms:
         first = table.loc[dup].iloc[0]
         both = table.loc[
             dup & (table["study"] == first["study"]) & (table["treatment"] == first["treatment"]),

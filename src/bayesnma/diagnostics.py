@@ -22,6 +22,7 @@ __all__ = [
     "ConvergenceCriteria",
     "check_convergence",
     "heterogeneity",
+    "key_parameters",
     "loo",
     "posterior_prior",
     "prior_overlap",
@@ -331,15 +332,27 @@ OVERLAP_WEAK = 0.35
 
 
 def prior_overlap(draws, prior) -> float:
-    """Overlap of a positive parameter's posterior with its prior, ``int min(p, q)``.
+    """Overlap of a parameter's posterior with its prior, ``int min(p, q)``.
 
-    1 means the data left the prior unchanged, 0 that they moved it completely. Computed on
-    the log scale (the overlap does not depend on the scale; there the posterior density
-    has no boundary), with a Gaussian kernel density estimate of the draws.
+    1 means the data left the prior unchanged, 0 that they moved it completely. Computed
+    with a Gaussian kernel density estimate of the draws; for a positive parameter on the
+    log scale (the overlap does not depend on the scale; there the posterior density has
+    no boundary).
     """
     from scipy.stats import gaussian_kde
 
-    log_draws = np.log(np.asarray(draws, dtype=float).ravel())
+    from bayesnma.priors import Normal
+
+    draws = np.asarray(draws, dtype=float).ravel()
+    if isinstance(prior, Normal):
+        lo, hi = np.quantile(draws, [0.0005, 0.9995])
+        pad = (hi - lo) * 0.5
+        grid = np.unique(np.concatenate([
+            np.linspace(lo - pad, hi + pad, 3000),
+            np.linspace(prior.mean - 8 * prior.sd, prior.mean + 8 * prior.sd, 3000)]))
+        post = gaussian_kde(draws)(grid)
+        return float(np.trapezoid(np.minimum(post, prior.pdf(grid)), grid))
+    log_draws = np.log(draws)
     lo, hi = np.quantile(log_draws, [0.0005, 0.9995])
     grid = np.linspace(min(lo, -12.0), max(hi, 4.0), 4000)
     post = gaussian_kde(log_draws)(grid)
@@ -376,6 +389,44 @@ def posterior_prior(idata, name: str):
         return None
     (kind, _), = json.loads(spec).items()
     return prior_from_config(json.loads(spec), parameter=name, allowed=(kind,))
+
+
+def key_parameters(idata, *, ci_prob: float = 0.95) -> pd.DataFrame:
+    """Posterior summary of every key parameter (by role: treatment, class and regression
+    effects, heterogeneity and their kin), with its prior and how much the data moved it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``parameter``, ``role`` (in words), ``mean``, ``sd``, ``median``, interval limits,
+        ``prior``, ``overlap`` (:func:`prior_overlap`; empty for derived quantities) and
+        ``verdict``.
+    """
+    lo, hi = quantile_columns(ci_prob)
+    probs = [0.5, (1 - ci_prob) / 2, 1 - (1 - ci_prob) / 2]
+    rows = []
+    for name in idata.posterior.data_vars:
+        role = role_of(idata, name)
+        if not role.key:
+            continue
+        var = idata.posterior[name]
+        prior = posterior_prior(idata, name)
+        extra = [d for d in var.dims if d not in SAMPLE_DIMS]
+        cells = ([(name, var)] if not extra else
+                 [(f"{name}[{c}]", var.sel({extra[0]: c})) for c in var[extra[0]].values])
+        for label, cell in cells:
+            draws = cell.values.ravel()
+            q = np.quantile(draws, probs)
+            row = {"parameter": label, "role": role.description, "mean": draws.mean(),
+                   "sd": draws.std(ddof=1), "median": q[0], lo: q[1], hi: q[2],
+                   "prior": str(prior or var.attrs.get("prior_text", "")),
+                   "overlap": np.nan, "verdict": ""}
+            if prior is not None:
+                row["overlap"] = prior_overlap(draws, prior)
+                row["verdict"] = prior_verdict(row["overlap"])
+            rows.append(row)
+    return pd.DataFrame(rows, columns=["parameter", "role", "mean", "sd", "median", lo, hi,
+                                       "prior", "overlap", "verdict"])
 
 
 def heterogeneity(idata, *, ci_prob: float = 0.95) -> pd.DataFrame:

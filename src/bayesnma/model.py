@@ -14,6 +14,7 @@ from functools import cached_property
 
 import numpy as np
 
+from bayesnma.classes import ClassDesign, ClassEffects, class_design, class_parameters
 from bayesnma.data import LIKELIHOODS, NetworkData
 from bayesnma.errors import ConfigError, NetworkError
 from bayesnma.likelihoods import CONTRAST_LIKELIHOOD
@@ -24,7 +25,14 @@ from bayesnma.network import (
     require_connected,
 )
 from bayesnma.parameters import Parameter
-from bayesnma.priors import Normal, Priors, prior_attrs
+from bayesnma.priors import Normal, Priors
+from bayesnma.regression import (
+    Regression,
+    RegressionDesign,
+    regression_arm_means,
+    regression_design,
+    regression_parameters,
+)
 from bayesnma.variants import NodeSplit, RelativeEffects, relative_effects_model
 
 __all__ = ["ArmDesign", "NMAModel"]
@@ -145,6 +153,11 @@ class NMAModel:
         Order of the treatments after the reference (default alphabetical). It decides
         each arm-level study's baseline arm (the first of its treatments in this order),
         which matters for UME and node-splits of multi-arm studies.
+    regression : Regression, optional
+        Network meta-regression on study-level covariates and/or baseline risk
+        (:mod:`bayesnma.regression`); ``d`` is then the effect at the centring values.
+    class_effects : ClassEffects, optional
+        Treatment classes, common or exchangeable (:mod:`bayesnma.classes`).
 
     Raises
     ------
@@ -163,6 +176,8 @@ class NMAModel:
     consistency: str = "consistency"
     nodesplit: tuple[str, str] | None = None
     trt_order: tuple[str, ...] | None = None
+    regression: Regression | None = None
+    class_effects: ClassEffects | None = None
 
     def __post_init__(self):
         if self.trt_effects not in TRT_EFFECTS:
@@ -183,6 +198,11 @@ class NMAModel:
                     f"(valid treatments: {', '.join(known)})")
             object.__setattr__(self, "trt_order", order)
         variant = relative_effects_model(self.consistency, self.nodesplit)
+        if self.consistency == "ume" and (self.regression or self.class_effects):
+            raise ConfigError("regression and class effects apply to the consistency model "
+                              "and node-splits, not to unrelated mean effects")
+        if self.class_effects is not None:
+            self.class_effects.check(known, self.network.source)
         if isinstance(variant, NodeSplit):
             pair = (variant.trt, variant.comparator)
             bad = [t for t in pair if t not in known]
@@ -206,17 +226,50 @@ class NMAModel:
         return relative_effects_model(self.consistency, self.nodesplit)
 
     @cached_property
+    def class_design(self) -> ClassDesign | None:
+        """Class structure of the treatments (None without class effects)."""
+        if self.class_effects is None:
+            return None
+        return class_design(self.class_effects, self.treatments)
+
+    @cached_property
+    def regression_design(self) -> RegressionDesign | None:
+        """Regression terms and centred covariate values (None without regression)."""
+        if self.regression is None:
+            return None
+        return regression_design(self.regression, self.network, self.design)
+
+    def trt_effect_parameters(self) -> list[Parameter]:
+        """The treatment effects ``d`` vs the reference, and the class parameters they are
+        built from if there are class effects."""
+        if self.class_effects is not None:
+            return class_parameters(self.class_effects, self.class_design, self.priors.trt)
+        return [Parameter("d", "trt_effect", self.priors.trt, dims="treatment",
+                          coords=tuple(self.treatments[1:]))]
+
+    def arm_means(self, params: dict):
+        """Mean relative effect of each non-baseline arm vs its study's baseline arm: the
+        variant's, plus the regression terms."""
+        means = self.relative_effects_model.arm_means(params, self.design)
+        if self.regression is not None:
+            means = means + regression_arm_means(params, self.design, self.regression_design)
+        return means
+
+    @cached_property
     def parameters(self) -> list[Parameter]:
         """Every parameter of the model with its role: the variant's, the study baselines
-        of arm-level studies, and for random effects ``tau`` and the standardised effects."""
+        of arm-level studies, regression coefficients, and for random effects ``tau`` and
+        the standardised effects."""
         params = list(self.relative_effects_model.parameters(self))
         des = self.design
         if des.arm_rows.size:
             params.append(Parameter("mu", "baseline", self.priors.intercept, dims="study",
                                     coords=tuple(des.arm_studies)))
+        if self.regression is not None:
+            params.extend(regression_parameters(self.regression, self.regression_design,
+                                                self.treatments))
         if self.trt_effects == "random":
-            params.append(Parameter("tau", "heterogeneity", self.priors.het,
-                                    attrs=prior_attrs(self.priors.het)))
+            params.append(Parameter("tau", "heterogeneity", self.priors.het))
             labels = [f"{self.studies[s]} | {self.treatments[t]}"
                       for s, t in zip(des.study_idx[des.nonbase], des.trt_idx[des.nonbase],
                                       strict=True)]
@@ -340,6 +393,23 @@ class NMAModel:
         }
         if self.nodesplit is not None:
             info["nodesplit_trt"], info["nodesplit_comparator"] = self.nodesplit
+        if self.regression is not None:
+            reg = self.regression
+            info["regression"] = (
+                f"network meta-regression (NICE DSU TSD3), {reg.interactions} interactions "
+                "with " + ", ".join(
+                    f"{t['term']} (centred at {t['centre']:.4g})" if t["kind"] != "categorical"
+                    else f"{t['term']} (vs {t['centre']})" for t in self.regression_design.info)
+                + f"; coefficients ~ {reg.prior}"
+                + (f", SD ~ {reg.sd_prior}" if reg.interactions == "exchangeable" else ""))
+        if self.class_effects is not None:
+            ce, cd = self.class_effects, self.class_design
+            info["class_effects"] = (
+                f"{ce.model} class effects over {len(cd.means)} class mean(s) ~ {ce.mean_prior}"
+                + (f"; class SD(s) ({', '.join(cd.sd_groups)}) ~ {ce.sd_prior}"
+                   if cd.sd_groups else "")
+                + (f"; at the class mean: {', '.join(ce.at_class_mean)}"
+                   if ce.at_class_mean else ""))
         info.update({f"prior {k}": v for k, v in self.priors.describe().items()
                      if self.trt_effects == "random" or not k.startswith("tau")})
         return info

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["ROLES", "Parameter", "Role", "gated_variables", "role_of"]
+__all__ = ["ROLES", "Derived", "Parameter", "Role", "gated_variables", "role_of"]
 
 
 @dataclass(frozen=True)
@@ -40,12 +40,29 @@ ROLES = {r.name: r for r in (
     Role("heterogeneity", "between-study SD of the relative effects"),
     Role("ume_effect", "unrelated mean effect of one observed comparison"),
     Role("direct_effect", "direct evidence on the split comparison"),
+    Role("class_effect", "class mean effect vs the reference"),
+    Role("class_sd", "SD of treatment effects within a class"),
+    Role("regression", "interaction of a covariate with the treatment effects"),
+    Role("regression_sd", "SD of exchangeable interactions across treatments"),
     Role("baseline", "study baseline (linear predictor of the baseline arm)", key=False),
     Role("random_effect", "standardised study-specific relative effect", key=False),
     Role("derived", "linear predictor derived from the parameters", gated=False, key=False),
     # Safe default for a variable whose role was not recorded: checked and shown.
     Role("unlabelled", "parameter without a recorded role"),
 )}
+
+
+@dataclass(frozen=True)
+class Derived:
+    """"Prior" of a parameter that is a function of earlier ones (e.g. treatment effects
+    built from class means): ``build(params)`` returns its tensor from the dict of the
+    parameters declared before it."""
+
+    build: object
+    text: str = ""
+
+    def __str__(self):
+        return self.text
 
 
 @dataclass(frozen=True)
@@ -59,9 +76,10 @@ class Parameter:
     role : str
         Key of :data:`ROLES`.
     prior : object
-        A prior of :mod:`bayesnma.priors`.
-    dims : str, optional
-        Name of its dimension; ``coords`` are its labels.
+        A prior of :mod:`bayesnma.priors`, or :class:`Derived`.
+    dims : str or tuple of str, optional
+        Name of its dimension; ``coords`` are its labels (a tuple of dims takes the coords
+        other parameters declare).
     coords : tuple of str
     attrs : dict
         Extra attributes of the posterior variable (JSON-able values as strings), e.g. the
@@ -71,7 +89,7 @@ class Parameter:
     name: str
     role: str
     prior: object
-    dims: str | None = None
+    dims: str | tuple | None = None
     coords: tuple[str, ...] = ()
     attrs: dict = field(default_factory=dict, compare=False)
 

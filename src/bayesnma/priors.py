@@ -14,7 +14,7 @@ import numpy as np
 from bayesnma.errors import ConfigError
 
 __all__ = ["HET_PRIORS", "HalfCauchy", "HalfNormal", "LogNormalVariance", "LogTVariance",
-           "Normal", "Priors", "Uniform", "prior_attrs", "prior_from_config",
+           "Normal", "Priors", "TruncatedNormal", "Uniform", "prior_attrs", "prior_from_config",
            "prior_to_config"]
 
 
@@ -31,6 +31,11 @@ class Normal:
 
     def __str__(self):
         return f"Normal(mean={self.mean:g}, sd={self.sd:g})"
+
+    def pdf(self, x):
+        """Density at ``x`` (numpy)."""
+        z = (np.asarray(x, dtype=float) - self.mean) / self.sd
+        return np.exp(-0.5 * z**2) / (self.sd * math.sqrt(2 * math.pi))
 
 
 @dataclass(frozen=True)
@@ -153,12 +158,35 @@ class Uniform:
         return np.where(inside, 1 / (self.upper - self.lower), 0.0)
 
 
-_KINDS = {"normal": Normal, "half_normal": HalfNormal, "half_cauchy": HalfCauchy,
+@dataclass(frozen=True)
+class TruncatedNormal:
+    """Normal(mean, sd) truncated to positive values, e.g. an informative prior on a SD."""
+
+    mean: float = 0.0
+    sd: float = 1.0
+
+    def __post_init__(self):
+        if not self.sd > 0:
+            raise ConfigError(f"TruncatedNormal prior needs sd > 0, got {self.sd}")
+
+    def __str__(self):
+        return f"Normal(mean={self.mean:g}, sd={self.sd:g}) truncated at 0"
+
+    def pdf(self, x):
+        """Density at ``x`` (numpy)."""
+        from scipy.stats import truncnorm
+
+        x = np.asarray(x, dtype=float)
+        return truncnorm.pdf(x, -self.mean / self.sd, np.inf, self.mean, self.sd)
+
+
+_KINDS = {"normal": Normal, "truncated_normal": TruncatedNormal, "half_normal": HalfNormal,
+          "half_cauchy": HalfCauchy,
           "uniform": Uniform, "log_normal": LogNormalVariance, "log_t": LogTVariance}
 #: Prior kinds allowed for the heterogeneity SD ``tau``, plus the named tables
 #: ``turner`` and ``rhodes`` (:mod:`bayesnma.het_priors`).
-HET_PRIORS = ("half_normal", "half_cauchy", "uniform", "log_normal", "log_t", "turner",
-              "rhodes")
+HET_PRIORS = ("half_normal", "half_cauchy", "truncated_normal", "uniform", "log_normal",
+              "log_t", "turner", "rhodes")
 
 
 @dataclass(frozen=True)

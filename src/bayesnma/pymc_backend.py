@@ -19,13 +19,16 @@ from bayesnma.diagnostics import pointwise_log_likelihood
 from bayesnma.errors import ConfigError
 from bayesnma.likelihoods import ARM_LIKELIHOODS, CONTRAST_LIKELIHOOD
 from bayesnma.model import NMAModel
+from bayesnma.parameters import Derived
 from bayesnma.priors import (
     HalfCauchy,
     HalfNormal,
     LogNormalVariance,
     LogTVariance,
     Normal,
+    TruncatedNormal,
     Uniform,
+    prior_attrs,
 )
 from bayesnma.versions import package_versions
 
@@ -76,6 +79,8 @@ def _prior(pm, name, prior, **kwargs):
         return pm.HalfNormal(name, sigma=prior.scale, **kwargs)
     if isinstance(prior, Uniform):
         return pm.Uniform(name, lower=prior.lower, upper=prior.upper, **kwargs)
+    if isinstance(prior, TruncatedNormal):
+        return pm.TruncatedNormal(name, mu=prior.mean, sigma=prior.sd, lower=0.0, **kwargs)
     if isinstance(prior, HalfCauchy):
         return pm.HalfCauchy(name, beta=prior.scale, **kwargs)
     if isinstance(prior, LogNormalVariance):  # log(tau^2) ~ N(m, s^2) <=> tau ~ LN(m/2, s/2)
@@ -133,14 +138,18 @@ def build_pymc_model(model: NMAModel):
     net = model.network
     arms = net.arms.iloc[des.arm_rows]
     cons = net.contrasts.iloc[des.con_rows]
-    coords = {p.dims: list(p.coords) for p in model.parameters if p.dims}
+    coords = {p.dims: list(p.coords) for p in model.parameters if isinstance(p.dims, str)}
     if len(arms):
         coords["arm"] = _arm_labels(arms)
     if len(cons):
         coords["contrast"] = _arm_labels(cons)
     with pm.Model(coords=coords) as pm_model:
-        params = {p.name: _prior(pm, p.name, p.prior, dims=p.dims) for p in model.parameters}
-        delta_nb = model.relative_effects_model.arm_means(params, des)
+        params = {}
+        for p in model.parameters:
+            params[p.name] = (pm.Deterministic(p.name, p.prior.build(params), dims=p.dims)
+                              if isinstance(p.prior, Derived)
+                              else _prior(pm, p.name, p.prior, dims=p.dims))
+        delta_nb = model.arm_means(params)
         if model.trt_effects == "random":
             delta_nb = delta_nb + params["tau"] * (
                 pt.as_tensor(des.chol_w) * params["z"][des.chol_idx]).sum(axis=1)
@@ -224,6 +233,10 @@ def fit(model: NMAModel, settings: SamplerSettings | None = None):
     for name, role in parameter_roles(model).items():
         idata.posterior[name].attrs["role"] = role
     for param in model.parameters:
+        if not isinstance(param.prior, Derived):
+            idata.posterior[param.name].attrs.update(prior_attrs(param.prior))
+        else:
+            idata.posterior[param.name].attrs["prior_text"] = str(param.prior)
         idata.posterior[param.name].attrs.update(param.attrs)
     idata["log_likelihood"] = xr.Dataset({"log_lik": pointwise_log_likelihood(idata)})
     idata.posterior.attrs.update(

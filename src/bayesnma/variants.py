@@ -60,9 +60,6 @@ def _all_effects(params):
     return pt.concatenate([pt.zeros(1), params["d"]])
 
 
-def _d_parameter(model) -> Parameter:
-    return Parameter("d", "trt_effect", model.priors.trt, dims="treatment",
-                     coords=tuple(model.treatments[1:]))
 
 
 @dataclass(frozen=True)
@@ -72,7 +69,7 @@ class Consistency(RelativeEffects):
     name = "consistency"
 
     def parameters(self, model):
-        return [_d_parameter(model)]
+        return model.trt_effect_parameters()
 
     def arm_means(self, params, design):
         d_all = _all_effects(params)
@@ -133,7 +130,8 @@ class NodeSplit(RelativeEffects):
     name = "nodesplit"
 
     def parameters(self, model):
-        return [_d_parameter(model), Parameter("d_dir", "direct_effect", model.priors.trt)]
+        return [*model.trt_effect_parameters(),
+                Parameter("d_dir", "direct_effect", model.priors.trt)]
 
     def arm_means(self, params, design):
         d_all = _all_effects(params)

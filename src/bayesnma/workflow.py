@@ -81,7 +81,14 @@ def plan_analyses(config: dict) -> dict[str, dict]:
                                   "not in the data (valid treatments: "
                                   f"{', '.join(network.treatments)})")
         comps = connected_components(network)
+        if "ume" in cfg.consistency and (cfg.regression or cfg.class_effects):
+            raise ConfigError(f"config: analyses.{name}: consistency 'ume' cannot be combined "
+                              "with regression or class_effects (UME has no treatment effects "
+                              "to regress or group); fit it in a separate analysis")
+        for comp in comps:  # regression and class settings fail here, before any job
+            _model(cfg, network, comp).parameters  # noqa: B018
         plan[name] = {"settings": settings,
+                      "sensitivity": list(cfg.sensitivity),
                       "data_files": [src.file for src in cfg.sources],
                       "components": [c.label for c in comps],
                       "variants": {c.label: list(_variants(cfg, network, c)) for c in comps}}
@@ -91,13 +98,22 @@ def plan_analyses(config: dict) -> dict[str, dict]:
 def _model(cfg, network, comp, variant: str = "consistency"):
     """The model of one variant of one component: ``consistency``, ``ume`` or ``ns<k>``
     (the k-th splittable comparison in model order)."""
+    from bayesnma.classes import class_effects_from_config
     from bayesnma.model import NMAModel
+    from bayesnma.regression import estimable_regression
 
     sub = network.subset(comp.studies)
     order = [t for t in (cfg.trt_order or ()) if t in comp.treatments] or None
     common = {"trt_effects": cfg.trt_effects, "trt_ref": _component_ref(cfg, network, comp),
               "priors": cfg.priors, "trt_order": order}
-    if variant in ("consistency", "ume"):
+    if variant == "ume":
+        return NMAModel(sub, consistency=variant, **common)
+    if cfg.regression is not None:
+        common["regression"] = estimable_regression(cfg.regression, sub)[0]
+    if cfg.class_effects:
+        common["class_effects"] = class_effects_from_config(cfg.class_effects, sub,
+                                                            comp.treatments)
+    if variant == "consistency":
         return NMAModel(sub, consistency=variant, **common)
     splits = _splits(NMAModel(sub, **common))
     k = int(variant[2:]) - 1 if variant[:2] == "ns" and variant[2:].isdigit() else -1
