@@ -25,6 +25,7 @@ __all__ = [
     "plot_leverage",
     "plot_network",
     "plot_nodesplit",
+    "plot_prior_posterior",
     "plot_rankogram",
     "plot_trace",
 ]
@@ -307,5 +308,41 @@ def plot_nodesplit(splits, *, measure: str = "OR", lower_better: bool, ci_prob: 
     ax.set_xlabel(f"{m.code} (median, {ci_prob:.0%} CrI); {m.better_if(lower_better)}")
     ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.12), ncol=3)
     ax.set_title(title or "Node-splitting: direct vs indirect evidence", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_prior_posterior(panels, *, title: str = ""):
+    """Prior (line) and posterior (histogram) of heterogeneity SDs, one panel each.
+
+    Parameters
+    ----------
+    panels : list of dict
+        ``label``, ``draws`` (posterior draws), ``prior`` (an object with ``pdf``) and
+        ``verdict`` (words on how far the data moved the prior). Empty for a
+        fixed-effect model: the figure says so.
+    """
+    if not panels:
+        fig, ax = plt.subplots(figsize=(6, 1.6))
+        ax.axis("off")
+        ax.text(0.5, 0.5, "Fixed effects: no between-study heterogeneity parameter",
+                ha="center", va="center")
+        ax.set_title(title, fontsize=9)
+        return fig
+    fig, axes = plt.subplots(len(panels), 1, figsize=(7, 2.8 * len(panels)), squeeze=False)
+    for ax, panel in zip(axes[:, 0], panels, strict=True):
+        draws = np.asarray(panel["draws"]).ravel()
+        upper = max(np.quantile(draws, 0.995), 1e-3) * 1.3
+        grid = np.linspace(1e-4, upper, 400)
+        ax.hist(draws[draws <= upper], bins=60, density=True, color=_COLOURS[0], alpha=0.45,
+                label="posterior")
+        ax.plot(grid, panel["prior"].pdf(grid), color=_COLOURS[3], lw=2, label="prior")
+        ax.set_xlim(0, upper)
+        ax.set_xlabel(f"{panel['label']} (between-study SD, model scale)")
+        ax.set_ylabel("density")
+        ax.set_title(f"{panel['label']}: {panel['verdict']}\nprior: {panel['prior']}",
+                     fontsize=8.5, loc="left")
+        ax.legend(frameon=False, fontsize=8)
+    fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig

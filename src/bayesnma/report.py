@@ -87,8 +87,64 @@ def _consistency_section(checks: dict, esc) -> list[str]:
     return out
 
 
+def _sensitivity_section(table: pd.DataFrame, esc) -> list[str]:
+    """Effects and SUCRA of every treatment under each scenario, side by side."""
+    out = ["<h2>Sensitivity analyses</h2>",
+           "<p>Each scenario refits the model with one assumption changed. Cells: effect vs "
+           "the component's reference, median (95% CrI); SUCRA. A ranking or interval that "
+           "moves between scenarios rests on that assumption.</p><ul>"]
+    for (label, what) in table[["scenario", "description"]].drop_duplicates().values:
+        out.append(f"<li><b>{esc(label)}</b>: {esc(str(what))}</li>")
+    out.append("</ul>")
+
+    def cell(r):
+        if pd.isna(r["median"]):
+            return f"reference; SUCRA {r['sucra']:.2f}"
+        return (f"{r['median']:.2f} ({r['q2.5']:.2f} to {r['q97.5']:.2f}); "
+                f"SUCRA {r['sucra']:.2f}")
+
+    wide = table.assign(cell=table.apply(cell, axis=1)).pivot_table(
+        index=["component", "treatment", "reference", "scale"], columns="scenario",
+        values="cell", aggfunc="first", sort=False).reset_index()
+    out.append(_table(wide))
+    taus = table.drop_duplicates(["scenario", "component"])[
+        ["scenario", "component", "tau_median", "tau_verdict"]]
+    out.append("<p>Heterogeneity per scenario (tau: posterior median; verdict on its "
+               "prior):</p>" + _table(taus))
+    return out
+
+
+def _heterogeneity_section(tables, figs, esc) -> list[str]:
+    """tau's prior and posterior, in a figure and in words."""
+    het = tables.get("heterogeneity")
+    out = ["<h3>Heterogeneity: prior and posterior of tau</h3>"]
+    if het is None or not len(het):
+        out.append("<p>Fixed effects: no between-study heterogeneity parameter.</p>")
+        return out
+    for _, row in het.iterrows():
+        css = "bad" if str(row["verdict"]).startswith("posterior is essentially") else "note"
+        out.append(f"<p class='{css}'><b>{esc(row['parameter'])}</b>: {esc(row['verdict'])}. "
+                   f"Prior {esc(row['prior'])}: median {row['prior_median']:.3f} "
+                   f"({row['prior_q2.5']:.3f} to {row['prior_q97.5']:.3f}); posterior median "
+                   f"{row['median']:.3f} ({row['q2.5']:.3f} to {row['q97.5']:.3f})."
+                   + (" Random-effects intervals here rest on this prior, not on the data."
+                      if css == "bad" else "") + "</p>")
+    out.append(_img(figs["heterogeneity"], "prior and posterior of tau"))
+    return out
+
+
+def _parameters_section(tables, esc) -> list[str]:
+    params = tables.get("parameters")
+    if params is None or not len(params):
+        return []
+    keep = params.drop(columns=["analysis", "component", "converged"], errors="ignore")
+    return ["<h3>Model parameters</h3><p>Every key parameter on the model scale with its "
+            "prior; <i>overlap</i> is the prior-posterior overlap (1 = the data did not move "
+            "the prior).</p>", _table(keep)]
+
+
 def render_html(cfg, *, characteristics, components, convergence, network_plot: bytes,
-                parts: dict, notes=()) -> str:
+                parts: dict, notes=(), sensitivity=None) -> str:
     """Render the report of one analysis.
 
     Parameters
@@ -131,6 +187,14 @@ def render_html(cfg, *, characteristics, components, convergence, network_plot: 
                    f"{cfg.convergence.min_ess_bulk:g}, divergences &le; "
                    f"{cfg.convergence.max_divergences}).</p>")
 
+    prior_bound = [f"{label} ({row['parameter']})" for label, part in parts.items()
+                   for _, row in part["tables"].get("heterogeneity", pd.DataFrame()).iterrows()
+                   if str(row.get("verdict", "")).startswith("posterior is essentially")]
+    if prior_bound:
+        out.append("<p class='note'><b>Heterogeneity rests on its prior</b> in component(s) "
+                   f"{esc(', '.join(prior_bound))}: the data do not inform tau, so the width "
+                   "of the random-effects intervals there is set by the prior (see "
+                   "Heterogeneity under each component, and the sensitivity analyses).</p>")
     out.append("<h2>Analysis</h2><table>")
     likelihoods = "; ".join(f"{f}: {LIKELIHOODS[f][0]} likelihood, {LIKELIHOODS[f][1]} link"
                             for f in formats)
@@ -142,6 +206,17 @@ def render_html(cfg, *, characteristics, components, convergence, network_plot: 
                            + ("; random effects correlated 0.5 in multi-arm studies)"
                               if cfg.trt_effects == "random" else ")")}
     prior_rows.update(cfg.priors.describe())
+    if cfg.regression is not None:
+        reg = cfg.regression
+        prior_rows["meta-regression"] = (
+            f"{reg.interactions} interactions with "
+            + ", ".join([*reg.covariates, *(["baseline risk"] if reg.baseline_risk else [])])
+            + f"; coefficients ~ {reg.prior}")
+    if cfg.class_effects:
+        ce = cfg.class_effects
+        prior_rows["class effects"] = (f"{ce.get('model', 'exchangeable')} class effects"
+                                       + (f"; at the class mean: {', '.join(ce['at_class_mean'])}"
+                                          if ce.get("at_class_mean") else ""))
     if cfg.trt_effects == "fixed":
         prior_rows.pop("tau (heterogeneity SD)", None)
     s = cfg.sampler
@@ -208,7 +283,9 @@ def render_html(cfg, *, characteristics, components, convergence, network_plot: 
             columns=["analysis", "component", "converged", "cell", *_REPEATED],
             errors="ignore")))
         out.append(_img(figs["league_heatmap"], "league table heatmap"))
-        out.append("<h3>Heterogeneity and model fit</h3>")
+        out += _heterogeneity_section(tables, figs, esc)
+        out += _parameters_section(tables, esc)
+        out.append("<h3>Model fit</h3>")
         out.append(_table(tables["model_fit"][["quantity", "value"]]))
         out += _consistency_section(checks, esc)
         out.append("<h3>Diagnostics</h3>")
@@ -217,5 +294,7 @@ def render_html(cfg, *, characteristics, components, convergence, network_plot: 
         out.append(_table(diag[~diag["parameter"].str.startswith("z[")]))
         out.append(_img(figs["trace"], "posterior density and trace plots"))
         out.append(_img(figs["chain_ranks"], "rank ECDF plots of the chains"))
+    if sensitivity is not None and len(sensitivity):
+        out += _sensitivity_section(sensitivity, esc)
     out.append("</body></html>")
     return "\n".join(out)

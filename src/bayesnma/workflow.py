@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from bayesnma import io
-from bayesnma.config import analysis_config, validate_config
+from bayesnma.config import SENSITIVITY_SEP, analysis_config, validate_config
 from bayesnma.data import NetworkData, combine_data, read_data
 from bayesnma.diagnostics import summarise_diagnostics
 from bayesnma.errors import BayesNMAError, ConfigError
@@ -34,6 +34,7 @@ __all__ = [
     "ConvergenceFailure",
     "check_consistency",
     "collect_analysis",
+    "compare_sensitivity",
     "fit_component",
     "load_network",
     "plan_analyses",
@@ -298,9 +299,12 @@ def check_consistency(settings: dict, analysis: str, component: str, *, posterio
 
 
 def summarise_component(settings: dict, analysis: str, component: str, *, posterior,
-                        relative_effects, league_table, ranks, rank_probs, model_fit):
-    """Write relative effects, league table, ranks, rank probabilities and model fit."""
+                        relative_effects, league_table, ranks, rank_probs, model_fit,
+                        parameters, heterogeneity):
+    """Write relative effects, league table, ranks, rank probabilities, model fit, the key
+    parameters (with their priors and how far the data moved them) and heterogeneity."""
     from bayesnma import diagnostics, effects, ranking
+    from bayesnma.effects import quantile_columns
 
     cfg = analysis_config(analysis, settings)
     idata = io.read_idata(posterior)
@@ -316,7 +320,9 @@ def summarise_component(settings: dict, analysis: str, component: str, *, poster
     probs = ranking.posterior_rank_probs(idata, lower_better=cfg.lower_better)
     fit_stats = diagnostics.model_fit(idata)
     het = diagnostics.heterogeneity(idata)
-    het_rows = het.melt(id_vars="parameter", var_name="stat").assign(
+    lo, hi = quantile_columns()
+    het_rows = het[["parameter", "mean", "sd", "median", lo, hi]].melt(
+        id_vars="parameter", var_name="stat").assign(
         quantity=lambda t: t["parameter"] + "_" + t["stat"])[["quantity", "value"]]
     stats = pd.concat([het_rows, fit_stats], ignore_index=True)
 
@@ -328,14 +334,17 @@ def summarise_component(settings: dict, analysis: str, component: str, *, poster
     io.write_table(_labelled(rk, analysis, component, converged), ranks)
     io.write_table(_labelled(probs, analysis, component, converged), rank_probs)
     io.write_table(_labelled(stats, analysis, component, converged), model_fit)
+    io.write_table(_labelled(diagnostics.key_parameters(idata), analysis, component, converged),
+                   parameters)
+    io.write_table(_labelled(het, analysis, component, converged), heterogeneity)
 
 
 def plot_component(settings: dict, analysis: str, component: str, *, posterior,
                    relative_effects, ranks, rank_probs, forest, league_heatmap, rankogram,
-                   cumulative_ranks, trace, chain_ranks):
-    """Draw the forest plot, league heatmap, rankogram, cumulative ranking, trace and chain
-    rank plots."""
-    from bayesnma import plots
+                   cumulative_ranks, trace, chain_ranks, heterogeneity):
+    """Draw the forest plot, league heatmap, rankogram, cumulative ranking, trace, chain
+    rank plots and the prior and posterior of the heterogeneity SD."""
+    from bayesnma import diagnostics, plots
 
     cfg = analysis_config(analysis, settings)
     idata = io.read_idata(posterior)
@@ -352,6 +361,11 @@ def plot_component(settings: dict, analysis: str, component: str, *, posterior,
     io.save_figure(plots.plot_cumulative_ranks(probs, rk, title=title), cumulative_ranks)
     io.save_figure(plots.plot_trace(idata), trace)
     io.save_figure(plots.plot_chain_ranks(idata), chain_ranks)
+    het = diagnostics.heterogeneity(idata)
+    panels = [{"label": row["parameter"], "draws": idata.posterior["tau"].values,
+               "prior": diagnostics.posterior_prior(idata, "tau"), "verdict": row["verdict"]}
+              for _, row in het.iterrows() if row["parameter"] == "tau"]
+    io.save_figure(plots.plot_prior_posterior(panels, title=title), heterogeneity)
 
 
 def collect_analysis(settings: dict, analysis: str, *, components, relative_effects_in,
@@ -390,13 +404,64 @@ def collect_analysis(settings: dict, analysis: str, *, components, relative_effe
     io.write_table(pd.DataFrame(conv), convergence)
 
 
-COMPONENT_TABLES = ("relative_effects", "league_table", "ranks", "model_fit", "diagnostics")
+def compare_sensitivity(settings: dict, analysis: str, *, scenario_settings, components,
+                        effects_in, ranks_in, heterogeneity_in, sensitivity):
+    """Compare an analysis with its sensitivity analyses.
+
+    ``effects_in`` and ``ranks_in`` hold one file per scenario (the analysis first, then
+    its sensitivity analyses in config order, whose settings are ``scenario_settings``);
+    ``heterogeneity_in`` one file per scenario and component. Writes one row per scenario,
+    component and treatment: the effect vs the component's reference (natural scale,
+    median and 95% CrI), SUCRA, median rank, tau's posterior median and the verdict on
+    its prior, and what the scenario changes.
+    """
+    cfg = analysis_config(analysis, settings)
+    refs = dict(zip(*io.read_table(components)[["component", "trt_ref"]].T.values,
+                    strict=True))
+    scenarios = [("main", cfg.description or "the analysis as configured")]
+    for child in scenario_settings:
+        changed = [f"{k}: {v}" for k, v in child.items()
+                   if k not in ("sensitivity", "sensitivity_of", "description")
+                   and settings.get(k) != v]
+        scenarios.append((child["name"].split(SENSITIVITY_SEP, 1)[1],
+                          child.get("description") or "; ".join(changed)))
+    per = len(heterogeneity_in) // len(scenarios)
+    rows = []
+    for k, (label, what) in enumerate(scenarios):
+        eff, ranks = io.read_table(effects_in[k]), io.read_table(ranks_in[k])
+        hets = {}
+        for path in heterogeneity_in[k * per:(k + 1) * per]:
+            het = io.read_table(path)
+            if len(het):
+                hets[het["component"].iat[0]] = het.iloc[0]
+        natural = eff["scale"].iat[-1]
+        for _, rk in ranks.iterrows():
+            comp, trt = rk["component"], rk["treatment"]
+            row = {"analysis": analysis, "scenario": label, "description": what,
+                   "component": comp, "treatment": trt, "reference": refs[comp],
+                   "scale": natural, "median": float("nan"), "q2.5": float("nan"),
+                   "q97.5": float("nan")}
+            hit = eff[(eff["component"] == comp) & (eff["treatment"] == trt)
+                      & (eff["comparator"] == refs[comp]) & (eff["scale"] == natural)]
+            if len(hit):
+                row.update(hit.iloc[0][["median", "q2.5", "q97.5"]].to_dict())
+            h = hets.get(comp)
+            row.update({"sucra": rk["sucra"], "median_rank": rk["median_rank"],
+                        "tau_median": h["median"] if h is not None else float("nan"),
+                        "tau_verdict": h["verdict"] if h is not None else "fixed effects"})
+            rows.append(row)
+    io.write_table(pd.DataFrame(rows), sensitivity)
+
+
+COMPONENT_TABLES = ("relative_effects", "league_table", "ranks", "model_fit", "diagnostics",
+                    "parameters", "heterogeneity")
 COMPONENT_FIGURES = ("forest", "league_heatmap", "rankogram", "cumulative_ranks", "trace",
-                     "chain_ranks")
+                     "chain_ranks", "heterogeneity")
 
 
 def render_analysis_report(settings: dict, analysis: str, *, characteristics, components,
-                           data_notes, network_plot, convergence, component_dirs, report):
+                           data_notes, network_plot, convergence, component_dirs, report,
+                           sensitivity=()):
     """Render the self-contained HTML report of one analysis.
 
     ``component_dirs`` are the ``results/<analysis>/<component>`` folders holding the
@@ -422,6 +487,7 @@ def render_analysis_report(settings: dict, analysis: str, *, characteristics, co
         convergence=io.read_table(convergence),
         network_plot=Path(network_plot).read_bytes(),
         parts=parts,
+        sensitivity=io.read_table(sensitivity[0]) if sensitivity else None,
     )
     Path(report).parent.mkdir(parents=True, exist_ok=True)
     Path(report).write_text(html)

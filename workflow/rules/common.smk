@@ -58,5 +58,45 @@ def get_component_dirs(wildcards):
     ]
 
 
+def get_scenarios(wildcards):
+    """The analysis and its sensitivity analyses, in config order."""
+    return [wildcards.analysis, *PLAN[wildcards.analysis]["sensitivity"]]
+
+
+def get_scenario_files(name):
+    """Input function: one file per scenario (``results/<scenario>/<name>``)."""
+
+    def inputs(wildcards):
+        return [f"results/{s}/{name}" for s in get_scenarios(wildcards)]
+
+    return inputs
+
+
+def get_scenario_component_files(name):
+    """Input function: one file per scenario and component."""
+
+    def inputs(wildcards):
+        return [
+            f"results/{s}/{c}/{name}"
+            for s in get_scenarios(wildcards)
+            for c in PLAN[s]["components"]
+        ]
+
+    return inputs
+
+
+def get_scenario_settings(wildcards):
+    return [
+        {**PLAN[s]["settings"], "name": s} for s in PLAN[wildcards.analysis]["sensitivity"]
+    ]
+
+
+def get_sensitivity_table(wildcards):
+    """The sensitivity comparison of an analysis that has sensitivity analyses."""
+    if PLAN[wildcards.analysis]["sensitivity"]:
+        return [f"results/{wildcards.analysis}/sensitivity.csv"]
+    return []
+
+
 def get_final_output():
     return [f"results/{a}/report.html" for a in PLAN]

@@ -40,6 +40,8 @@ rule summarise_posterior:
             subcategory="{component}",
         ),
         rank_probs="results/{analysis}/{component}/rank_probs.csv",
+        parameters="results/{analysis}/{component}/parameters.csv",
+        heterogeneity="results/{analysis}/{component}/heterogeneity.csv",
         model_fit=report(
             "results/{analysis}/{component}/model_fit.csv",
             caption="../report/model_fit.rst",
@@ -94,6 +96,12 @@ rule plot_posterior:
         chain_ranks=report(
             "results/{analysis}/{component}/chain_ranks.png",
             caption="../report/diagnostics.rst",
+            category="{analysis}",
+            subcategory="{component}",
+        ),
+        heterogeneity=report(
+            "results/{analysis}/{component}/heterogeneity.png",
+            caption="../report/heterogeneity.rst",
             category="{analysis}",
             subcategory="{component}",
         ),

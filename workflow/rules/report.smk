@@ -37,6 +37,7 @@ rule render_report:
         consistency=get_component_files("consistency"),
         tables=get_component_files("model_fit.csv"),
         figures=get_component_files("trace.png"),
+        sensitivity=get_sensitivity_table,
     output:
         report=report(
             "results/{analysis}/report.html",
@@ -51,3 +52,25 @@ rule render_report:
         "logs/render_report/{analysis}.log",
     script:
         "../scripts/render_report.py"
+
+
+rule compare_sensitivity:
+    input:
+        components="results/{analysis}/network/components.csv",
+        effects_in=get_scenario_files("relative_effects.csv"),
+        ranks_in=get_scenario_files("ranks.csv"),
+        heterogeneity_in=get_scenario_component_files("heterogeneity.csv"),
+    output:
+        sensitivity=report(
+            "results/{analysis}/sensitivity.csv",
+            caption="../report/sensitivity.rst",
+            category="{analysis}",
+            subcategory="all components",
+        ),
+    params:
+        settings=get_settings,
+        scenario_settings=get_scenario_settings,
+    log:
+        "logs/compare_sensitivity/{analysis}.log",
+    script:
+        "../scripts/compare_sensitivity.py"
