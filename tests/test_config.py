@@ -62,3 +62,26 @@ def test_measure_contradicting_the_format():
 def test_unknown_format_in_schema():
     with pytest.raises(ConfigError, match=r"analyses.a.format: 'survival' is not one of"):
         _one({"data": "x.csv", "format": "survival"})
+
+
+def test_sensitivity_analyses_expand_into_analyses():
+    from bayesnma.config import validate_config
+
+    out = validate_config({"analyses": {"a": {"data": "x.csv", "sensitivity": {
+        "vague": {"description": "vague prior", "priors": {"het": {"half_normal": {"scale": 1}}}}
+    }}}})
+    assert list(out) == ["a", "a--vague"]
+    assert out["a"]["sensitivity"] == ["a--vague"]
+    assert out["a--vague"]["sensitivity_of"] == "a"
+    assert out["a--vague"]["priors"]["het"] == {"half_normal": {"scale": 1}}
+
+
+def test_sensitivity_analysis_settings_are_validated():
+    from bayesnma.config import validate_config
+
+    with pytest.raises(ConfigError, match="analyses.a.sensitivity.s.trt_effects: 'mixed'"):
+        validate_config({"analyses": {"a": {"data": "x.csv", "sensitivity": {
+            "s": {"trt_effects": "mixed"}}}}})
+    with pytest.raises(ConfigError, match="changes model settings, not the data"):
+        validate_config({"analyses": {"a": {"data": "x.csv", "sensitivity": {
+            "s": {"data": "y.csv"}}}}})

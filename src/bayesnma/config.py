@@ -141,7 +141,7 @@ def validate_config(config: dict) -> dict[str, dict]:
                                   "or its own sensitivity analyses")
             errors = list(validator.iter_errors({"analyses": {"x": {"data": "x", **overrides}}}))
             if errors:
-                where = ".".join(str(p) for p in errors[0].absolute_path[2:])
+                where = ".".join(str(p) for p in list(errors[0].absolute_path)[2:])
                 raise ConfigError(f"config: analyses.{name}.sensitivity.{scenario}.{where}: "
                                   f"{errors[0].message}")
             child = _merge({k: v for k, v in settings.items() if k != "sensitivity"},

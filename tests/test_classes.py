@@ -1,0 +1,41 @@
+import pytest
+
+import bayesnma as nma
+from bayesnma.classes import ClassEffects, class_design
+from bayesnma.errors import ConfigError, NetworkError
+
+TRTS = ["P", "A1", "A2", "B1", "C1", "M"]
+CLASSES = {"P": "placebo", "A1": "A", "A2": "A", "B1": "B", "C1": "C", "M": "A"}
+
+
+def test_exchangeable_members_singletons_and_class_mean_arms():
+    spec = ClassEffects(CLASSES, "exchangeable", (("B", "A"),), at_class_mean=("M",))
+    design = class_design(spec, TRTS)
+    assert dict(zip(design.treatments, design.kind, strict=True)) == {
+        "A1": "member", "A2": "member", "B1": "member", "C1": "free", "M": "mean"}
+    assert design.means == ("A", "B") and design.sd_groups == ("B + A",)
+
+
+def test_common_model_sets_members_to_the_class_mean():
+    spec = ClassEffects({**CLASSES, "P2": "placebo"}, "common")
+    design = class_design(spec, [*TRTS, "P2"])
+    kinds = dict(zip(design.treatments, design.kind, strict=True))
+    assert kinds["P2"] == "zero" and kinds["C1"] == "mean" and not design.sd_groups
+
+
+def test_every_treatment_needs_a_class(three_trt_arms):
+    net = nma.set_agd_arm(three_trt_arms)
+    with pytest.raises(NetworkError, match="class_effects: no class for C"):
+        nma.NMAModel(net, trt_ref="A", class_effects=ClassEffects({"A": "x", "B": "y"}))
+
+
+def test_unknown_class_in_a_shared_sd_group(three_trt_arms):
+    net = nma.set_agd_arm(three_trt_arms)
+    with pytest.raises(ConfigError, match="unknown class\\(es\\) z"):
+        nma.NMAModel(net, trt_ref="A", class_effects=ClassEffects(
+            {"A": "x", "B": "y", "C": "y"}, class_sd=(("y", "z"),)))
+
+
+def test_class_model_name_is_checked():
+    with pytest.raises(ConfigError, match="class_effects.model must be one of common"):
+        ClassEffects(CLASSES, "pooled")
