@@ -22,7 +22,7 @@ def test_continuous_covariate_is_centred_at_its_mean_over_studies(three_trt_arms
 
 
 def test_categorical_covariate_gets_one_term_per_non_reference_level(three_trt_arms):
-    net = _network(three_trt_arms)  # prior_therapy: x, y, x
+    net = _network(three_trt_arms)  # prior_therapy: x, y, x (x, the most common, is reference)
     model = nma.NMAModel(net, trt_ref="A", regression=Regression(
         covariates=("prior_therapy",), interactions="independent"))
     assert model.regression_design.terms == ("prior_therapy: y",)

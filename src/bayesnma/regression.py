@@ -7,8 +7,8 @@ the reference treatment), with
 
 - a continuous covariate centred (default at its mean over studies; the centring value is
   reported, and ``d`` is the effect there),
-- a categorical covariate coded by indicators of each level but the reference level (``d``
-  is the effect at the reference level),
+- a categorical covariate coded by indicators of each level but the reference level (by
+  default its most common level; ``d`` is the effect at the reference level),
 - baseline risk: ``x[s] = mu[s] - centre``, the study's baseline linear predictor
   (arm-level data only; default centre: the mean observed baseline-arm value).
 
@@ -151,11 +151,12 @@ def regression_design(spec: Regression, network, design) -> RegressionDesign:
             info.append({"term": cov, "covariate": cov, "kind": "continuous", "centre": c,
                          "level": ""})
             continue
-        levels = sorted(map(str, raw.unique()))
-        ref = str(centre.get(cov, levels[0]))
+        counts = raw.astype(str).value_counts()
+        levels = sorted(counts.index, key=lambda lv: (-counts[lv], lv))
+        ref = str(centre.get(cov, levels[0]))  # default: the most common level
         if ref not in levels:
             raise ConfigError(f"regression.centre: {ref!r} is not a level of {cov} "
-                              f"(levels: {', '.join(levels)})")
+                              f"(levels: {', '.join(sorted(levels))})")
         if len(levels) < 2:
             raise NetworkError(f"{network.source}: covariate {cov!r} has one value ({ref}) "
                                "in every study: nothing to regress on")
