@@ -391,6 +391,14 @@ def posterior_prior(idata, name: str):
     return prior_from_config(json.loads(spec), parameter=name, allowed=(kind,))
 
 
+def _cells(var):
+    """``(label, draws)`` of each element of a posterior variable: ``name[coord]``."""
+    extra = [d for d in var.dims if d not in SAMPLE_DIMS]
+    if not extra:
+        return [(var.name, var)]
+    return [(f"{var.name}[{c}]", var.sel({extra[0]: c})) for c in var[extra[0]].values]
+
+
 def key_parameters(idata, *, ci_prob: float = 0.95) -> pd.DataFrame:
     """Posterior summary of every key parameter (by role: treatment, class and regression
     effects, heterogeneity and their kin), with its prior and how much the data moved it.
@@ -411,10 +419,7 @@ def key_parameters(idata, *, ci_prob: float = 0.95) -> pd.DataFrame:
             continue
         var = idata.posterior[name]
         prior = posterior_prior(idata, name)
-        extra = [d for d in var.dims if d not in SAMPLE_DIMS]
-        cells = ([(name, var)] if not extra else
-                 [(f"{name}[{c}]", var.sel({extra[0]: c})) for c in var[extra[0]].values])
-        for label, cell in cells:
+        for label, cell in _cells(var):
             draws = cell.values.ravel()
             q = np.quantile(draws, probs)
             row = {"parameter": label, "role": role.description, "mean": draws.mean(),
@@ -448,12 +453,8 @@ def heterogeneity(idata, *, ci_prob: float = 0.95) -> pd.DataFrame:
     for name in idata.posterior.data_vars:
         if role_of(idata, name).name != "heterogeneity":
             continue
-        var = idata.posterior[name]
-        extra = [d for d in var.dims if d not in SAMPLE_DIMS]
-        cells = ([(name, var)] if not extra else
-                 [(f"{name}[{c}]", var.sel({extra[0]: c})) for c in var[extra[0]].values])
         prior = posterior_prior(idata, name)
-        for label, cell in cells:
+        for label, cell in _cells(idata.posterior[name]):
             draws = cell.values.ravel()
             q = np.quantile(draws, probs)
             row = {"parameter": label, "mean": draws.mean(), "sd": draws.std(ddof=1),
