@@ -39,3 +39,32 @@ def test_unknown_class_in_a_shared_sd_group(three_trt_arms):
 def test_class_model_name_is_checked():
     with pytest.raises(ConfigError, match="class_effects.model must be one of common"):
         ClassEffects(CLASSES, "pooled")
+
+
+def test_class_level_effects_use_class_means_zero_and_singletons():
+    import json
+
+    import numpy as np
+    from arviz_base import from_dict
+
+    from bayesnma.effects import class_level_effects
+
+    spec = ClassEffects(CLASSES, "exchangeable", (("B", "A"),), at_class_mean=("M",))
+    design = class_design(spec, TRTS)
+    rng = np.random.default_rng(2)
+    d = rng.normal(size=(2, 100, len(design.treatments)))
+    d_class = rng.normal(size=(2, 100, 2))
+    idata = from_dict({"posterior": {"d": d, "d_class": d_class}},
+                      coords={"treatment": list(design.treatments), "class": ["A", "B"]},
+                      dims={"d": ["treatment"], "d_class": ["class"]})
+    idata.posterior.attrs["trt_ref"] = "P"
+    idata.posterior["d"].attrs["classes"] = json.dumps(spec.class_of)
+    effects = class_level_effects(idata)
+    assert effects["class"].values.tolist() == ["placebo", "A", "B", "C"]
+    assert np.allclose(effects.sel({"class": "placebo"}), 0)
+    assert np.allclose(effects.sel({"class": "B"}), d_class[..., 1])
+    assert np.allclose(effects.sel({"class": "C"}), d[..., design.treatments.index("C1")])
+    ranks = nma.posterior_ranks(idata, lower_better=False, effects=effects)
+    assert sorted(ranks["treatment"]) == ["A", "B", "C", "placebo"]
+    del idata.posterior["d"].attrs["classes"]
+    assert class_level_effects(idata) is None

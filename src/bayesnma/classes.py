@@ -15,6 +15,7 @@ of a class) enters at the class mean itself.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -178,10 +179,11 @@ def class_parameters(spec: ClassEffects, design: ClassDesign, trt_prior: Normal)
 
     text = (f"{spec.model} class effects: " + ("d[t] = class mean" if spec.model == "common"
             else "d[t] ~ Normal(class mean, class SD^2)"))
+    attrs = {"classes": json.dumps(spec.class_of),
+             "class_kinds": json.dumps(dict(zip(design.treatments, design.kind, strict=True)))}
     params.append(Parameter("d", "trt_effect", Derived(build, text), dims="treatment",
-                            coords=design.treatments))
+                            coords=design.treatments, attrs=attrs))
     return params
-
 
 
 def class_effects_from_config(spec: dict, network, treatments) -> ClassEffects:

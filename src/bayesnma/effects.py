@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 from bayesnma.measures import get_measure
 
-__all__ = ["league_table", "quantile_columns", "relative_effects", "summarise_draws",
-           "treatment_effects"]
+__all__ = ["class_level_effects", "effect_draws", "league_table", "quantile_columns",
+           "relative_effects", "summarise_draws", "treatment_effects"]
 
 SAMPLE_DIMS = ("chain", "draw")
 
@@ -20,8 +23,16 @@ def quantile_columns(ci_prob: float = 0.95) -> tuple[str, str]:
     return f"q{tail:g}", f"q{100 - tail:g}"
 
 
-def treatment_effects(idata) -> xr.DataArray:
+def treatment_effects(idata, at: Mapping[str, float] | None = None) -> xr.DataArray:
     """Posterior draws of every treatment's effect vs the reference (0 for the reference).
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+    at : mapping, optional
+        Meta-regression only: centred value of each regression term (missing terms: 0,
+        the centring value or reference level, where ``d`` itself applies); see
+        :func:`bayesnma.regression.covariate_settings`.
 
     Returns
     -------
@@ -29,9 +40,61 @@ def treatment_effects(idata) -> xr.DataArray:
         Dims ``(chain, draw, treatment)``, treatments in model order (reference first).
     """
     d = idata.posterior["d"]
+    if at:
+        beta = idata.posterior["beta_trt"]
+        terms = [str(t) for t in beta["regression_term"].values]
+        unknown = sorted(set(at) - set(terms))
+        if unknown:
+            raise ValueError(f"not regression terms of this model: {', '.join(unknown)} "
+                             f"(terms: {', '.join(terms)})")
+        x = xr.DataArray([float(at.get(t, 0.0)) for t in terms], dims="regression_term",
+                         coords={"regression_term": beta["regression_term"].values})
+        d = d + (beta * x).sum("regression_term")
     ref_name = idata.posterior.attrs["trt_ref"]
     ref = xr.zeros_like(d.isel(treatment=0)).expand_dims(treatment=[ref_name])
     return xr.concat([ref, d], dim="treatment").transpose(*SAMPLE_DIMS, "treatment")
+
+
+def class_level_effects(idata) -> xr.DataArray | None:
+    """Posterior draws of each treatment class's effect vs the reference treatment (None
+    without a class model).
+
+    A class's effect is its class mean ``d_class``; a class without one is the reference
+    treatment's class (0) or a singleton with its own effect (that treatment's ``d``).
+
+    Returns
+    -------
+    xarray.DataArray or None
+        Dims ``(chain, draw, class)``, the reference treatment's class first.
+    """
+    post = idata.posterior
+    if "classes" not in post["d"].attrs:
+        return None
+    class_of = json.loads(post["d"].attrs["classes"])
+    trts = treatment_effects(idata)
+    ref = post.attrs["trt_ref"]
+    order = list(dict.fromkeys(class_of[str(t)] for t in trts["treatment"].values))
+    means = [str(c) for c in post["d_class"]["class"].values] if "d_class" in post else []
+    parts = []
+    for c in order:
+        if c in means:
+            parts.append(post["d_class"].sel({"class": c}, drop=True))
+        elif c == class_of[ref]:
+            parts.append(xr.zeros_like(trts.isel(treatment=0, drop=True)))
+        else:
+            (member,) = [t for t in map(str, trts["treatment"].values) if class_of[t] == c]
+            parts.append(trts.sel(treatment=member, drop=True))
+    out = xr.concat(parts, dim=pd.Index(order, name="class"))
+    return out.transpose(*SAMPLE_DIMS, "class")
+
+
+def effect_draws(idata, effects: xr.DataArray | None = None) -> tuple[list[str], np.ndarray]:
+    """Labels and draws ``(n_draws, n_items)`` of ``effects`` (default: the treatment
+    effects of ``idata``)."""
+    eff = treatment_effects(idata) if effects is None else effects
+    dim = eff.dims[-1]
+    labels = [str(t) for t in eff[dim].values]
+    return labels, eff.transpose(*SAMPLE_DIMS, dim).values.reshape(-1, len(labels))
 
 
 def summarise_draws(draws: np.ndarray, ci_prob: float = 0.95) -> dict[str, np.ndarray]:
@@ -42,7 +105,8 @@ def summarise_draws(draws: np.ndarray, ci_prob: float = 0.95) -> dict[str, np.nd
             lo: q[1], hi: q[2]}
 
 
-def relative_effects(idata, *, lower_better: bool, ci_prob: float = 0.95) -> pd.DataFrame:
+def relative_effects(idata, *, lower_better: bool, ci_prob: float = 0.95,
+                     effects: xr.DataArray | None = None) -> pd.DataFrame:
     """Relative effects for every ordered pair of treatments.
 
     Parameters
@@ -53,6 +117,11 @@ def relative_effects(idata, *, lower_better: bool, ci_prob: float = 0.95) -> pd.
         Direction of benefit; sets ``p_better``.
     ci_prob : float
         Probability of the equal-tailed credible interval. Defaults to 0.95.
+    effects : xarray.DataArray, optional
+        Draws ``(chain, draw, <items>)`` of each item's effect vs a common reference;
+        defaults to :func:`treatment_effects`. Pass effects at covariate values or of
+        treatment classes to compare those instead (the ``treatment`` column then holds
+        their labels).
 
     Returns
     -------
@@ -65,9 +134,7 @@ def relative_effects(idata, *, lower_better: bool, ci_prob: float = 0.95) -> pd.
         the treatment``).
     """
     measure = get_measure(idata.posterior.attrs.get("measure", "OR"))
-    eff = treatment_effects(idata)
-    trts = [str(t) for t in eff["treatment"].values]
-    draws = eff.values.reshape(-1, len(trts))
+    trts, draws = effect_draws(idata, effects)
     pairs = [(a, b) for a in range(len(trts)) for b in range(len(trts)) if a != b]
     diff = np.stack([draws[:, a] - draws[:, b] for a, b in pairs], axis=1)
     better = (diff < 0) if lower_better else (diff > 0)

@@ -5,28 +5,31 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from bayesnma.effects import quantile_columns, treatment_effects
+from bayesnma.effects import effect_draws, quantile_columns
 
 __all__ = ["posterior_rank_draws", "posterior_rank_probs", "posterior_ranks"]
 
 
-def posterior_rank_draws(idata, *, lower_better: bool) -> tuple[list[str], np.ndarray]:
+def posterior_rank_draws(idata, *, lower_better: bool, effects=None
+                         ) -> tuple[list[str], np.ndarray]:
     """Rank of each treatment in each posterior draw (1 = best).
+
+    ``effects`` (optional) ranks other draws than the treatment effects of ``idata``, e.g.
+    effects at covariate values or of classes (see
+    :func:`bayesnma.effects.relative_effects`).
 
     Returns
     -------
     treatments : list of str
     ranks : ndarray, shape (n_draws, n_treatments)
     """
-    eff = treatment_effects(idata)
-    trts = [str(t) for t in eff["treatment"].values]
-    draws = eff.values.reshape(-1, len(trts))
+    trts, draws = effect_draws(idata, effects)
     score = draws if lower_better else -draws
     ranks = score.argsort(axis=1, kind="stable").argsort(axis=1, kind="stable") + 1
     return trts, ranks
 
 
-def posterior_rank_probs(idata, *, lower_better: bool) -> pd.DataFrame:
+def posterior_rank_probs(idata, *, lower_better: bool, effects=None) -> pd.DataFrame:
     """Probability that each treatment takes each rank.
 
     Returns
@@ -35,7 +38,7 @@ def posterior_rank_probs(idata, *, lower_better: bool) -> pd.DataFrame:
         Columns ``treatment``, ``rank`` (1 = best), ``probability`` and
         ``cumulative_probability`` (probability of rank ``rank`` or better).
     """
-    trts, ranks = posterior_rank_draws(idata, lower_better=lower_better)
+    trts, ranks = posterior_rank_draws(idata, lower_better=lower_better, effects=effects)
     n = len(trts)
     probs = np.stack([(ranks == r).mean(axis=0) for r in range(1, n + 1)], axis=1)
     cum = probs.cumsum(axis=1)
@@ -49,7 +52,8 @@ def posterior_rank_probs(idata, *, lower_better: bool) -> pd.DataFrame:
     )
 
 
-def posterior_ranks(idata, *, lower_better: bool, ci_prob: float = 0.95) -> pd.DataFrame:
+def posterior_ranks(idata, *, lower_better: bool, ci_prob: float = 0.95,
+                    effects=None) -> pd.DataFrame:
     """Mean and median rank with credible interval, and SUCRA.
 
     SUCRA is ``(n - mean rank) / (n - 1)``, the mean of the cumulative rank probabilities
@@ -62,7 +66,7 @@ def posterior_ranks(idata, *, lower_better: bool, ci_prob: float = 0.95) -> pd.D
         Columns ``treatment``, ``mean_rank``, ``median_rank``, the rank interval limits
         (``q2.5``, ``q97.5``), ``sucra`` and ``p_best``; sorted by SUCRA, best first.
     """
-    trts, ranks = posterior_rank_draws(idata, lower_better=lower_better)
+    trts, ranks = posterior_rank_draws(idata, lower_better=lower_better, effects=effects)
     n = len(trts)
     lo, hi = quantile_columns(ci_prob)
     q = np.quantile(ranks, [0.5, (1 - ci_prob) / 2, 1 - (1 - ci_prob) / 2], axis=0,

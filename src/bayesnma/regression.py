@@ -19,7 +19,7 @@ reference), ``exchangeable`` (``beta[t, j] ~ N(B_j, sd_j^2)``) or ``independent`
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -28,8 +28,9 @@ from bayesnma.errors import ConfigError, NetworkError
 from bayesnma.parameters import Derived, Parameter
 from bayesnma.priors import HalfNormal, Normal
 
-__all__ = ["INTERACTIONS", "Regression", "RegressionDesign", "estimable_regression",
-           "regression_design", "regression_parameters"]
+__all__ = ["INTERACTIONS", "Regression", "RegressionDesign", "covariate_settings",
+           "estimable_regression", "posterior_covariate_settings", "regression_design",
+           "regression_parameters"]
 
 INTERACTIONS = ("shared", "exchangeable", "independent")
 BASELINE_TERM = "baseline risk"
@@ -53,6 +54,10 @@ class Regression:
         Prior of the coefficients (of their mean for exchangeable interactions).
     sd_prior : prior
         Prior of the SD of exchangeable interactions.
+    at : dict
+        Covariate -> values at which relative effects and rankings are reported besides
+        the centring values: levels of a categorical covariate (default: every level),
+        values of a continuous one or of ``"baseline risk"`` (default: none).
     """
 
     covariates: tuple = ()
@@ -61,11 +66,18 @@ class Regression:
     centre: tuple = ()
     prior: Normal = Normal(0.0, 10.0)
     sd_prior: object = HalfNormal(1.0)
+    at: tuple = ()
 
     def __post_init__(self):
         object.__setattr__(self, "covariates", tuple(str(c) for c in self.covariates))
         centre = self.centre.items() if isinstance(self.centre, dict) else self.centre
         object.__setattr__(self, "centre", tuple((str(k), v) for k, v in centre))
+        at = self.at.items() if isinstance(self.at, dict) else self.at
+        object.__setattr__(self, "at", tuple((str(k), tuple(v)) for k, v in at))
+        unknown = [k for k, _ in self.at if k not in self.covariates and k != BASELINE_TERM]
+        if unknown:
+            raise ConfigError(f"regression.at: {', '.join(unknown)} is not a covariate of "
+                              "the regression")
         if self.interactions not in INTERACTIONS:
             raise ConfigError(f"regression.interactions must be one of "
                               f"{', '.join(INTERACTIONS)}; got {self.interactions!r}")
@@ -174,7 +186,69 @@ def regression_design(spec: Regression, network, design) -> RegressionDesign:
         cols.append(np.zeros(len(network.studies)))
         info.append({"term": BASELINE_TERM, "covariate": BASELINE_TERM, "kind": "baseline",
                      "centre": c, "level": ""})
+    covariate_settings(info, spec.at)  # unknown levels or non-numeric values fail here
     return RegressionDesign(tuple(terms), np.column_stack(cols), info)
+
+
+def covariate_settings(info: list[dict], at=()) -> list[tuple[str, dict[str, float]]]:
+    """Covariate values at which relative effects and rankings are reported.
+
+    The first setting has every covariate at its centre (continuous, baseline risk) or
+    reference level (categorical), where ``d`` itself is the effect. Then, one covariate
+    at a time (the others as in the first): each other level of a categorical covariate
+    (or the levels listed in ``at``), and each value in ``at`` of a continuous covariate.
+
+    Parameters
+    ----------
+    info : list of dict
+        :attr:`RegressionDesign.info` (also stored as the ``terms`` attribute of the
+        posterior's ``beta_trt``).
+    at : mapping or sequence of (covariate, values) pairs
+
+    Returns
+    -------
+    list of (label, values)
+        ``label`` names every covariate's value (``"prior_therapy = lenvatinib"``);
+        ``values`` maps regression terms to their centred value (terms left out are 0), as
+        :func:`bayesnma.effects.treatment_effects` takes it.
+    """
+    at = dict(at.items() if isinstance(at, dict) else at)
+    covs: dict[str, dict] = {}
+    for t in info:
+        covs.setdefault(t["covariate"], {"kind": t["kind"], "centre": t["centre"],
+                                         "levels": []})["levels"].append(t["level"])
+    base = {cov: c["centre"] for cov, c in covs.items()}
+
+    def label(values):
+        return ", ".join(f"{cov} = {v:.4g}" if isinstance(v, float) else f"{cov} = {v}"
+                         for cov, v in values.items())
+
+    settings = [(label(base), {})]
+    for cov, c in covs.items():
+        if c["kind"] == "categorical":
+            levels = [str(lv) for lv in at.get(cov, c["levels"])]
+            unknown = [lv for lv in levels if lv != c["centre"] and lv not in c["levels"]]
+            if unknown:
+                raise ConfigError(f"regression.at: {', '.join(unknown)} is not a level of {cov} "
+                                  f"(levels: {', '.join(sorted([c['centre'], *c['levels']]))})")
+            settings += [(label({**base, cov: lv}), {f"{cov}: {lv}": 1.0})
+                         for lv in levels if lv != c["centre"]]
+            continue
+        for v in at.get(cov, ()):
+            try:
+                value = float(v)
+            except (TypeError, ValueError):
+                raise ConfigError(f"regression.at: {cov} is continuous; {v!r} is not a "
+                                  "number") from None
+            settings.append((label({**base, cov: value}), {cov: value - c["centre"]}))
+    return list(dict(settings).items())
+
+
+def posterior_covariate_settings(idata, at=()) -> list[tuple[str, dict[str, float]]]:
+    """:func:`covariate_settings` of a fitted meta-regression (empty without one)."""
+    if "beta_trt" not in idata.posterior:
+        return []
+    return covariate_settings(json.loads(idata.posterior["beta_trt"].attrs["terms"]), at)
 
 
 def regression_parameters(spec: Regression, reg: RegressionDesign, treatments):
@@ -243,6 +317,7 @@ def estimable_regression(spec: Regression, network) -> tuple[Regression | None, 
                          "here, so its interaction is not estimable: fitted without it")
     if not keep and not spec.baseline_risk:
         return None, notes
-    centre = tuple((k, v) for k, v in spec.centre if k in keep or k == BASELINE_TERM)
-    return Regression(tuple(keep), spec.baseline_risk, spec.interactions, centre, spec.prior,
-                      spec.sd_prior), notes
+    kept = {*keep, BASELINE_TERM}
+    return replace(spec, covariates=tuple(keep),
+                   centre=tuple((k, v) for k, v in spec.centre if k in kept),
+                   at=tuple((k, v) for k, v in spec.at if k in kept)), notes

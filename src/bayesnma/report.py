@@ -91,8 +91,9 @@ def _sensitivity_section(table: pd.DataFrame, esc) -> list[str]:
     """Effects and SUCRA of every treatment under each scenario, side by side."""
     out = ["<h2>Sensitivity analyses</h2>",
            "<p>Each scenario refits the model with one assumption changed. Cells: effect vs "
-           "the component's reference, median (95% CrI); SUCRA. A ranking or interval that "
-           "moves between scenarios rests on that assumption.</p><ul>"]
+           "the component's reference, median (95% CrI); SUCRA (under a meta-regression: at "
+           "the covariates' centre or reference level). A ranking or interval that moves "
+           "between scenarios rests on that assumption.</p><ul>"]
     for (label, what) in table[["scenario", "description"]].drop_duplicates().values:
         out.append(f"<li><b>{esc(label)}</b>: {esc(str(what))}</li>")
     out.append("</ul>")
@@ -103,14 +104,17 @@ def _sensitivity_section(table: pd.DataFrame, esc) -> list[str]:
         return (f"{r['median']:.2f} ({r['q2.5']:.2f} to {r['q97.5']:.2f}); "
                 f"SUCRA {r['sucra']:.2f}")
 
-    wide = table.assign(cell=table.apply(cell, axis=1)).pivot_table(
-        index=["component", "treatment", "reference", "scale"], columns="scenario",
-        values="cell", aggfunc="first", sort=False).reset_index()
-    out.append(_table(wide))
-    taus = table.drop_duplicates(["scenario", "component"])[
-        ["scenario", "component", "tau_median", "tau_verdict"]]
-    out.append("<p>Heterogeneity per scenario (tau: posterior median; verdict on its "
-               "prior):</p>" + _table(taus))
+    out.append(_table(_wide(table.assign(cell=table.apply(cell, axis=1)),
+                            ["component", "treatment", "reference", "scale"], "scenario")))
+    fit_cols = [c for c in ("resdev_mean", "n_data_points", "pD", "DIC", "elpd_loo",
+                            "elpd_loo_se") if c in table]
+    per = table.drop_duplicates(["scenario", "component"])[
+        ["scenario", "component", "tau_median", "tau_verdict", *fit_cols]]
+    out.append("<p>Heterogeneity and model fit per scenario: tau's posterior median and the "
+               "verdict on its prior; residual deviance (compare with the number of data "
+               "points), pD, DIC (lower is better; differences under about 3 do not "
+               "matter) and PSIS-LOO elpd (higher is better; compare differences with their "
+               "SE) of each scenario's model of the same data.</p>" + _table(per))
     return out
 
 
@@ -130,6 +134,71 @@ def _heterogeneity_section(tables, figs, esc) -> list[str]:
                    + (" Random-effects intervals here rest on this prior, not on the data."
                       if css == "bad" else "") + "</p>")
     out.append(_img(figs["heterogeneity"], "prior and posterior of tau"))
+    return out
+
+
+def _wide(long: pd.DataFrame, index: list[str], columns: str) -> pd.DataFrame:
+    """One column per value of ``columns`` (in order of appearance) holding ``cell``."""
+    wide = long.pivot_table(index=index, columns=columns, values="cell", aggfunc="first",
+                            sort=False)[list(dict.fromkeys(long[columns]))].reset_index()
+    wide.columns.name = None
+    return wide
+
+
+def _natural(eff: pd.DataFrame) -> pd.DataFrame:
+    """Rows on the natural scale (HR, OR, ... or MD): drop the log-scale duplicates."""
+    return eff[~eff["scale"].astype(str).str.startswith("log ")]
+
+
+def _effect_cell(row) -> str:
+    return f"{row['median']:.2f} ({row['q2.5']:.2f} to {row['q97.5']:.2f})"
+
+
+def _covariate_section(tables, trt_ref: str, esc) -> list[str]:
+    """Relative effects vs the reference and SUCRA at each covariate setting."""
+    eff, ranks = tables.get("covariate_effects"), tables.get("covariate_ranks")
+    if eff is None or not len(eff):
+        return []
+    settings = list(dict.fromkeys(ranks["setting"]))
+    vs_ref = _natural(eff[eff["comparator"] == trt_ref])
+    cells = {(r["setting"], r["treatment"]): _effect_cell(r) for _, r in vs_ref.iterrows()}
+    rows = []
+    for _, r in ranks.iterrows():
+        effect = cells.get((r["setting"], r["treatment"]), "reference")
+        rows.append({"treatment": r["treatment"], "setting": r["setting"],
+                     "cell": f"{effect}; SUCRA {r['sucra']:.2f}"})
+    wide = _wide(pd.DataFrame(rows), ["treatment"], "setting")
+    return ["<h3>Meta-regression: effects and rankings at covariate values</h3>",
+            f"<p>Effect vs {esc(trt_ref)} (median, 95% CrI) and SUCRA at each setting. "
+            f"<i>{esc(settings[0])}</i> is the centre / reference level, where the "
+            "treatment effects above apply; each other column changes one covariate. Every "
+            "pair at every setting: <code>covariate_effects.csv</code>.</p>", _table(wide)]
+
+
+def _class_section(tables, esc) -> list[str]:
+    """Class-level ranking and effects vs the reference treatment's class."""
+    eff, ranks = tables.get("class_effects"), tables.get("class_ranks")
+    if ranks is None or not len(ranks):
+        return []
+    first = str(ranks["class"].iat[0]) if not len(eff) else str(eff["class"].iat[0])
+    vs_ref = _natural(eff[eff["comparator"] == first])
+    cells = dict(zip(vs_ref["class"], vs_ref.apply(_effect_cell, axis=1), strict=True))
+    keep = ranks.drop(columns=["analysis", "component", "converged"], errors="ignore").copy()
+    keep.insert(1, f"effect vs {first}", keep["class"].map(cells).fillna("reference class"))
+    return ["<h3>Class effects: ranking of the classes</h3>",
+            f"<p>Each class by its class mean (a class with one member: that treatment's "
+            f"effect), vs the reference treatment's class <b>{esc(first)}</b>. Every pair "
+            "of classes: <code>class_effects.csv</code>.</p>", _table(keep)]
+
+
+def _prior_bound(parts: dict) -> list[str]:
+    """Key parameters whose posterior is essentially their prior, by component."""
+    out = []
+    for label, part in parts.items():
+        params = part["tables"].get("parameters", pd.DataFrame())
+        for _, row in params.iterrows():
+            if str(row.get("verdict", "")).startswith("posterior is essentially"):
+                out.append(f"{label}: {row['parameter']} ({row['role']})")
     return out
 
 
@@ -187,14 +256,15 @@ def render_html(cfg, *, characteristics, components, convergence, network_plot: 
                    f"{cfg.convergence.min_ess_bulk:g}, divergences &le; "
                    f"{cfg.convergence.max_divergences}).</p>")
 
-    prior_bound = [f"{label} ({row['parameter']})" for label, part in parts.items()
-                   for _, row in part["tables"].get("heterogeneity", pd.DataFrame()).iterrows()
-                   if str(row.get("verdict", "")).startswith("posterior is essentially")]
+    prior_bound = _prior_bound(parts)
     if prior_bound:
-        out.append("<p class='note'><b>Heterogeneity rests on its prior</b> in component(s) "
-                   f"{esc(', '.join(prior_bound))}: the data do not inform tau, so the width "
-                   "of the random-effects intervals there is set by the prior (see "
-                   "Heterogeneity under each component, and the sensitivity analyses).</p>")
+        items = "".join(f"<li>{esc(p)}</li>" for p in prior_bound)
+        out.append("<div class='note'><b>Parameters that rest on their prior</b> (the data "
+                   "hardly moved them: prior-posterior overlap &ge; 0.75). Results that depend "
+                   "on them, such as the width of random-effects intervals (tau) or effects "
+                   "at other covariate values (interactions), are set by the prior, not by "
+                   "the data; see Model parameters under each component and the sensitivity "
+                   f"analyses.<ul>{items}</ul></div>")
     out.append("<h2>Analysis</h2><table>")
     likelihoods = "; ".join(f"{f}: {LIKELIHOODS[f][0]} likelihood, {LIKELIHOODS[f][1]} link"
                             for f in formats)
@@ -244,11 +314,15 @@ def render_html(cfg, *, characteristics, components, convergence, network_plot: 
     if "prior_therapy" in characteristics.columns:
         for _, row in characteristics.iloc[1:].iterrows():
             lines = [p for p in str(row["prior_therapy"]).split("; ") if p and p != "nan"]
+            regressed = cfg.regression is not None and "prior_therapy" in cfg.regression.covariates
             if len(lines) > 1:
                 out.append(
                     f"<p class='note'><b>Component {esc(row['component'])} mixes prior "
-                    f"therapies</b> ({esc('; '.join(lines))}). Pooling assumes the relative "
-                    "effects do not depend on prior therapy.</p>")
+                    f"therapies</b> ({esc('; '.join(lines))}). "
+                    + ("The meta-regression on prior_therapy lets the relative effects differ "
+                       "by prior therapy (see the effects at each level under the component)."
+                       if regressed else "Pooling assumes the relative effects do not depend "
+                       "on prior therapy.") + "</p>")
     out.append(_table(components.drop(columns=["analysis"], errors="ignore")))
 
     for label, part in parts.items():
@@ -260,12 +334,18 @@ def render_html(cfg, *, characteristics, components, convergence, network_plot: 
                    f"{esc(comp['studies'])}.</p>")
         if not bool(conv["converged"]):
             out.append("<p class='bad'><b>Not converged</b>: do not interpret.</p>")
+        for note in part.get("model_notes", ()):
+            out.append(f"<p class='note'><b>Model:</b> {esc(note)}.</p>")
         ranks = tables["ranks"].drop(columns=["analysis", "component", *_REPEATED],
                                      errors="ignore")
         checks = part.get("consistency", {"tables": {}, "figures": {}})
         verdict = checks["tables"].get("verdict")
+        at = tables.get("covariate_ranks")
+        at_text = (f" Meta-regression: rankings and effects here are at "
+                   f"<i>{esc(str(at['setting'].iat[0]))}</i>; other covariate values below."
+                   if at is not None and len(at) else "")
         out.append(f"<h3>Ranking (SUCRA)</h3><p>Rank 1 = best: "
-                   f"{esc(measure.better_if(cfg.lower_better))}.</p>" + _table(ranks))
+                   f"{esc(measure.better_if(cfg.lower_better))}.{at_text}</p>" + _table(ranks))
         if verdict is not None:
             out.append(f"<p class='note'><b>Consistency:</b> {esc(verdict['verdict'].iat[0])}"
                        ".</p>")
@@ -283,6 +363,8 @@ def render_html(cfg, *, characteristics, components, convergence, network_plot: 
             columns=["analysis", "component", "converged", "cell", *_REPEATED],
             errors="ignore")))
         out.append(_img(figs["league_heatmap"], "league table heatmap"))
+        out += _covariate_section(tables, comp["trt_ref"], esc)
+        out += _class_section(tables, esc)
         out += _heterogeneity_section(tables, figs, esc)
         out += _parameters_section(tables, esc)
         out.append("<h3>Model fit</h3>")

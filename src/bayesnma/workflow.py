@@ -10,6 +10,7 @@ message and a failed job (Snakemake then removes the job's outputs).
 from __future__ import annotations
 
 import inspect
+import json
 import logging
 import sys
 from pathlib import Path
@@ -126,6 +127,15 @@ def _model(cfg, network, comp, variant: str = "consistency"):
     return NMAModel(sub, consistency="nodesplit", nodesplit=(trt, comparator), **common)
 
 
+def _model_notes(cfg, network, comp, variant: str = "consistency") -> list[str]:
+    """What the model of a component leaves out of the configured one, and why."""
+    from bayesnma.regression import estimable_regression
+
+    if variant == "ume" or cfg.regression is None:
+        return []
+    return estimable_regression(cfg.regression, network.subset(comp.studies))[1]
+
+
 def _splits(model) -> list[tuple[str, str]]:
     return nodesplit_comparisons(model.network, model.treatments)
 
@@ -219,6 +229,9 @@ def fit_component(settings: dict, analysis: str, component: str, *, posterior, d
     model = _model(cfg, network, comp, variant)
     log.info("fitting %s/%s (%s): %s effects, reference %s", analysis, component, variant,
              model.trt_effects, model.trt_ref)
+    notes = _model_notes(cfg, network, comp, variant)
+    for note in notes:
+        log.info("%s/%s: %s", analysis, component, note)
     idata = fit(model, cfg.sampler)
     conv = check_convergence(idata, cfg.convergence)
     log.info("sampling %.1f s; converged: %s %s", idata.posterior.attrs["sampling_time"],
@@ -232,7 +245,8 @@ def fit_component(settings: dict, analysis: str, component: str, *, posterior, d
     idata.posterior.attrs.update({"analysis": analysis, "component": component,
                                   "variant": variant,
                                   "outcome": cfg.outcome, "converged": int(conv.converged),
-                                  "convergence_problems": "; ".join(conv.problems)})
+                                  "convergence_problems": "; ".join(conv.problems),
+                                  "model_notes": json.dumps(notes)})
     table = conv.table.assign(model=variant, n_divergent=conv.n_divergent)
     io.write_table(_labelled(table, analysis, component, conv.converged), diagnostics)
     io.write_idata(idata, posterior)
@@ -300,11 +314,19 @@ def check_consistency(settings: dict, analysis: str, component: str, *, posterio
 
 def summarise_component(settings: dict, analysis: str, component: str, *, posterior,
                         relative_effects, league_table, ranks, rank_probs, model_fit,
-                        parameters, heterogeneity):
+                        parameters, heterogeneity, covariate_effects, covariate_ranks,
+                        class_effects, class_ranks):
     """Write relative effects, league table, ranks, rank probabilities, model fit, the key
-    parameters (with their priors and how far the data moved them) and heterogeneity."""
+    parameters (with their priors and how far the data moved them) and heterogeneity.
+
+    With a meta-regression, ``covariate_effects`` and ``covariate_ranks`` hold the
+    relative effects (every pair) and rankings at each covariate setting
+    (:func:`bayesnma.regression.covariate_settings`); with class effects,
+    ``class_effects`` and ``class_ranks`` compare the classes. Otherwise they are empty.
+    """
     from bayesnma import diagnostics, effects, ranking
     from bayesnma.effects import quantile_columns
+    from bayesnma.regression import posterior_covariate_settings
 
     cfg = analysis_config(analysis, settings)
     idata = io.read_idata(posterior)
@@ -337,6 +359,47 @@ def summarise_component(settings: dict, analysis: str, component: str, *, poster
     io.write_table(_labelled(diagnostics.key_parameters(idata), analysis, component, converged),
                    parameters)
     io.write_table(_labelled(het, analysis, component, converged), heterogeneity)
+
+    at = cfg.regression.at if cfg.regression is not None else ()
+    by_setting = {label: effects.treatment_effects(idata, at=x)
+                  for label, x in posterior_covariate_settings(idata, at)}
+    for table, path in zip(_compare_draws(idata, cfg.lower_better, by_setting),
+                           (covariate_effects, covariate_ranks), strict=True):
+        io.write_table(_labelled(table, analysis, component, converged), path)
+    classes = effects.class_level_effects(idata)
+    eff_cls, ranks_cls = (
+        t.drop(columns="setting").rename(columns={"treatment": "class"})
+        for t in _compare_draws(idata, cfg.lower_better,
+                                {} if classes is None else {"": classes}))
+    if len(ranks_cls):
+        ranks_cls["members"] = ranks_cls["class"].map(_class_members(idata))
+    io.write_table(_labelled(eff_cls, analysis, component, converged), class_effects)
+    io.write_table(_labelled(ranks_cls, analysis, component, converged), class_ranks)
+
+
+def _compare_draws(idata, lower_better: bool, draws: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Relative effects (every pair) and rankings of each labelled set of effect draws,
+    stacked with the label in a ``setting`` column (empty tables for no draws)."""
+    from bayesnma import effects, ranking
+
+    effs, ranks = [], []
+    for label, values in draws.items():
+        for out, table in ((effs, effects.relative_effects), (ranks, ranking.posterior_ranks)):
+            frame = table(idata, lower_better=lower_better, effects=values)
+            frame.insert(0, "setting", label)
+            out.append(frame)
+    if not effs:
+        return pd.DataFrame(columns=["setting", "treatment"]), pd.DataFrame(
+            columns=["setting", "treatment"])
+    return pd.concat(effs, ignore_index=True), pd.concat(ranks, ignore_index=True)
+
+
+def _class_members(idata) -> dict[str, str]:
+    class_of = json.loads(idata.posterior["d"].attrs["classes"])
+    members: dict[str, list[str]] = {}
+    for trt, cls in class_of.items():
+        members.setdefault(cls, []).append(trt)
+    return {cls: ", ".join(trts) for cls, trts in members.items()}
 
 
 def plot_component(settings: dict, analysis: str, component: str, *, posterior,
@@ -405,15 +468,17 @@ def collect_analysis(settings: dict, analysis: str, *, components, relative_effe
 
 
 def compare_sensitivity(settings: dict, analysis: str, *, scenario_settings, components,
-                        effects_in, ranks_in, heterogeneity_in, sensitivity):
+                        effects_in, ranks_in, heterogeneity_in, consistency_in, sensitivity):
     """Compare an analysis with its sensitivity analyses.
 
     ``effects_in`` and ``ranks_in`` hold one file per scenario (the analysis first, then
     its sensitivity analyses in config order, whose settings are ``scenario_settings``);
-    ``heterogeneity_in`` one file per scenario and component. Writes one row per scenario,
+    ``heterogeneity_in`` and ``consistency_in`` (the ``consistency`` folders of
+    :func:`check_consistency`) one per scenario and component. Writes one row per scenario,
     component and treatment: the effect vs the component's reference (natural scale,
     median and 95% CrI), SUCRA, median rank, tau's posterior median and the verdict on
-    its prior, and what the scenario changes.
+    its prior, the fit of the scenario's consistency model (``resdev_mean``, ``pD``,
+    ``DIC``, ``elpd_loo``, ``elpd_loo_se``) and what the scenario changes.
     """
     cfg = analysis_config(analysis, settings)
     refs = dict(zip(*io.read_table(components)[["component", "trt_ref"]].T.values,
@@ -429,11 +494,15 @@ def compare_sensitivity(settings: dict, analysis: str, *, scenario_settings, com
     rows = []
     for k, (label, what) in enumerate(scenarios):
         eff, ranks = io.read_table(effects_in[k]), io.read_table(ranks_in[k])
-        hets = {}
+        hets, fits = {}, {}
         for path in heterogeneity_in[k * per:(k + 1) * per]:
             het = io.read_table(path)
             if len(het):
                 hets[het["component"].iat[0]] = het.iloc[0]
+        for folder in consistency_in[k * per:(k + 1) * per]:
+            comparison = io.read_table(Path(folder) / "model_comparison.csv")
+            row = comparison[comparison["model"] == "consistency"].iloc[0]
+            fits[row["component"]] = {q: row.get(q, float("nan")) for q in SENSITIVITY_FIT}
         natural = eff["scale"].iat[-1]
         for _, rk in ranks.iterrows():
             comp, trt = rk["component"], rk["treatment"]
@@ -448,13 +517,18 @@ def compare_sensitivity(settings: dict, analysis: str, *, scenario_settings, com
             h = hets.get(comp)
             row.update({"sucra": rk["sucra"], "median_rank": rk["median_rank"],
                         "tau_median": h["median"] if h is not None else float("nan"),
-                        "tau_verdict": h["verdict"] if h is not None else "fixed effects"})
+                        "tau_verdict": h["verdict"] if h is not None else "fixed effects",
+                        **fits[comp]})
             rows.append(row)
     io.write_table(pd.DataFrame(rows), sensitivity)
 
 
+#: Fit statistics of each scenario's consistency model in the sensitivity table.
+SENSITIVITY_FIT = ("resdev_mean", "n_data_points", "pD", "DIC", "elpd_loo", "elpd_loo_se")
+
 COMPONENT_TABLES = ("relative_effects", "league_table", "ranks", "model_fit", "diagnostics",
-                    "parameters", "heterogeneity")
+                    "parameters", "heterogeneity", "covariate_effects", "covariate_ranks",
+                    "class_effects", "class_ranks")
 COMPONENT_FIGURES = ("forest", "league_heatmap", "rankogram", "cumulative_ranks", "trace",
                      "chain_ranks", "heterogeneity")
 
@@ -472,11 +546,12 @@ def render_analysis_report(settings: dict, analysis: str, *, characteristics, co
     cfg = analysis_config(analysis, settings)
     parts = {}
     for folder in map(Path, component_dirs):
+        attrs = io.read_posterior_attrs(folder / "posterior.nc")
         parts[folder.name] = {
             "tables": {t: io.read_table(folder / f"{t}.csv") for t in COMPONENT_TABLES},
             "figures": {f: (folder / f"{f}.png").read_bytes() for f in COMPONENT_FIGURES},
-            "versions": io.read_posterior_attrs(folder / "posterior.nc").get(
-                "package_versions", "{}"),
+            "versions": attrs.get("package_versions", "{}"),
+            "model_notes": json.loads(attrs.get("model_notes", "[]")),
             "consistency": _read_folder(folder / "consistency"),
         }
     html = render_html(

@@ -37,6 +37,13 @@ analyses:
     trt_ref: [A, D]
     disconnected: {disconnected}
     consistency: [consistency, ume, nodesplit]
+    sensitivity:
+      structured:
+        description: prior therapy as covariate; B and C one class
+        consistency: [consistency]
+        regression: {{covariates: [prior_therapy]}}
+        class_effects:
+          classes: {{A: control, B: active, C: active, D: control, E: active}}
 """
 
 
@@ -102,6 +109,33 @@ def test_consistency_checks_every_split_and_says_when_there_is_no_loop(finished_
     assert no_loop.startswith("no closed loop")
     html = (out / "report.html").read_text()
     assert "Consistency and model checking" in html and "no closed loop" in html
+
+
+def test_sensitivity_with_regression_and_classes(finished_run):
+    tmp_path, _ = finished_run
+    out = tmp_path / "results" / "mine--structured"
+    # c1 has both prior therapies: effects and rankings at each level.
+    ranks = pd.read_csv(out / "c1" / "covariate_ranks.csv")
+    assert list(dict.fromkeys(ranks["setting"])) == ["prior_therapy = x", "prior_therapy = y"]
+    assert ranks.groupby("setting")["treatment"].apply(sorted).map(tuple).unique().tolist() == [
+        ("A", "B", "C")]
+    effects = pd.read_csv(out / "c1" / "covariate_effects.csv")
+    assert set(effects["scale"]) == {"log OR", "OR"} and len(effects) == 2 * 2 * 6
+    classes = pd.read_csv(out / "c1" / "class_ranks.csv")
+    assert classes["class"].tolist()[0] in ("control", "active")
+    assert set(classes["members"]) == {"A", "B, C"}  # members in this component
+    # c2 has one prior therapy: fitted without the covariate, and the report says so.
+    assert pd.read_csv(out / "c2" / "covariate_ranks.csv").empty
+    html = (out / "report.html").read_text()
+    assert "covariate prior_therapy has one value (x) in every study here" in html
+    assert "effects and rankings at covariate values" in html
+    assert "Class effects: ranking of the classes" in html
+    assert "Parameters that rest on their prior" in html
+    table = pd.read_csv(tmp_path / "results" / "mine" / "sensitivity.csv")
+    assert set(table["scenario"]) == {"main", "structured"}
+    assert table[["DIC", "pD", "elpd_loo"]].notna().all().all()
+    main_html = (tmp_path / "results" / "mine" / "report.html").read_text()
+    assert "Sensitivity analyses" in main_html and "PSIS-LOO elpd" in main_html
 
 
 def test_arviz_loo_works_on_every_saved_posterior(finished_run):

@@ -42,6 +42,20 @@ rule summarise_posterior:
         rank_probs="results/{analysis}/{component}/rank_probs.csv",
         parameters="results/{analysis}/{component}/parameters.csv",
         heterogeneity="results/{analysis}/{component}/heterogeneity.csv",
+        covariate_effects="results/{analysis}/{component}/covariate_effects.csv",
+        covariate_ranks=report(
+            "results/{analysis}/{component}/covariate_ranks.csv",
+            caption="../report/covariate_ranks.rst",
+            category="{analysis}",
+            subcategory="{component}",
+        ),
+        class_effects="results/{analysis}/{component}/class_effects.csv",
+        class_ranks=report(
+            "results/{analysis}/{component}/class_ranks.csv",
+            caption="../report/class_ranks.rst",
+            category="{analysis}",
+            subcategory="{component}",
+        ),
         model_fit=report(
             "results/{analysis}/{component}/model_fit.csv",
             caption="../report/model_fit.rst",

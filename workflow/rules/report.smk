@@ -60,6 +60,7 @@ rule compare_sensitivity:
         effects_in=get_scenario_files("relative_effects.csv"),
         ranks_in=get_scenario_files("ranks.csv"),
         heterogeneity_in=get_scenario_component_files("heterogeneity.csv"),
+        consistency_in=get_scenario_component_files("consistency"),
     output:
         sensitivity=report(
             "results/{analysis}/sensitivity.csv",
