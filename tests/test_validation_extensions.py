@@ -13,7 +13,7 @@ import bayesnma as nma
 from bayesnma.classes import ClassEffects
 from bayesnma.het_priors import named_het_prior
 from bayesnma.priors import HalfNormal, Normal, Priors, TruncatedNormal, Uniform
-from bayesnma.regression import Regression
+from bayesnma.regression import Regression, posterior_covariate_settings
 
 pytestmark = pytest.mark.validation
 
@@ -74,10 +74,20 @@ def test_bcg_latitude_random_effects_meta_regression_matches_tsd3():
         rows.append((ref.parameter + " " + ref.model[:20], ref.stat, ref.value, got, TOL))
     _check(rows)
     assert len(rows) == 4 + 4 + 4 + 4 + 2 + 4  # d, beta, tau (x2 models), 2 DICs
-    # Effects at other latitudes are d + beta (x - centre).
-    at_50 = _draws(fit_reg, "d", treatment="Vaccinated") + _draws(fit_reg, "beta") * (
-        50 - 33.46154)
-    assert np.mean(at_50) < _draws(fit_reg, "d", treatment="Vaccinated").mean()
+    # Effects at chosen latitudes through the settings the workflow reports: the
+    # predictive probability that the vaccine is harmful in a new study at latitude x,
+    # P(d + beta (x - centre) + tau z > 0), as TSD3 reports it.
+    settings_at = dict(posterior_covariate_settings(fit_reg, {"latitude": [0, 13, 50]}))
+    z = np.random.default_rng(0).standard_normal(_draws(fit_reg, "tau").size)
+    predictive = []
+    for ref in _reference("metaregression_reference.csv", "bcg_vaccine", "RE").itertuples():
+        if ref.parameter.startswith("predictive d_new at latitude"):
+            x = ref.parameter.rsplit(" ", 1)[1]
+            effect = nma.treatment_effects(fit_reg, at=settings_at[f"latitude = {x}"])
+            d_new = effect.sel(treatment="Vaccinated").values.ravel() + _draws(fit_reg, "tau") * z
+            predictive.append((ref.parameter, ref.stat, ref.value, np.mean(d_new > 0), TOL))
+    _check(predictive)
+    assert len(predictive) == 3
     for idata in (fit_reg, plain):
         conv = nma.check_convergence(idata)
         assert conv.converged, conv.problems

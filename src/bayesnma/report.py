@@ -101,8 +101,7 @@ def _sensitivity_section(table: pd.DataFrame, esc) -> list[str]:
     def cell(r):
         if pd.isna(r["median"]):
             return f"reference; SUCRA {r['sucra']:.2f}"
-        return (f"{r['median']:.2f} ({r['q2.5']:.2f} to {r['q97.5']:.2f}); "
-                f"SUCRA {r['sucra']:.2f}")
+        return f"{_effect_cell(r)}; SUCRA {r['sucra']:.2f}"
 
     out.append(_table(_wide(table.assign(cell=table.apply(cell, axis=1)),
                             ["component", "treatment", "reference", "scale"], "scenario")))
@@ -150,8 +149,13 @@ def _natural(eff: pd.DataFrame) -> pd.DataFrame:
     return eff[~eff["scale"].astype(str).str.startswith("log ")]
 
 
+def _num(x: float) -> str:
+    return f"{x:.2f}" if abs(x) < 1000 else f"{x:.3g}"
+
+
 def _effect_cell(row) -> str:
-    return f"{row['median']:.2f} ({row['q2.5']:.2f} to {row['q97.5']:.2f})"
+    """``median (lower to upper)`` of a row of a relative-effects table."""
+    return f"{_num(row['median'])} ({_num(row['q2.5'])} to {_num(row['q97.5'])})"
 
 
 def _covariate_section(tables, trt_ref: str, esc) -> list[str]:
@@ -168,11 +172,22 @@ def _covariate_section(tables, trt_ref: str, esc) -> list[str]:
         rows.append({"treatment": r["treatment"], "setting": r["setting"],
                      "cell": f"{effect}; SUCRA {r['sucra']:.2f}"})
     wide = _wide(pd.DataFrame(rows), ["treatment"], "setting")
-    return ["<h3>Meta-regression: effects and rankings at covariate values</h3>",
-            f"<p>Effect vs {esc(trt_ref)} (median, 95% CrI) and SUCRA at each setting. "
-            f"<i>{esc(settings[0])}</i> is the centre / reference level, where the "
-            "treatment effects above apply; each other column changes one covariate. Every "
-            "pair at every setting: <code>covariate_effects.csv</code>.</p>", _table(wide)]
+    out = ["<h3>Meta-regression: effects and rankings at covariate values</h3>",
+           f"<p>Effect vs {esc(trt_ref)} (median, 95% CrI) and SUCRA at each setting. "
+           f"<i>{esc(settings[0])}</i> is the centre / reference level, where the "
+           "treatment effects above apply; each other column changes one covariate. Every "
+           "pair at every setting: <code>covariate_effects.csv</code>.</p>", _table(wide)]
+    params = tables.get("parameters", pd.DataFrame(columns=["parameter", "verdict"]))
+    bound = params[params["parameter"].str.startswith("beta")
+                   & params["verdict"].astype(str).str.startswith("posterior is essentially")]
+    if len(bound):
+        out.append("<p class='bad'><b>The data do not inform the interaction</b> "
+                   f"({esc(', '.join(bound['parameter']))}: posterior essentially its prior). "
+                   "Effects and rankings at settings other than the first rest on that "
+                   "prior, not on evidence: typically because each comparison comes from "
+                   "studies with one value of the covariate, so the covariate cannot be "
+                   "told apart from the treatment effects.</p>")
+    return out
 
 
 def _class_section(tables, esc) -> list[str]:

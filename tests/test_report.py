@@ -1,0 +1,37 @@
+import pandas as pd
+
+from bayesnma.report import _covariate_section, _prior_bound
+
+
+def _covariate_tables(beta_verdict):
+    eff = pd.DataFrame({
+        "setting": ["p = x", "p = y"], "treatment": ["B", "B"], "comparator": ["A", "A"],
+        "scale": ["OR", "OR"], "median": [2.0, 5.0], "q2.5": [1.0, 0.001],
+        "q97.5": [4.0, 3.8e9]})
+    ranks = pd.DataFrame({"setting": ["p = x", "p = x", "p = y", "p = y"],
+                          "treatment": ["B", "A", "B", "A"], "sucra": [0.9, 0.1, 0.6, 0.4]})
+    params = pd.DataFrame({"parameter": ["beta[p: y]", "tau"], "role": ["interaction", "sd"],
+                           "verdict": [beta_verdict, "informed by the data"]})
+    return {"covariate_effects": eff, "covariate_ranks": ranks, "parameters": params}
+
+
+def test_covariate_section_one_column_per_setting_and_readable_numbers():
+    html = "\n".join(_covariate_section(_covariate_tables("informed by the data"), "A", str))
+    assert "<th>p = x</th>" in html and "<th>p = y</th>" in html
+    assert "2.00 (1.00 to 4.00); SUCRA 0.90" in html
+    assert "5.00 (0.00 to 3.8e+09); SUCRA 0.60" in html
+    assert "reference; SUCRA 0.10" in html
+    assert "do not inform the interaction" not in html
+
+
+def test_covariate_section_flags_an_interaction_that_rests_on_its_prior():
+    tables = _covariate_tables("posterior is essentially the prior (overlap 98%)")
+    html = "\n".join(_covariate_section(tables, "A", str))
+    assert "The data do not inform the interaction</b> (beta[p: y]" in html
+
+
+def test_prior_bound_lists_every_key_parameter_by_component():
+    params = pd.DataFrame({"parameter": ["tau", "d[B]"], "role": ["heterogeneity", "effect"],
+                           "verdict": ["posterior is essentially the prior", "informed"]})
+    parts = {"c1": {"tables": {"parameters": params}}, "c2": {"tables": {}}}
+    assert _prior_bound(parts) == ["c1: tau (heterogeneity)"]
