@@ -4,6 +4,7 @@ and one test per validation message."""
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import norm
 
 from bayesnma import (
     ConfigError,
@@ -106,6 +107,63 @@ def test_median_converts_with_ci_or_events(write_csv):
     assert net.arms["se"].tolist() == pytest.approx([np.log(9 / 4) / (2 * Z), 1 / 5])
     assert net.arms["se_from"].tolist() == ["95% CI", "events"]
     assert EXPONENTIAL_ASSUMPTION in net.notes
+
+
+LOGRANK = "study,treatment,median,events,total,p_value\n"
+
+
+def test_median_with_logrank_p_and_arm_sizes_becomes_a_contrast(write_csv):
+    net = _read(write_csv, LOGRANK + "s1,A,1.8,,36,\ns1,B,3.5,,36,0.001\n"
+                "s2,A,6,,100,0.2\ns2,C,9,,100,0.2\n", format="median")
+    con = net.contrasts.set_index("study")
+    assert net.arms.empty and net.formats == ["contrast"]
+    s1 = con.loc["s1"].set_index("treatment")
+    assert s1.loc["B", "diff"] == pytest.approx(np.log(1.8 / 3.5))
+    assert s1.loc["B", "se"] == pytest.approx(np.sqrt(2 / 36) / np.log(2))  # the floor
+    s2 = con.loc["s2"].set_index("treatment")
+    z = norm.isf(0.1)
+    assert s2.loc["C", "se"] == pytest.approx(np.log(9 / 6) / z)  # above the floor
+    assert any("study 's1' entered as log HR -0.665 (SE 0.340) of B vs A" in n
+               for n in net.notes)
+
+
+def test_median_with_logrank_p_and_events_uses_the_logrank_variance(write_csv):
+    net = _read(write_csv, LOGRANK + "s1,A,4,80,100,\ns1,B,7,60,100,0.008\n", format="median")
+    trt = net.contrasts.set_index("treatment").loc["B"]
+    v = 80 * 60 / 140
+    assert trt["diff"] == pytest.approx(-norm.isf(0.004) / np.sqrt(v))
+    assert trt["se"] == pytest.approx(1 / np.sqrt(v))
+    assert trt["se_from"] == "log-rank p (events)"
+
+
+def test_median_with_logrank_p_without_sizes_is_excluded_with_the_reason(write_csv):
+    net = _read(write_csv, LOGRANK + "s1,A,4,,,0.008\ns1,B,7,,,0.008\n"
+                "s2,A,6,,100,0.2\ns2,C,9,,100,\n", format="median")
+    assert net.studies == ["s2"]
+    assert any("study 's1' excluded: a log-rank p-value with medians needs the events or "
+               "the sizes of both arms" in n for n in net.notes)
+
+
+def test_logrank_p_out_of_range(write_csv):
+    with pytest.raises(DataValidationError,
+                       match=r"row 3, column 'p_value': p_value is 1; a p-value must be "
+                             r"between 0 and 1"):
+        _read(write_csv, LOGRANK + "s1,A,4,,50,\ns1,B,7,,50,1\n", format="median")
+
+
+def test_logrank_p_differs_between_arms(write_csv):
+    with pytest.raises(DataValidationError,
+                       match=r"row 3, column 'p_value': study 's1' has different p-values "
+                             r"on its rows \(0.01, 0.02\)"):
+        _read(write_csv, LOGRANK + "s1,A,4,,50,0.01\ns1,B,7,,50,0.02\n", format="median")
+
+
+def test_logrank_p_needs_two_arms(write_csv):
+    with pytest.raises(DataValidationError,
+                       match=r"row 2, column 'p_value': study 's1' has 3 arms and a p-value; "
+                             r"a log-rank p-value compares two arms"):
+        _read(write_csv, LOGRANK + "s1,A,4,,50,0.01\ns1,B,7,,50,\ns1,C,5,,50,\n",
+              format="median")
 
 
 def test_median_not_positive(write_csv):

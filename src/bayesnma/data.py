@@ -23,7 +23,7 @@ shows it: header = row 1) and the column. Sources of one analysis are joined wit
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +32,13 @@ import pandas as pd
 from bayesnma.errors import ConfigError, DataValidationError
 from bayesnma.likelihoods import describe_likelihood
 from bayesnma.measures import get_measure
-from bayesnma.survival import EXPONENTIAL_ASSUMPTION, log_ratio_from_ci, median_to_log_hazard
+from bayesnma.survival import (
+    EXPONENTIAL_ASSUMPTION,
+    LOGRANK_METHODS,
+    log_hr_from_logrank_p,
+    log_ratio_from_ci,
+    median_to_log_hazard,
+)
 
 __all__ = [
     "ARM_FORMATS",
@@ -79,8 +85,9 @@ ARM_FORMATS = {
                   "events over person-time at risk"),
         ArmFormat("events_followup", ("events", "total", "follow_up"), (), "HR",
                   "events out of total over follow-up"),
-        ArmFormat("median", ("median",), ("lower", "upper", "events", "total"), "HR",
-                  "median survival with 95% CI, or with number of events", observed="y"),
+        ArmFormat("median", ("median",), ("lower", "upper", "events", "total", "p_value"),
+                  "HR", "median survival with 95% CI, or with number of events; or two "
+                  "arms' medians with the log-rank p-value", observed="y"),
     )
 }
 CONTRAST_REQUIRED = ("study", "treatment")
@@ -299,6 +306,9 @@ def set_agd_arm(data: pd.DataFrame, *, format: str = "binary", source: str = "da
         if canon in mapping:
             table[canon] = _numbers(data, mapping, canon, rows, source, kind="positive",
                                     required=canon in spec.required)
+    if "p_value" in mapping:
+        table["p_value"] = _numbers(data, mapping, "p_value", rows, source, kind="probability",
+                                    required=False)
     if "mean" in mapping:
         table["mean"] = _numbers(data, mapping, "mean", rows, source, kind="real",
                                  required=True)
@@ -330,7 +340,11 @@ def set_agd_arm(data: pd.DataFrame, *, format: str = "binary", source: str = "da
         table["y"] = table["mean"]
         table["se"] = _continuous_se(table, mapping, source)
     elif format == "median":
-        table, notes = _median_arms(table, mapping, source)
+        table, contrasts, notes = _median_arms(table, mapping, source)
+        if len(contrasts):
+            arms = _finish(data, table, mapping, source, "HR", notes, level="arm")
+            from_p = _finish(data, contrasts, mapping, source, "HR", (), level="contrast")
+            return replace(arms, contrasts=from_p.contrasts)
     return _finish(data, table, mapping, source, get_measure(spec.measure).code, notes,
                    level="arm")
 
@@ -360,8 +374,55 @@ def _continuous_se(table, mapping, source) -> np.ndarray:
     return derived
 
 
+def _logrank_contrasts(table: pd.DataFrame, mapping, source):
+    """Studies with a log-rank p-value, as contrasts (log HR of the second arm vs the first).
+
+    Returns the studies' contrast rows (canonical contrast columns) and notes on each one
+    converted or excluded.
+    """
+    if "p_value" not in table or table["p_value"].isna().all():
+        return _empty_contrasts(), []
+    rows, notes = [], []
+    col = mapping["p_value"]
+    for study, grp in table[table["study"].isin(table.loc[table["p_value"].notna(), "study"])
+                            ].groupby("study", sort=False):
+        p_values = grp["p_value"].dropna().unique()
+        if len(p_values) > 1:
+            raise DataValidationError(
+                f"study '{study}' has different p-values on its rows "
+                f"({', '.join(f'{p:g}' for p in p_values)}); a log-rank p-value belongs to the "
+                "study: give it once", source=source, row=int(grp["row"].iat[1]), column=col)
+        if len(grp) != 2:
+            raise DataValidationError(
+                f"study '{study}' has {len(grp)} arms and a p-value; a log-rank p-value "
+                "compares two arms", source=source, row=int(grp["row"].iat[0]), column=col)
+        ctl, trt = grp.iloc[0], grp.iloc[1]
+        try:
+            log_hr, se, method = log_hr_from_logrank_p(
+                float(p_values[0]), trt["median"], ctl["median"],
+                events_trt=trt["events"], events_ctl=ctl["events"],
+                total_trt=trt["total"], total_ctl=ctl["total"])
+        except ValueError as err:
+            notes.append(f"{source}, rows {ctl['row']}-{trt['row']}: study '{study}' "
+                         f"excluded: {err}")
+            continue
+        notes.append(f"{source}, rows {ctl['row']}-{trt['row']}: study '{study}' entered as "
+                     f"log HR {log_hr:.3f} (SE {se:.3f}) of {trt['treatment']} vs "
+                     f"{ctl['treatment']} from the {LOGRANK_METHODS[method]}")
+        for arm, diff, arm_se in ((ctl, np.nan, np.nan), (trt, log_hr, se)):
+            rows.append({"row": arm["row"], "data_file": arm["data_file"],
+                         "study": study, "treatment": arm["treatment"], "diff": diff,
+                         "se": arm_se, "ratio": np.nan, "lower": np.nan, "upper": np.nan,
+                         "total": arm["total"], "se_from": f"log-rank p ({method})"})
+    return (pd.DataFrame(rows) if rows else _empty_contrasts()), notes
+
+
 def _median_arms(table: pd.DataFrame, mapping, source):
-    """Check medians and their CIs, convert to log hazards, exclude arms without an SE."""
+    """Check medians and their CIs; turn studies with a log-rank p-value into contrasts;
+    convert the other arms to log hazards and exclude arms without an SE.
+
+    Returns the arms, the contrasts (empty without p-values) and notes.
+    """
     for i in range(len(table)):
         row = int(table["row"].iat[i])
         med, lo, hi = (table[c].iat[i] for c in ("median", "lower", "upper"))
@@ -374,13 +435,16 @@ def _median_arms(table: pd.DataFrame, mapping, source):
             "events is 0: with no events the median is not reached and gives no log hazard",
             source=source, row=int(table["row"].iat[i]), column=mapping["events"],
         )
+    contrasts, notes = _logrank_contrasts(table, mapping, source)
+    p_given = table["p_value"].notna() if "p_value" in table else pd.Series(False, table.index)
+    with_p = table["study"].isin(table.loc[p_given, "study"])
+    table = table.loc[~with_p].reset_index(drop=True)
     y, se = median_to_log_hazard(table["median"], table["lower"], table["upper"],
                                  table["events"])
     table["y"], table["se"] = y, se
     has_ci = table["lower"].notna() & table["upper"].notna()
     table["se_from"] = np.where(has_ci, "95% CI", np.where(np.isfinite(se), "events", ""))
 
-    notes = []
     drop = ~np.isfinite(se)
     for _, arm in table.loc[drop].iterrows():
         notes.append(
@@ -396,13 +460,14 @@ def _median_arms(table: pd.DataFrame, mapping, source):
         notes.append(f"{source}: study '{study}' excluded: {left} usable arm"
                      f"{'' if left == 1 else 's'} left, and a comparison needs two")
     kept = kept.loc[~kept["study"].isin(lonely)].reset_index(drop=True)
-    if kept.empty:
+    if kept.empty and contrasts.empty:
         raise DataValidationError(
-            "no study has two median arms with a 95% CI or number of events; the standard "
-            "error of a log hazard needs one of them (" + "; ".join(notes) + ")",
+            "no study has two median arms with a 95% CI or number of events, or a log-rank "
+            "p-value with events or arm sizes; the standard error of a log hazard needs one "
+            "of them (" + "; ".join(notes) + ")",
             source=source,
         )
-    return kept, (*notes, EXPONENTIAL_ASSUMPTION)
+    return kept, contrasts, (*notes, EXPONENTIAL_ASSUMPTION)
 
 
 # --- contrast-level data -----------------------------------------------------------------
@@ -647,6 +712,10 @@ def _numbers(data, mapping, canon, rows, source, *, kind: str, required: bool) -
                 raise DataValidationError(
                     f"{text} is negative; {name} must be 0 or more",
                     source=source, row=int(rows[i]), column=name)
+        elif kind == "probability" and not 0 < number < 1:
+            raise DataValidationError(
+                f"{name} is {text}; a p-value must be between 0 and 1 (exclusive; enter "
+                "'p < 0.001' as 0.001)", source=source, row=int(rows[i]), column=name)
         elif kind == "positive" and number <= 0:
             raise DataValidationError(
                 f"{name} is {text}; {_WHAT[canon]} must be greater than 0",
