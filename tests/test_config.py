@@ -85,3 +85,24 @@ def test_sensitivity_analysis_settings_are_validated():
     with pytest.raises(ConfigError, match="changes model settings, not the data"):
         validate_config({"analyses": {"a": {"data": "x.csv", "sensitivity": {
             "s": {"data": "y.csv"}}}}})
+
+
+def test_baseline_settings():
+    cfg = _one({"data": "x.csv", "allow_single_arm": True, "disconnected": "bridge",
+                "baseline": {"model": "exchangeable", "covariates": ["line"],
+                             "sd_prior": {"half_normal": {"scale": 2.5}}}})
+    assert cfg.allow_single_arm and cfg.baseline.exchangeable
+    assert cfg.baseline.covariates == ("line",) and cfg.baseline.sd_prior == HalfNormal(2.5)
+    assert not _one({"data": "x.csv"}).baseline.exchangeable
+
+
+def test_bridge_needs_exchangeable_baselines():
+    with pytest.raises(ConfigError, match="analyses.a: disconnected: bridge fits separate "
+                       "parts of the network in one model, which needs an assumption"):
+        _one({"data": "x.csv", "disconnected": "bridge"})
+
+
+def test_baseline_covariates_need_exchangeable_baselines():
+    with pytest.raises(ConfigError, match="analyses.a.baseline.covariates need "
+                       "baseline.model: exchangeable"):
+        _one({"data": "x.csv", "baseline": {"covariates": ["line"]}})

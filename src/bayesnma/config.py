@@ -29,6 +29,8 @@ DEFAULTS = {
     "trt_order": None,
     "consistency": ["consistency"],
     "disconnected": "split",
+    "allow_single_arm": False,
+    "baseline": {"model": "independent"},
     "regression": None,
     "class_effects": None,
     "description": "",
@@ -81,6 +83,8 @@ class AnalysisConfig:
     class_effects: dict | None = None
     description: str = ""
     sensitivity: tuple = ()
+    allow_single_arm: bool = False
+    baseline: object = None
 
     @property
     def data(self) -> str:
@@ -173,6 +177,23 @@ def _regression(spec, name):
         raise ConfigError(f"config: analyses.{name}.{err}") from None
 
 
+def _baseline(spec, name):
+    from bayesnma.baselines import BaselineModel
+
+    spec = dict(spec or {})
+    args = {k: v for k, v in spec.items() if not k.endswith("_prior")}
+    for key in ("mean_prior", "covariate_prior"):
+        if key in spec:
+            args[key] = prior_from_config(spec[key], parameter=f"baseline.{key}")
+    if "sd_prior" in spec:
+        args["sd_prior"] = prior_from_config(spec["sd_prior"], parameter="baseline.sd_prior",
+                                             allowed=HET_PRIORS)
+    try:
+        return BaselineModel(**args)
+    except ConfigError as err:
+        raise ConfigError(f"config: analyses.{name}.{err}") from None
+
+
 def analysis_config(name: str, settings: dict) -> AnalysisConfig:
     """Build typed settings from one analysis' complete settings dict."""
     priors = settings["priors"]
@@ -186,6 +207,11 @@ def analysis_config(name: str, settings: dict) -> AnalysisConfig:
     else:
         sources = tuple(DataSource(s["file"], s["format"], s.get("measure"),
                                    dict(s.get("columns") or {})) for s in data)
+    if settings.get("disconnected") == "bridge" and (
+            (settings.get("baseline") or {}).get("model") != "exchangeable"):
+        raise ConfigError(f"config: analyses.{name}: disconnected: bridge fits separate parts "
+                          "of the network in one model, which needs an assumption that "
+                          "places them: set baseline: {model: exchangeable}")
     for src in sources:
         if src.format == "contrast" and not src.measure:
             raise ConfigError(f"config: analyses.{name}: contrast-level data ({src.file}) need "
@@ -218,6 +244,8 @@ def analysis_config(name: str, settings: dict) -> AnalysisConfig:
         class_effects=settings.get("class_effects") or None,
         description=settings.get("description") or "",
         sensitivity=tuple(settings.get("sensitivity") or ()),
+        allow_single_arm=bool(settings.get("allow_single_arm", False)),
+        baseline=_baseline(settings.get("baseline"), name),
     )
 
 

@@ -160,6 +160,12 @@ class NetworkData:
         )
 
     @property
+    def single_arm_studies(self) -> list[str]:
+        """Arm-level studies with one arm, in data order."""
+        n_arms = self.arms.groupby("study", sort=False).size()
+        return [str(s) for s in n_arms.index[n_arms == 1]]
+
+    @property
     def treatments(self) -> list[str]:
         """Treatments, sorted alphabetically."""
         return sorted(self.study_arms["treatment"].unique())
@@ -216,7 +222,8 @@ def _read_csv(path) -> tuple[pd.DataFrame, str]:
     return df, source
 
 
-def read_data(path, *, format: str = "binary", columns=None, measure=None) -> NetworkData:
+def read_data(path, *, format: str = "binary", columns=None, measure=None,
+              allow_single_arm: bool = False) -> NetworkData:
     """Read and validate one data file of any format.
 
     Parameters
@@ -230,6 +237,9 @@ def read_data(path, *, format: str = "binary", columns=None, measure=None) -> Ne
         column names, for files that use other names.
     measure : str, optional
         Effect measure of contrast-level data (required for ``format="contrast"``).
+    allow_single_arm : bool
+        Keep arm-level studies with one arm (usable with exchangeable baselines; see
+        :func:`set_agd_arm`).
 
     Returns
     -------
@@ -240,10 +250,12 @@ def read_data(path, *, format: str = "binary", columns=None, measure=None) -> Ne
             raise ConfigError("contrast-level data need their effect measure (measure: HR, "
                               "OR, RR, IRR, MD or SMD)")
         return read_contrast_data(path, measure=measure, columns=columns)
-    return read_arm_data(path, format=format, columns=columns)
+    return read_arm_data(path, format=format, columns=columns,
+                         allow_single_arm=allow_single_arm)
 
 
-def read_arm_data(path, *, format: str = "binary", columns=None) -> NetworkData:
+def read_arm_data(path, *, format: str = "binary", columns=None,
+                  allow_single_arm: bool = False) -> NetworkData:
     """Read and validate an arm-level CSV file (see :func:`set_agd_arm`).
 
     Raises
@@ -252,7 +264,8 @@ def read_arm_data(path, *, format: str = "binary", columns=None) -> NetworkData:
         If the file is missing, empty, unreadable or fails any check of :func:`set_agd_arm`.
     """
     df, source = _read_csv(path)
-    return set_agd_arm(df, format=format, source=source, **(columns or {}))
+    return set_agd_arm(df, format=format, source=source, allow_single_arm=allow_single_arm,
+                       **(columns or {}))
 
 
 def read_contrast_data(path, *, measure: str, columns=None) -> NetworkData:
@@ -265,7 +278,7 @@ def read_contrast_data(path, *, measure: str, columns=None) -> NetworkData:
 
 
 def set_agd_arm(data: pd.DataFrame, *, format: str = "binary", source: str = "data",
-                **columns) -> NetworkData:
+                allow_single_arm: bool = False, **columns) -> NetworkData:
     """Validate arm-level data and return a :class:`NetworkData`.
 
     Parameters
@@ -277,6 +290,10 @@ def set_agd_arm(data: pd.DataFrame, *, format: str = "binary", source: str = "da
         ``events_followup`` or ``median``.
     source : str
         File name or label used in error messages.
+    allow_single_arm : bool
+        Keep studies with one arm. They inform a model only through its baselines
+        (exchangeable baselines, :mod:`bayesnma.baselines`); off by default, when a
+        single-arm study is an error (usually a missing comparator row).
     **columns : str
         Names of the data's columns for the canonical ones, e.g. ``treatment="trt_name"``.
 
@@ -290,7 +307,7 @@ def set_agd_arm(data: pd.DataFrame, *, format: str = "binary", source: str = "da
         Missing columns, no rows, missing study or treatment, values that are not numbers,
         counts that are not whole or negative, SE, SD, person-time, follow-up or median
         <= 0, ``events > total``, CI limits swapped or not containing the estimate, a
-        treatment listed twice in a study, or single-arm studies.
+        treatment listed twice in a study, or single-arm studies (unless allowed).
     """
     if format not in ARM_FORMATS:
         raise ConfigError(f"unknown data format {format!r}; choose one of {', '.join(FORMATS)}")
@@ -333,7 +350,8 @@ def set_agd_arm(data: pd.DataFrame, *, format: str = "binary", source: str = "da
             f"'{table['study'].iat[i]}'",
             source=source, row=int(rows[i]), column=mapping["events"],
         )
-    _check_arms_per_study(table, mapping, source, level="arm")
+    _check_arms_per_study(table, mapping, source, level="arm",
+                          allow_single_arm=allow_single_arm)
 
     notes = ()
     if format == "continuous":
@@ -741,7 +759,7 @@ def _check_ci(estimate, lower, upper, what, source, row, mapping) -> None:
 
 
 def _check_arms_per_study(table: pd.DataFrame, mapping: dict, source, *, level,
-                          repeated_arms: bool = False) -> None:
+                          repeated_arms: bool = False, allow_single_arm: bool = False) -> None:
     dup = table.duplicated(["study", "treatment"], keep=False)
     if dup.any() and not repeated_arms:
         first = table.loc[dup].iloc[0]
@@ -759,7 +777,7 @@ def _check_arms_per_study(table: pd.DataFrame, mapping: dict, source, *, level,
         )
     n_arms = table.groupby("study", sort=False)["treatment"].size()
     single = n_arms[n_arms < 2].index.tolist()
-    if single:
+    if single and not allow_single_arm:
         rows = table.set_index("study").loc[single, "row"].tolist()
         listing = ", ".join(f"'{s}' (row {r})" for s, r in zip(single, rows, strict=True))
         what = ("a study with one arm has no comparison and cannot inform a contrast-based "
@@ -767,7 +785,9 @@ def _check_arms_per_study(table: pd.DataFrame, mapping: dict, source, *, level,
                 if level == "arm" else
                 "a contrast-level study needs its baseline row and at least one contrast")
         raise DataValidationError(
-            f"single-arm stud{'y' if len(single) == 1 else 'ies'} {listing}: {what}",
+            f"single-arm stud{'y' if len(single) == 1 else 'ies'} {listing}: {what}"
+            + (" (or allow single-arm studies with exchangeable baselines: allow_single_arm: "
+               "true, baseline: {model: exchangeable})" if level == "arm" else ""),
             source=source, column=mapping["study"],
         )
 

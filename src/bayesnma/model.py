@@ -14,6 +14,7 @@ from functools import cached_property
 
 import numpy as np
 
+from bayesnma.baselines import BaselineModel, baseline_parameters
 from bayesnma.classes import ClassDesign, ClassEffects, class_design, class_parameters
 from bayesnma.data import LIKELIHOODS, NetworkData
 from bayesnma.errors import ConfigError, NetworkError
@@ -22,6 +23,7 @@ from bayesnma.network import (
     choose_trt_ref,
     has_direct_evidence,
     has_indirect_evidence,
+    require_anchored,
     require_connected,
 )
 from bayesnma.parameters import Parameter
@@ -158,6 +160,10 @@ class NMAModel:
         (:mod:`bayesnma.regression`); ``d`` is then the effect at the centring values.
     class_effects : ClassEffects, optional
         Treatment classes, common or exchangeable (:mod:`bayesnma.classes`).
+    baseline : BaselineModel, optional
+        Study baselines: independent (default) or exchangeable (:mod:`bayesnma.baselines`).
+        Exchangeable baselines let single-arm studies and treatments outside the
+        reference's component enter, through the reference's absolute level.
 
     Raises
     ------
@@ -178,15 +184,31 @@ class NMAModel:
     trt_order: tuple[str, ...] | None = None
     regression: Regression | None = None
     class_effects: ClassEffects | None = None
+    baseline: BaselineModel = field(default_factory=BaselineModel)
 
     def __post_init__(self):
         if self.trt_effects not in TRT_EFFECTS:
             raise ConfigError(
                 f"trt_effects must be one of {', '.join(TRT_EFFECTS)}; got {self.trt_effects!r}"
             )
-        require_connected(self.network)
         ref = choose_trt_ref(self.network.treatments, self.trt_ref, source=self.network.source)
         object.__setattr__(self, "trt_ref", ref)
+        if self.baseline.exchangeable:
+            require_anchored(self.network, ref)
+            if self.regression is not None and self.regression.baseline_risk:
+                raise ConfigError("baseline-risk regression needs independent baselines (with "
+                                  "exchangeable baselines mu would depend on itself)")
+            if self.consistency == "ume":
+                raise ConfigError("UME compares each study's arms with its own baseline arm; "
+                                  "fit it with independent baselines")
+        else:
+            require_connected(self.network)
+            single = self.network.single_arm_studies
+            if single:
+                raise NetworkError(
+                    f"{self.network.source}: single-arm stud{'y' if len(single) == 1 else 'ies'}"
+                    f" {', '.join(single)}: with independent baselines a study with one arm "
+                    "informs no relative effect; drop it or use exchangeable baselines")
         known = self.network.treatments
         if self.trt_order is not None:
             order = tuple(str(t) for t in self.trt_order)
@@ -247,6 +269,14 @@ class NMAModel:
         return [Parameter("d", "trt_effect", self.priors.trt, dims="treatment",
                           coords=tuple(self.treatments[1:]))]
 
+    def random_effects(self, params: dict):
+        """Random part of each non-baseline arm's relative effect, ``tau L z`` with ``L``
+        the Cholesky factor of ``0.5 (I + J)`` per study (order of ``design.nonbase``)."""
+        import pytensor.tensor as pt
+
+        des = self.design
+        return params["tau"] * (pt.as_tensor(des.chol_w) * params["z"][des.chol_idx]).sum(axis=1)
+
     def arm_means(self, params: dict):
         """Mean relative effect of each non-baseline arm vs its study's baseline arm: the
         variant's, plus the regression terms."""
@@ -257,14 +287,11 @@ class NMAModel:
 
     @cached_property
     def parameters(self) -> list[Parameter]:
-        """Every parameter of the model with its role: the variant's, the study baselines
-        of arm-level studies, regression coefficients, and for random effects ``tau`` and
-        the standardised effects."""
+        """Every parameter of the model with its role: the variant's, regression
+        coefficients, for random effects ``tau`` and the standardised effects, and the
+        study baselines of arm-level studies (:mod:`bayesnma.baselines`)."""
         params = list(self.relative_effects_model.parameters(self))
         des = self.design
-        if des.arm_rows.size:
-            params.append(Parameter("mu", "baseline", self.priors.intercept, dims="study",
-                                    coords=tuple(des.arm_studies)))
         if self.regression is not None:
             params.extend(regression_parameters(self.regression, self.regression_design,
                                                 self.treatments))
@@ -275,6 +302,7 @@ class NMAModel:
                                       strict=True)]
             params.append(Parameter("z", "random_effect", Normal(0.0, 1.0), dims="nonbase_arm",
                                     coords=tuple(labels)))
+        params.extend(baseline_parameters(self))
         return params
 
     @property
@@ -393,6 +421,8 @@ class NMAModel:
         }
         if self.nodesplit is not None:
             info["nodesplit_trt"], info["nodesplit_comparator"] = self.nodesplit
+        if self.baseline.exchangeable:
+            info["baseline"] = self.baseline.describe()
         if self.regression is not None:
             reg = self.regression
             info["regression"] = (

@@ -20,6 +20,7 @@ __all__ = [
     "choose_trt_ref",
     "connected_components",
     "network_characteristics",
+    "require_anchored",
     "require_connected",
 ]
 
@@ -145,6 +146,21 @@ def connected_components(network: NetworkData) -> list[Component]:
         found.append((tuple(sorted(nodes)), studies))
     found.sort(key=lambda c: (-len(c[1]), c[0]))
     return [Component(f"c{i + 1}", trts, studies) for i, (trts, studies) in enumerate(found)]
+
+
+def require_anchored(network: NetworkData, trt_ref: str) -> None:
+    """With exchangeable baselines, check that every part of the network not connected to
+    ``trt_ref`` has arm-level data (whose baselines tie it to the reference's level);
+    contrasts alone carry no absolute level, so such a part could not be placed."""
+    graph = build_graph(network)
+    arm_level = set(network.arms["treatment"])
+    for nodes in nx.connected_components(graph):
+        if trt_ref not in nodes and not nodes & arm_level:
+            raise NetworkError(
+                f"{network.source}: treatments {', '.join(sorted(nodes))} are not connected to "
+                f"the reference {trt_ref} and have contrast-level data only; exchangeable "
+                "baselines place a separate part of the network through its arm-level "
+                "studies, so it needs at least one")
 
 
 def require_connected(network: NetworkData) -> None:

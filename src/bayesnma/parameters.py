@@ -44,6 +44,10 @@ ROLES = {r.name: r for r in (
     Role("class_sd", "SD of treatment effects within a class"),
     Role("regression", "interaction of a covariate with the treatment effects"),
     Role("regression_sd", "SD of exchangeable interactions across treatments"),
+    Role("baseline_mean", "mean linear predictor of the reference treatment (exchangeable "
+         "baselines)"),
+    Role("baseline_sd", "between-study SD of the baselines (exchangeable baselines)"),
+    Role("baseline_regression", "effect of a study covariate on the baseline"),
     Role("baseline", "study baseline (linear predictor of the baseline arm)", key=False),
     Role("random_effect", "standardised study-specific relative effect", key=False),
     Role("derived", "linear predictor derived from the parameters", gated=False, key=False),

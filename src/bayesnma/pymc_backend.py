@@ -151,8 +151,7 @@ def build_pymc_model(model: NMAModel):
                               else _prior(pm, p.name, p.prior, dims=p.dims))
         delta_nb = model.arm_means(params)
         if model.trt_effects == "random":
-            delta_nb = delta_nb + params["tau"] * (
-                pt.as_tensor(des.chol_w) * params["z"][des.chol_idx]).sum(axis=1)
+            delta_nb = delta_nb + model.random_effects(params)
         delta = pt.zeros(len(des.study_idx))
         delta = pt.set_subtensor(delta[des.nonbase], delta_nb)
         if len(arms):

@@ -13,6 +13,7 @@ import inspect
 import json
 import logging
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -82,11 +83,15 @@ def plan_analyses(config: dict) -> dict[str, dict]:
                 raise ConfigError(f"config: analyses.{name}.trt_order: {', '.join(unknown)} "
                                   "not in the data (valid treatments: "
                                   f"{', '.join(network.treatments)})")
-        comps = connected_components(network)
+        comps = _components(cfg, network)
         if "ume" in cfg.consistency and (cfg.regression or cfg.class_effects):
             raise ConfigError(f"config: analyses.{name}: consistency 'ume' cannot be combined "
                               "with regression or class_effects (UME has no treatment effects "
                               "to regress or group); fit it in a separate analysis")
+        if "ume" in cfg.consistency and cfg.baseline.exchangeable:
+            raise ConfigError(f"config: analyses.{name}: consistency 'ume' compares each "
+                              "study's arms with its own baseline arm and needs independent "
+                              "baselines; fit it in a separate analysis")
         for comp in comps:  # regression and class settings fail here, before any job
             _model(cfg, network, comp).parameters  # noqa: B018
         plan[name] = {"settings": settings,
@@ -107,7 +112,7 @@ def _model(cfg, network, comp, variant: str = "consistency"):
     sub = network.subset(comp.studies)
     order = [t for t in (cfg.trt_order or ()) if t in comp.treatments] or None
     common = {"trt_effects": cfg.trt_effects, "trt_ref": _component_ref(cfg, network, comp),
-              "priors": cfg.priors, "trt_order": order}
+              "priors": cfg.priors, "trt_order": order, "baseline": cfg.baseline}
     if variant == "ume":
         return NMAModel(sub, consistency=variant, **common)
     if cfg.regression is not None:
@@ -150,9 +155,36 @@ def _variants(cfg, network, comp):
 
 
 def load_network(cfg) -> NetworkData:
-    """Read and validate every data source of an analysis and join them."""
-    return combine_data(*(read_data(src.file, format=src.format, columns=src.columns,
-                                    measure=src.measure) for src in cfg.sources))
+    """Read and validate every data source of an analysis and join them.
+
+    Single-arm studies (``allow_single_arm``) stay only with exchangeable baselines, which
+    use them; otherwise each is dropped with the reason in the data notes.
+    """
+    network = combine_data(*(read_data(src.file, format=src.format, columns=src.columns,
+                                       measure=src.measure,
+                                       allow_single_arm=cfg.allow_single_arm)
+                             for src in cfg.sources))
+    single = network.single_arm_studies
+    if single and not cfg.baseline.exchangeable:
+        notes = [f"{network.source}: single-arm study '{s}' dropped: with independent "
+                 "baselines a study with one arm informs no relative effect (exchangeable "
+                 "baselines would use it: baseline: {model: exchangeable})" for s in single]
+        kept = [s for s in network.studies if s not in single]
+        network = replace(network.subset(kept), notes=(*network.notes, *notes))
+    unplaced = _unplaced(cfg, network)
+    if unplaced:
+        network = replace(network, notes=(*network.notes, *unplaced))
+    return network
+
+
+def _unplaced(cfg, network) -> list[str]:
+    """Notes on treatments with no comparison and no bridge: not analysed."""
+    if cfg.disconnected == "bridge":
+        return []
+    placed = {t for c in connected_components(network) for t in c.treatments}
+    return [f"treatment '{t}' is in no comparison (single-arm evidence only) and is not "
+            "analysed: placing it needs disconnected: bridge with exchangeable baselines"
+            for t in network.treatments if t not in placed]
 
 
 def _load(settings: dict, analysis: str):
@@ -160,8 +192,18 @@ def _load(settings: dict, analysis: str):
     return cfg, load_network(cfg)
 
 
-def _component(network, label: str):
-    for comp in connected_components(network):
+def _components(cfg, network) -> list:
+    """The parts of the network fitted separately: its connected components, or with
+    ``disconnected: bridge`` the whole network as one part (``c1``)."""
+    from bayesnma.network import Component
+
+    if cfg.disconnected == "bridge":
+        return [Component("c1", tuple(network.treatments), tuple(network.studies))]
+    return connected_components(network)
+
+
+def _component(cfg, network, label: str):
+    for comp in _components(cfg, network):
         if comp.label == label:
             return comp
     raise BayesNMAError(f"{network.source}: no component {label!r}; the data changed since "
@@ -192,7 +234,7 @@ def write_network(settings: dict, analysis: str, *, characteristics, components,
     from bayesnma.plots import plot_network
 
     cfg, network = _load(settings, analysis)
-    comps = connected_components(network)
+    comps = _components(cfg, network)
     io.write_table(_labelled(network_characteristics(network, comps), analysis, None),
                    characteristics)
     rows = []
@@ -225,7 +267,7 @@ def fit_component(settings: dict, analysis: str, component: str, *, posterior, d
     from bayesnma.pymc_backend import fit
 
     cfg, network = _load(settings, analysis)
-    comp = _component(network, component)
+    comp = _component(cfg, network, component)
     model = _model(cfg, network, comp, variant)
     log.info("fitting %s/%s (%s): %s effects, reference %s", analysis, component, variant,
              model.trt_effects, model.trt_ref)
@@ -267,7 +309,7 @@ def check_consistency(settings: dict, analysis: str, component: str, *, posterio
     from bayesnma import diagnostics, inconsistency, plots
 
     cfg, network = _load(settings, analysis)
-    comp = _component(network, component)
+    comp = _component(cfg, network, component)
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
     fits = {"consistency": io.read_idata(posterior)}
