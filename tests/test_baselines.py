@@ -81,8 +81,8 @@ def test_a_separate_part_with_contrasts_only_cannot_be_placed():
     con = nma.set_agd_contrast(pd.DataFrame({"study": ["s9", "s9"], "treatment": ["D", "E"],
                                              "diff": [None, 0.3], "se": [None, 0.2]}),
                                measure="OR", source="c.csv")
-    with pytest.raises(NetworkError, match="treatments D, E are not connected to the "
-                       "reference A and have contrast-level data only"):
+    with pytest.raises(NetworkError, match="no evidence or assumption links \\{D, E\\} to "
+                       "the reference A. A separate part is placed by exchangeable baselines"):
         nma.NMAModel(nma.combine_data(arms, con), trt_ref="A", baseline=EXCHANGEABLE)
 
 

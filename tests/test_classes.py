@@ -1,3 +1,4 @@
+import pandas as pd
 import pytest
 
 import bayesnma as nma
@@ -68,3 +69,24 @@ def test_class_level_effects_use_class_means_zero_and_singletons():
     assert sorted(ranks["treatment"]) == ["A", "B", "C", "placebo"]
     del idata.posterior["d"].attrs["classes"]
     assert class_level_effects(idata) is None
+
+
+BRIDGE = pd.DataFrame({"study": ["s1", "s1", "s2", "s2", "s3", "s3"],
+                       "treatment": ["P", "A1", "P", "A2", "B1", "A3"],
+                       "events": [5, 9, 4, 8, 10, 14], "total": [50, 50, 40, 40, 60, 60]})
+
+
+def test_a_class_spanning_components_bridges_them():
+    net = nma.set_agd_arm(BRIDGE)
+    spec = ClassEffects({"P": "placebo", "A1": "A", "A2": "A", "A3": "A", "B1": "B"})
+    model = nma.NMAModel(net, trt_ref="P", class_effects=spec)
+    kinds = dict(zip(model.class_design.treatments, model.class_design.kind, strict=True))
+    assert kinds["A3"] == "member" and kinds["B1"] == "free"
+
+
+def test_components_without_a_shared_class_are_not_placed():
+    net = nma.set_agd_arm(BRIDGE)
+    spec = ClassEffects({"P": "placebo", "A1": "A", "A2": "A", "A3": "C", "B1": "B"})
+    with pytest.raises(NetworkError, match="no evidence or assumption links \\{A3, B1\\} to "
+                       "the reference P"):
+        nma.NMAModel(net, trt_ref="P", class_effects=spec)

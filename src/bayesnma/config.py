@@ -207,11 +207,12 @@ def analysis_config(name: str, settings: dict) -> AnalysisConfig:
     else:
         sources = tuple(DataSource(s["file"], s["format"], s.get("measure"),
                                    dict(s.get("columns") or {})) for s in data)
-    if settings.get("disconnected") == "bridge" and (
+    if settings.get("disconnected") == "bridge" and not settings.get("class_effects") and (
             (settings.get("baseline") or {}).get("model") != "exchangeable"):
         raise ConfigError(f"config: analyses.{name}: disconnected: bridge fits separate parts "
                           "of the network in one model, which needs an assumption that "
-                          "places them: set baseline: {model: exchangeable}")
+                          "places them: exchangeable baselines (baseline: {model: "
+                          "exchangeable}) or class_effects whose classes span the parts")
     for src in sources:
         if src.format == "contrast" and not src.measure:
             raise ConfigError(f"config: analyses.{name}: contrast-level data ({src.file}) need "

@@ -23,8 +23,8 @@ from bayesnma.network import (
     choose_trt_ref,
     has_direct_evidence,
     has_indirect_evidence,
-    require_anchored,
     require_connected,
+    require_placed,
 )
 from bayesnma.parameters import Parameter
 from bayesnma.priors import Normal, Priors
@@ -193,8 +193,12 @@ class NMAModel:
             )
         ref = choose_trt_ref(self.network.treatments, self.trt_ref, source=self.network.source)
         object.__setattr__(self, "trt_ref", ref)
+        if self.baseline.exchangeable or self.class_effects is not None:
+            require_placed(self.network, ref, exchangeable_baselines=self.baseline.exchangeable,
+                           class_links=self._class_links(ref))
+        else:
+            require_connected(self.network)
         if self.baseline.exchangeable:
-            require_anchored(self.network, ref)
             if self.regression is not None and self.regression.baseline_risk:
                 raise ConfigError("baseline-risk regression needs independent baselines (with "
                                   "exchangeable baselines mu would depend on itself)")
@@ -202,7 +206,6 @@ class NMAModel:
                 raise ConfigError("UME compares each study's arms with its own baseline arm; "
                                   "fit it with independent baselines")
         else:
-            require_connected(self.network)
             single = self.network.single_arm_studies
             if single:
                 raise NetworkError(
@@ -241,6 +244,22 @@ class NMAModel:
                     "independent of the studies comparing them, so it cannot be split")
             first, second = sorted(pair, key=self.treatments.index)
             object.__setattr__(self, "nodesplit", (second, first))
+
+    def _class_links(self, ref: str) -> list[set]:
+        """Treatments tied together by the class model (see :func:`require_placed`)."""
+        if self.class_effects is None:
+            return []
+        self.class_effects.check(self.network.treatments, self.network.source)
+        others = [t for t in self.network.treatments if t != ref]
+        design = class_design(self.class_effects, [ref, *others])
+        class_of = self.class_effects.class_of
+        links: dict[str, set] = {}
+        for trt, kind in zip(design.treatments, design.kind, strict=True):
+            if kind in ("member", "mean"):
+                links.setdefault(class_of[trt], set()).add(trt)
+            elif kind == "zero":
+                links.setdefault(class_of[trt], {ref}).add(trt)
+        return list(links.values())
 
     @cached_property
     def relative_effects_model(self) -> RelativeEffects:

@@ -20,7 +20,7 @@ __all__ = [
     "choose_trt_ref",
     "connected_components",
     "network_characteristics",
-    "require_anchored",
+    "require_placed",
     "require_connected",
 ]
 
@@ -148,19 +148,42 @@ def connected_components(network: NetworkData) -> list[Component]:
     return [Component(f"c{i + 1}", trts, studies) for i, (trts, studies) in enumerate(found)]
 
 
-def require_anchored(network: NetworkData, trt_ref: str) -> None:
-    """With exchangeable baselines, check that every part of the network not connected to
-    ``trt_ref`` has arm-level data (whose baselines tie it to the reference's level);
-    contrasts alone carry no absolute level, so such a part could not be placed."""
+def require_placed(network: NetworkData, trt_ref: str, *, exchangeable_baselines: bool,
+                   class_links=()) -> None:
+    """Check that every part of a disconnected network is placed against ``trt_ref`` by a
+    bridging assumption.
+
+    Parameters
+    ----------
+    exchangeable_baselines : bool
+        Exchangeable baselines place every part with arm-level data (contrasts alone carry
+        no absolute level).
+    class_links : iterable of sets of str
+        Treatments tied by a class model (members of one class mean, or in the reference's
+        class under a common class model).
+
+    Raises
+    ------
+    NetworkError
+        Naming each unplaced part and what would place it.
+    """
     graph = build_graph(network)
-    arm_level = set(network.arms["treatment"])
-    for nodes in nx.connected_components(graph):
-        if trt_ref not in nodes and not nodes & arm_level:
-            raise NetworkError(
-                f"{network.source}: treatments {', '.join(sorted(nodes))} are not connected to "
-                f"the reference {trt_ref} and have contrast-level data only; exchangeable "
-                "baselines place a separate part of the network through its arm-level "
-                "studies, so it needs at least one")
+    for group in class_links:
+        group = [t for t in group if t in graph]
+        graph.add_edges_from(zip(group, group[1:], strict=False))
+    if exchangeable_baselines:
+        anchor = ("exchangeable baselines",)
+        graph.add_edge(trt_ref, anchor)
+        graph.add_edges_from((t, anchor) for t in set(network.arms["treatment"]))
+    unplaced = [sorted(nodes) for nodes in nx.connected_components(graph)
+                if trt_ref not in nodes]
+    if unplaced:
+        parts = "; ".join("{" + ", ".join(p) + "}" for p in unplaced)
+        raise NetworkError(
+            f"{network.source}: no evidence or assumption links {parts} to the reference "
+            f"{trt_ref}. A separate part is placed by exchangeable baselines (through its "
+            "arm-level studies) or by a class whose members span the parts (class_effects, "
+            "exchangeable or common)")
 
 
 def require_connected(network: NetworkData) -> None:
