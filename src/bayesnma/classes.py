@@ -208,9 +208,15 @@ def class_effects_from_config(spec: dict, network, treatments) -> ClassEffects:
         classes = dict(zip(pairs["treatment"], pairs[col].astype(str), strict=True))
     else:
         classes = dict(spec.get("classes") or {})
+    at_mean = tuple(spec.get("at_class_mean") or ())
+    unknown = [t for t in at_mean if t not in classes]
+    if unknown:
+        raise ConfigError(f"class_effects.at_class_mean: {', '.join(unknown)} has no class "
+                          "in class_effects")
     kwargs = {"model": spec.get("model", "exchangeable"),
               "class_sd": spec.get("class_sd", "independent"),
-              "at_class_mean": tuple(spec.get("at_class_mean") or ())}
+              # a treatment absent from this part of the data has nothing to place
+              "at_class_mean": tuple(t for t in at_mean if t in treatments)}
     if "mean_prior" in spec:
         kwargs["mean_prior"] = prior_from_config(spec["mean_prior"],
                                                  parameter="class_effects.mean_prior")

@@ -358,7 +358,7 @@ def set_agd_arm(data: pd.DataFrame, *, format: str = "binary", source: str = "da
         table["y"] = table["mean"]
         table["se"] = _continuous_se(table, mapping, source)
     elif format == "median":
-        table, contrasts, notes = _median_arms(table, mapping, source)
+        table, contrasts, notes = _median_arms(table, mapping, source, allow_single_arm)
         if len(contrasts):
             arms = _finish(data, table, mapping, source, "HR", notes, level="arm")
             from_p = _finish(data, contrasts, mapping, source, "HR", (), level="contrast")
@@ -435,7 +435,7 @@ def _logrank_contrasts(table: pd.DataFrame, mapping, source):
     return (pd.DataFrame(rows) if rows else _empty_contrasts()), notes
 
 
-def _median_arms(table: pd.DataFrame, mapping, source):
+def _median_arms(table: pd.DataFrame, mapping, source, allow_single_arm: bool = False):
     """Check medians and their CIs; turn studies with a log-rank p-value into contrasts;
     convert the other arms to log hazards and exclude arms without an SE.
 
@@ -472,11 +472,18 @@ def _median_arms(table: pd.DataFrame, mapping, source):
         )
     kept = table.loc[~drop]
     n_left = kept.groupby("study", sort=False).size()
-    lonely = [s for s in table["study"].unique() if n_left.get(s, 0) < 2]
+    n_arms = table.groupby("study", sort=False).size()
+    needed = 1 if allow_single_arm else 2
+    lonely = [s for s in table["study"].unique() if n_left.get(s, 0) < needed]
     for study in lonely:
         left = int(n_left.get(study, 0))
-        notes.append(f"{source}: study '{study}' excluded: {left} usable arm"
-                     f"{'' if left == 1 else 's'} left, and a comparison needs two")
+        notes.append(f"{source}: study '{study}' excluded: no usable arm left" if left == 0
+                     else f"{source}: study '{study}' excluded: 1 usable arm left, and a "
+                     "comparison needs two")
+    for study in table["study"].unique():
+        if study not in lonely and n_left.get(study, 0) == 1 and n_arms[study] > 1:
+            notes.append(f"{source}: study '{study}' kept as a single arm: its other arm has "
+                         "no standard error")
     kept = kept.loc[~kept["study"].isin(lonely)].reset_index(drop=True)
     if kept.empty and contrasts.empty:
         raise DataValidationError(
