@@ -26,7 +26,7 @@ from bayesnma.parameters import Derived, Parameter
 from bayesnma.priors import HalfNormal, Normal
 
 __all__ = ["CLASS_MODELS", "ClassDesign", "ClassEffects", "class_design",
-           "class_effects_from_config", "class_parameters"]
+           "class_effects_from_config", "class_links", "class_parameters"]
 
 CLASS_MODELS = ("common", "exchangeable")
 
@@ -153,6 +153,21 @@ def class_design(spec: ClassEffects, treatments: list[str]) -> ClassDesign:
                      dtype=np.int64)
     return ClassDesign(tuple(others), tuple(kind), means, sd_groups, mean_idx, sd_idx, z_idx,
                        z_labels)
+
+
+def class_links(spec: ClassEffects, trt_ref: str, treatments) -> list[set]:
+    """Groups of treatments the class model ties together: the members of each class mean,
+    and under a common class model the reference's class with the reference."""
+    others = [t for t in treatments if t != trt_ref]
+    design = class_design(spec, [trt_ref, *others])
+    class_of = spec.class_of
+    links: dict[str, set] = {}
+    for trt, kind in zip(design.treatments, design.kind, strict=True):
+        if kind in ("member", "mean"):
+            links.setdefault(class_of[trt], set()).add(trt)
+        elif kind == "zero":
+            links.setdefault(class_of[trt], {trt_ref}).add(trt)
+    return list(links.values())
 
 
 def class_parameters(spec: ClassEffects, design: ClassDesign, trt_prior: Normal):

@@ -15,7 +15,13 @@ from functools import cached_property
 import numpy as np
 
 from bayesnma.baselines import BaselineModel, baseline_parameters
-from bayesnma.classes import ClassDesign, ClassEffects, class_design, class_parameters
+from bayesnma.classes import (
+    ClassDesign,
+    ClassEffects,
+    class_design,
+    class_links,
+    class_parameters,
+)
 from bayesnma.data import LIKELIHOODS, NetworkData
 from bayesnma.errors import ConfigError, NetworkError
 from bayesnma.likelihoods import CONTRAST_LIKELIHOOD
@@ -250,16 +256,7 @@ class NMAModel:
         if self.class_effects is None:
             return []
         self.class_effects.check(self.network.treatments, self.network.source)
-        others = [t for t in self.network.treatments if t != ref]
-        design = class_design(self.class_effects, [ref, *others])
-        class_of = self.class_effects.class_of
-        links: dict[str, set] = {}
-        for trt, kind in zip(design.treatments, design.kind, strict=True):
-            if kind in ("member", "mean"):
-                links.setdefault(class_of[trt], set()).add(trt)
-            elif kind == "zero":
-                links.setdefault(class_of[trt], {ref}).add(trt)
-        return list(links.values())
+        return class_links(self.class_effects, ref, self.network.treatments)
 
     @cached_property
     def relative_effects_model(self) -> RelativeEffects:

@@ -21,6 +21,7 @@ __all__ = [
     "connected_components",
     "network_characteristics",
     "require_placed",
+    "treatment_evidence",
     "require_connected",
 ]
 
@@ -146,6 +147,68 @@ def connected_components(network: NetworkData) -> list[Component]:
         found.append((tuple(sorted(nodes)), studies))
     found.sort(key=lambda c: (-len(c[1]), c[0]))
     return [Component(f"c{i + 1}", trts, studies) for i, (trts, studies) in enumerate(found)]
+
+
+def _randomised(design) -> bool:
+    text = str(design).lower()
+    return "rct" in text or "randomi" in text
+
+
+def treatment_evidence(network: NetworkData, trt_ref: str, *, exchangeable_baselines=False,
+                       class_links=()) -> pd.DataFrame:
+    """What places each treatment in the model: its evidence and the assumption that
+    connects it to the reference.
+
+    Studies are randomised when their ``design`` column says RCT or randomised, otherwise
+    observational (or of unknown design when there is no such column).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per treatment: ``treatment``, ``randomised`` and ``observational``
+        (comparative studies, ``study (vs others)``), ``single_arm`` (studies), and
+        ``placed_by``: the reference itself, comparisons connected to it, a class bridge,
+        or exchangeable baselines.
+    """
+    arms = network.study_arms
+    frames = [f for f in (network.arms, network.contrasts) if "design" in f and len(f)]
+    design = (pd.concat([f[["study", "design"]] for f in frames]).drop_duplicates("study")
+              .set_index("study")["design"] if frames else pd.Series(dtype=object))
+    graph = build_graph(network)
+    linked = graph.copy()
+    for group in class_links:
+        group = [t for t in group if t in linked]
+        linked.add_edges_from(zip(group, group[1:], strict=False))
+    near = nx.node_connected_component(graph, trt_ref) if trt_ref in graph else {trt_ref}
+    via_class = (nx.node_connected_component(linked, trt_ref) if trt_ref in linked
+                 else {trt_ref})
+    rows = []
+    for trt in network.treatments:
+        ev = {"randomised": [], "observational": [], "single_arm": []}
+        for study, grp in arms.groupby("study", sort=False):
+            trts = list(grp["treatment"])
+            if trt not in trts:
+                continue
+            if len(trts) == 1:
+                ev["single_arm"].append(study)
+                continue
+            kind = ("randomised" if _randomised(design.get(study, "")) else "observational")
+            others = ", ".join(t for t in trts if t != trt)
+            ev[kind].append(f"{study} (vs {others})")
+        if trt == trt_ref:
+            placed = "reference treatment"
+        elif trt in near:
+            placed = "comparisons connected to the reference"
+        elif trt in via_class:
+            placed = "class bridge: exchangeable with its class members elsewhere"
+        elif exchangeable_baselines:
+            placed = "exchangeable baselines: its studies' absolute level"
+        else:
+            placed = "not placed"
+        rows.append({"treatment": trt, **{k: "; ".join(v) for k, v in ev.items()},
+                     "placed_by": placed})
+    return pd.DataFrame(rows, columns=["treatment", "randomised", "observational",
+                                       "single_arm", "placed_by"])
 
 
 def require_placed(network: NetworkData, trt_ref: str, *, exchangeable_baselines: bool,

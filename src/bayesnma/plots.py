@@ -346,3 +346,48 @@ def plot_prior_posterior(panels, *, title: str = ""):
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def plot_robustness(table, *, title: str = ""):
+    """SUCRA and median rank (95% CrI) of each treatment under each scenario.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`bayesnma.workflow.compare_sensitivity` output: ``scenario``, ``component``,
+        ``treatment``, ``sucra``, ``median_rank``, ``rank_q2.5``, ``rank_q97.5``.
+    """
+    scenarios = list(dict.fromkeys(table["scenario"]))
+    main = table[table["scenario"] == scenarios[0]].sort_values("sucra", ascending=False)
+    treatments = list(dict.fromkeys([*main["treatment"], *table["treatment"]]))
+    n_t, n_s = len(treatments), len(scenarios)
+    fig, (ax_s, ax_r) = plt.subplots(1, 2, figsize=(10, 0.9 + 0.32 * n_t * max(n_s, 2) / 2),
+                                     sharey=True)
+    step = 0.8 / max(n_s, 1)
+    for k, scenario in enumerate(scenarios):
+        rows = table[table["scenario"] == scenario].set_index("treatment")
+        colour = _COLOURS[k % len(_COLOURS)]
+        for i, trt in enumerate(treatments):
+            if trt not in rows.index:
+                continue
+            r = rows.loc[trt]
+            y = i - 0.4 + step * (k + 0.5)
+            ax_s.plot(r["sucra"], y, "o", color=colour, ms=5,
+                      label=scenario if i == treatments.index(rows.index[0]) else None)
+            ax_r.plot([r["rank_q2.5"], r["rank_q97.5"]], [y, y], color=colour, lw=1.5)
+            ax_r.plot(r["median_rank"], y, "o", color=colour, ms=5)
+    ax_s.set_yticks(range(n_t), treatments)
+    ax_s.invert_yaxis()
+    ax_s.set_xlim(-0.02, 1.02)
+    ax_s.set_xlabel("SUCRA (1 = surely best)")
+    ax_r.set_xlabel("rank: median and 95% CrI (1 = best; within the fitted part)")
+    ax_r.xaxis.get_major_locator().set_params(integer=True)
+    for ax in (ax_s, ax_r):
+        ax.grid(axis="x", color="#ddd", lw=0.5)
+        for i in range(1, n_t):
+            ax.axhline(i - 0.5, color="#eee", lw=0.8)
+    ax_s.legend(fontsize=7, frameon=False, loc="lower right", title="scenario",
+                title_fontsize=7)
+    fig.suptitle(title or "Robustness of the ranking", fontsize=10)
+    fig.tight_layout()
+    return fig

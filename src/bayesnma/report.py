@@ -87,7 +87,7 @@ def _consistency_section(checks: dict, esc) -> list[str]:
     return out
 
 
-def _sensitivity_section(table: pd.DataFrame, esc) -> list[str]:
+def _sensitivity_section(table: pd.DataFrame, esc, figure: bytes | None = None) -> list[str]:
     """Effects and SUCRA of every treatment under each scenario, side by side."""
     out = ["<h2>Sensitivity analyses</h2>",
            "<p>Each scenario refits the model with one assumption changed. Cells: effect vs "
@@ -103,6 +103,8 @@ def _sensitivity_section(table: pd.DataFrame, esc) -> list[str]:
             return f"reference; SUCRA {r['sucra']:.2f}"
         return f"{_effect_cell(r)}; SUCRA {r['sucra']:.2f}"
 
+    if figure is not None:
+        out.append(_img(figure, "ranking under each scenario"))
     out.append(_table(_wide(table.assign(cell=table.apply(cell, axis=1)),
                             ["component", "treatment", "reference", "scale"], "scenario")))
     fit_cols = [c for c in ("resdev_mean", "n_data_points", "pD", "DIC", "elpd_loo",
@@ -206,6 +208,59 @@ def _class_section(tables, esc) -> list[str]:
             "of classes: <code>class_effects.csv</code>.</p>", _table(keep)]
 
 
+def _count(text) -> int:
+    return 0 if pd.isna(text) or not str(text) else len(str(text).split("; "))
+
+
+def _answer_section(parts: dict, components, evidence, sensitivity, measure, cfg,
+                    esc) -> list[str]:
+    """The ranking, how certain it is, what places each treatment and how the ranking
+    moves across the sensitivity analyses."""
+    out = ["<h2>Ranking of treatments</h2>",
+           f"<p>{esc(cfg.description or 'The analysis as configured')}. Rank 1 = best "
+           f"({esc(measure.better_if(cfg.lower_better))}). <i>Evidence</i> counts the "
+           "randomised (R), observational (O) and single-arm (S) studies of each treatment; "
+           "<i>placed by</i> says what connects it to the reference. "
+           + ("<i>SUCRA across scenarios</i> is its lowest and highest SUCRA over the "
+              "sensitivity analyses below." if sensitivity is not None else "") + "</p>"]
+    ev = evidence.set_index("treatment") if evidence is not None and len(evidence) else None
+    for label, part in parts.items():
+        ranks = part["tables"]["ranks"]
+        ref = components.set_index("component").loc[label, "trt_ref"]
+        eff = _natural(part["tables"]["relative_effects"])
+        vs_ref = {r["treatment"]: _effect_cell(r)
+                  for _, r in eff[eff["comparator"] == ref].iterrows()}
+        rows = []
+        for _, r in ranks.iterrows():
+            trt = r["treatment"]
+            row = {"treatment": trt, "SUCRA": f"{r['sucra']:.2f}",
+                   "rank (95% CrI)": f"{r['median_rank']} ({r['q2.5']}-{r['q97.5']})",
+                   f"{measure.code} vs {ref}": vs_ref.get(trt, "reference")}
+            if ev is not None and trt in ev.index:
+                e = ev.loc[trt]
+                row["evidence"] = (f"R {_count(e['randomised'])}, O {_count(e['observational'])}"
+                                   f", S {_count(e['single_arm'])}")
+                row["placed by"] = e["placed_by"]
+            if sensitivity is not None and len(sensitivity):
+                sub = sensitivity[sensitivity["treatment"] == trt]
+                if len(sub):
+                    lo, hi = sub.loc[sub["sucra"].idxmin()], sub.loc[sub["sucra"].idxmax()]
+                    row["SUCRA across scenarios"] = (f"{lo['sucra']:.2f} ({lo['scenario']}) to "
+                                                     f"{hi['sucra']:.2f} ({hi['scenario']})")
+            rows.append(row)
+        title = "" if len(parts) == 1 else f"<h3>Component {esc(label)}</h3>"
+        out += [title, _table(pd.DataFrame(rows))]
+    if ev is not None:
+        gone = evidence[evidence["placed_by"].astype(str).str.startswith("not analysed")]
+        if len(gone):
+            out.append("<p class='note'><b>Not ranked:</b> "
+                       + esc("; ".join(f"{t} (single-arm studies: {s or 'none'})" for t, s in
+                                       zip(gone["treatment"], gone["single_arm"], strict=True)))
+                       + ": no comparison and no bridging assumption reaches "
+                       + ("it" if len(gone) == 1 else "them") + ".</p>")
+    return out
+
+
 def _prior_bound(parts: dict) -> list[str]:
     """Key parameters whose posterior is essentially their prior, by component."""
     out = []
@@ -228,7 +283,8 @@ def _parameters_section(tables, esc) -> list[str]:
 
 
 def render_html(cfg, *, characteristics, components, convergence, network_plot: bytes,
-                parts: dict, notes=(), sensitivity=None) -> str:
+                parts: dict, notes=(), sensitivity=None, evidence=None,
+                robustness: bytes | None = None) -> str:
     """Render the report of one analysis.
 
     Parameters
@@ -239,6 +295,10 @@ def render_html(cfg, *, characteristics, components, convergence, network_plot: 
         per-component convergence summary.
     notes : sequence of str
         Exclusions and assumptions made when the data were read.
+    sensitivity : pandas.DataFrame, optional
+        The sensitivity comparison (:func:`bayesnma.workflow.compare_sensitivity`).
+    evidence : pandas.DataFrame, optional
+        What places each treatment (:func:`bayesnma.network.treatment_evidence`).
     network_plot : bytes
         PNG of the network.
     parts : dict
@@ -280,6 +340,7 @@ def render_html(cfg, *, characteristics, components, convergence, network_plot: 
                    "at other covariate values (interactions), are set by the prior, not by "
                    "the data; see Model parameters under each component and the sensitivity "
                    f"analyses.<ul>{items}</ul></div>")
+    out += _answer_section(parts, components, evidence, sensitivity, measure, cfg, esc)
     out.append("<h2>Analysis</h2><table>")
     likelihoods = "; ".join(f"{f}: {LIKELIHOODS[f][0]} likelihood, {LIKELIHOODS[f][1]} link"
                             for f in formats)
@@ -339,6 +400,11 @@ def render_html(cfg, *, characteristics, components, convergence, network_plot: 
                        if regressed else "Pooling assumes the relative effects do not depend "
                        "on prior therapy.") + "</p>")
     out.append(_table(components.drop(columns=["analysis"], errors="ignore")))
+    if evidence is not None and len(evidence):
+        out.append("<h3>Evidence and assumptions per treatment</h3><p>Randomised and "
+                   "observational comparisons and single-arm studies of each treatment, and "
+                   "what places it against the reference.</p>")
+        out.append(_table(evidence.drop(columns=["analysis"], errors="ignore")))
 
     for label, part in parts.items():
         tables, figs = part["tables"], part["figures"]
@@ -392,6 +458,6 @@ def render_html(cfg, *, characteristics, components, convergence, network_plot: 
         out.append(_img(figs["trace"], "posterior density and trace plots"))
         out.append(_img(figs["chain_ranks"], "rank ECDF plots of the chains"))
     if sensitivity is not None and len(sensitivity):
-        out += _sensitivity_section(sensitivity, esc)
+        out += _sensitivity_section(sensitivity, esc, robustness)
     out.append("</body></html>")
     return "\n".join(out)

@@ -228,13 +228,16 @@ def _labelled(table: pd.DataFrame, analysis: str, component: str | None, converg
 
 
 def write_network(settings: dict, analysis: str, *, characteristics, components, network_plot,
-                  data_notes):
+                  data_notes, evidence):
     """Write the network characteristics, the component list, the notes on the data
-    (exclusions and assumptions) and the network plot."""
+    (exclusions and assumptions), what places each treatment (``evidence``) and the
+    network plot."""
     from bayesnma.plots import plot_network
 
     cfg, network = _load(settings, analysis)
     comps = _components(cfg, network)
+    io.write_table(_treatment_evidence(cfg, network, comps).assign(analysis=analysis),
+                   evidence)
     io.write_table(_labelled(network_characteristics(network, comps), analysis, None),
                    characteristics)
     rows = []
@@ -249,6 +252,32 @@ def write_network(settings: dict, analysis: str, *, characteristics, components,
                                 columns=["analysis", "note"]), data_notes)
     title = f"{cfg.outcome}: treatment network (edge label: number of studies)"
     io.save_figure(plot_network(build_graph(network), comps, title=title), network_plot)
+
+
+def _treatment_evidence(cfg, network, comps) -> pd.DataFrame:
+    """:func:`~bayesnma.network.treatment_evidence` per part of the network, with a row for
+    every treatment no part analyses."""
+    from bayesnma.classes import class_effects_from_config, class_links
+    from bayesnma.network import treatment_evidence
+
+    frames = []
+    for comp in comps:
+        sub = network.subset(comp.studies)
+        ref = _component_ref(cfg, network, comp)
+        links = (class_links(class_effects_from_config(cfg.class_effects, sub, comp.treatments),
+                             ref, sub.treatments) if cfg.class_effects else [])
+        frames.append(treatment_evidence(sub, ref, class_links=links,
+                                         exchangeable_baselines=cfg.baseline.exchangeable)
+                      .assign(component=comp.label))
+    placed = {t for c in comps for t in c.treatments}
+    alone = [t for t in network.treatments if t not in placed]
+    if alone:
+        arms = network.study_arms
+        rest = treatment_evidence(
+            network.subset(arms.loc[arms["treatment"].isin(alone), "study"].unique()), alone[0])
+        frames.append(rest[rest["treatment"].isin(alone)].assign(
+            component="", placed_by="not analysed: no comparison and no bridge"))
+    return pd.concat(frames, ignore_index=True)
 
 
 def fit_component(settings: dict, analysis: str, component: str, *, posterior, diagnostics,
@@ -510,7 +539,8 @@ def collect_analysis(settings: dict, analysis: str, *, components, relative_effe
 
 
 def compare_sensitivity(settings: dict, analysis: str, *, scenario_settings, components,
-                        effects_in, ranks_in, heterogeneity_in, consistency_in, sensitivity):
+                        effects_in, ranks_in, heterogeneity_in, consistency_in, sensitivity,
+                        robustness):
     """Compare an analysis with its sensitivity analyses.
 
     ``effects_in`` and ``ranks_in`` hold one file per scenario (the analysis first, then
@@ -520,8 +550,11 @@ def compare_sensitivity(settings: dict, analysis: str, *, scenario_settings, com
     component and treatment: the effect vs the component's reference (natural scale,
     median and 95% CrI), SUCRA, median rank, tau's posterior median and the verdict on
     its prior, the fit of the scenario's consistency model (``resdev_mean``, ``pD``,
-    ``DIC``, ``elpd_loo``, ``elpd_loo_se``) and what the scenario changes.
+    ``DIC``, ``elpd_loo``, ``elpd_loo_se``) and what the scenario changes; and the
+    ``robustness`` figure (SUCRA and rank 95% CrI per treatment and scenario).
     """
+    from bayesnma.plots import plot_robustness
+
     cfg = analysis_config(analysis, settings)
     refs = dict(zip(*io.read_table(components)[["component", "trt_ref"]].T.values,
                     strict=True))
@@ -558,11 +591,15 @@ def compare_sensitivity(settings: dict, analysis: str, *, scenario_settings, com
                 row.update(hit.iloc[0][["median", "q2.5", "q97.5"]].to_dict())
             h = hets.get(comp)
             row.update({"sucra": rk["sucra"], "median_rank": rk["median_rank"],
+                        "rank_q2.5": rk["q2.5"], "rank_q97.5": rk["q97.5"],
                         "tau_median": h["median"] if h is not None else float("nan"),
                         "tau_verdict": h["verdict"] if h is not None else "fixed effects",
                         **fits[comp]})
             rows.append(row)
-    io.write_table(pd.DataFrame(rows), sensitivity)
+    table = pd.DataFrame(rows)
+    io.write_table(table, sensitivity)
+    io.save_figure(plot_robustness(table, title=f"{cfg.outcome}: ranking under each scenario"),
+                   robustness)
 
 
 #: Fit statistics of each scenario's consistency model in the sensitivity table.
@@ -577,7 +614,7 @@ COMPONENT_FIGURES = ("forest", "league_heatmap", "rankogram", "cumulative_ranks"
 
 def render_analysis_report(settings: dict, analysis: str, *, characteristics, components,
                            data_notes, network_plot, convergence, component_dirs, report,
-                           sensitivity=()):
+                           evidence, sensitivity=()):
     """Render the self-contained HTML report of one analysis.
 
     ``component_dirs`` are the ``results/<analysis>/<component>`` folders holding the
@@ -605,6 +642,9 @@ def render_analysis_report(settings: dict, analysis: str, *, characteristics, co
         network_plot=Path(network_plot).read_bytes(),
         parts=parts,
         sensitivity=io.read_table(sensitivity[0]) if sensitivity else None,
+        robustness=(Path(sensitivity[0]).with_name("robustness.png").read_bytes()
+                    if sensitivity else None),
+        evidence=io.read_table(evidence),
     )
     Path(report).parent.mkdir(parents=True, exist_ok=True)
     Path(report).write_text(html)

@@ -100,3 +100,10 @@ def get_sensitivity_table(wildcards):
 
 def get_final_output():
     return [f"results/{a}/report.html" for a in PLAN]
+
+
+def get_sensitivity_figure(wildcards):
+    """The robustness figure of an analysis that has sensitivity analyses."""
+    if PLAN[wildcards.analysis]["sensitivity"]:
+        return [f"results/{wildcards.analysis}/robustness.png"]
+    return []

@@ -15,6 +15,12 @@ rule build_network:
             category="{analysis}",
             subcategory="network",
         ),
+        evidence=report(
+            "results/{analysis}/network/evidence.csv",
+            caption="../report/evidence.rst",
+            category="{analysis}",
+            subcategory="network",
+        ),
         network_plot=report(
             "results/{analysis}/network/network.png",
             caption="../report/network.rst",

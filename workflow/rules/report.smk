@@ -31,6 +31,7 @@ rule render_report:
         characteristics="results/{analysis}/network/characteristics.csv",
         components="results/{analysis}/network/components.csv",
         data_notes="results/{analysis}/network/data_notes.csv",
+        evidence="results/{analysis}/network/evidence.csv",
         network_plot="results/{analysis}/network/network.png",
         convergence="results/{analysis}/convergence.csv",
         posteriors=get_component_files("posterior.nc"),
@@ -38,6 +39,7 @@ rule render_report:
         tables=get_component_files("model_fit.csv"),
         figures=get_component_files("trace.png"),
         sensitivity=get_sensitivity_table,
+        robustness=get_sensitivity_figure,
     output:
         report=report(
             "results/{analysis}/report.html",
@@ -64,6 +66,12 @@ rule compare_sensitivity:
     output:
         sensitivity=report(
             "results/{analysis}/sensitivity.csv",
+            caption="../report/sensitivity.rst",
+            category="{analysis}",
+            subcategory="all components",
+        ),
+        robustness=report(
+            "results/{analysis}/robustness.png",
             caption="../report/sensitivity.rst",
             category="{analysis}",
             subcategory="all components",
