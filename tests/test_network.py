@@ -102,3 +102,26 @@ def test_network_without_loops_has_no_splits():
 
     # A star, and a loop closed only by one three-arm study: no independent indirect evidence.
     assert nodesplit_comparisons(_designs({"1": "AB", "2": "AC", "3": "ABD"}), "ABCD") == []
+
+
+def test_treatment_evidence_names_the_evidence_and_the_assumption_that_places_each():
+    from bayesnma.network import treatment_evidence
+
+    net = set_agd_arm(pd.DataFrame({
+        "study": ["r1", "r1", "o1", "o1", "sa"],
+        "treatment": ["P", "A", "B", "C", "H"],
+        "events": [1, 2, 3, 4, 5], "total": [10, 10, 20, 20, 30],
+        "design": ["RCT phase 3", "RCT phase 3", "retrospective", "retrospective",
+                   "single-arm"]}), allow_single_arm=True)
+    ev = treatment_evidence(net, "P", exchangeable_baselines=True,
+                            class_links=[{"A", "B"}]).set_index("treatment")
+    assert ev.loc["P", "placed_by"] == "reference treatment"
+    assert ev.loc["A", "randomised"] == "r1 (vs P)"
+    assert ev.loc["A", "placed_by"] == "comparisons connected to the reference"
+    assert ev.loc["B", "observational"] == "o1 (vs C)"
+    assert ev.loc["B", "placed_by"].startswith("class bridge")
+    assert ev.loc["C", "placed_by"].startswith("class bridge")  # through B's comparison
+    assert ev.loc["H", "single_arm"] == "sa"
+    assert ev.loc["H", "placed_by"].startswith("exchangeable baselines")
+    plain = treatment_evidence(net, "P").set_index("treatment")
+    assert plain.loc["H", "placed_by"] == "not placed"

@@ -51,3 +51,15 @@ def test_rank_figures(results):
     trace = plots.plot_trace(idata)
     assert isinstance(trace, Figure) and len(trace.axes) == 2 * 2  # d[B], d[C]: density, trace
     assert isinstance(plots.plot_chain_ranks(idata), Figure)
+
+
+def test_robustness_plot_has_a_row_per_treatment():
+    table = pd.DataFrame({
+        "scenario": ["main", "main", "alt", "alt", "alt"],
+        "treatment": ["A", "B", "A", "B", "C"],
+        "sucra": [0.9, 0.1, 0.6, 0.4, 0.5], "median_rank": [1, 2, 1, 2, 2],
+        "rank_q2.5": [1, 1, 1, 1, 1], "rank_q97.5": [2, 2, 3, 3, 3]})
+    fig = plots.plot_robustness(table)
+    assert isinstance(fig, Figure)
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels == ["A", "B", "C"]  # the main scenario's order, then the rest
