@@ -99,14 +99,21 @@ def _sensitivity_section(table: pd.DataFrame, esc, figure: bytes | None = None) 
     out.append("</ul>")
 
     def cell(r):
+        flag = "" if bool(r.get("converged", True)) else " [NOT CONVERGED]"
         if pd.isna(r["median"]):
-            return f"reference; SUCRA {r['sucra']:.2f}"
-        return f"{_effect_cell(r)}; SUCRA {r['sucra']:.2f}"
+            return f"reference; SUCRA {r['sucra']:.2f}{flag}"
+        return f"{_effect_cell(r)}; SUCRA {r['sucra']:.2f}{flag}"
 
     if figure is not None:
         out.append(_img(figure, "ranking under each scenario"))
     out.append(_table(_wide(table.assign(cell=table.apply(cell, axis=1)),
                             ["component", "treatment", "reference", "scale"], "scenario")))
+    bad = table.loc[~table.get("converged", pd.Series(True, table.index)).astype(bool),
+                    "scenario"].unique()
+    if len(bad):
+        out.append("<p class='bad'><b>Not converged:</b> scenario(s) "
+                   f"{esc(', '.join(bad))} failed the convergence criteria; their cells are "
+                   "marked and must not be read as results.</p>")
     fit_cols = [c for c in ("resdev_mean", "n_data_points", "pD", "DIC", "elpd_loo",
                             "elpd_loo_se") if c in table]
     per = table.drop_duplicates(["scenario", "component"])[

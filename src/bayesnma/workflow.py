@@ -538,44 +538,56 @@ def collect_analysis(settings: dict, analysis: str, *, components, relative_effe
     io.write_table(pd.DataFrame(conv), convergence)
 
 
-def compare_sensitivity(settings: dict, analysis: str, *, scenario_settings, components,
+def compare_sensitivity(settings: dict, analysis: str, *, scenario_settings, components_in,
                         effects_in, ranks_in, heterogeneity_in, consistency_in, sensitivity,
                         robustness):
     """Compare an analysis with its sensitivity analyses.
 
-    ``effects_in`` and ``ranks_in`` hold one file per scenario (the analysis first, then
-    its sensitivity analyses in config order, whose settings are ``scenario_settings``);
-    ``heterogeneity_in`` and ``consistency_in`` (the ``consistency`` folders of
-    :func:`check_consistency`) one per scenario and component. Writes one row per scenario,
-    component and treatment: the effect vs the component's reference (natural scale,
-    median and 95% CrI), SUCRA, median rank, tau's posterior median and the verdict on
-    its prior, the fit of the scenario's consistency model (``resdev_mean``, ``pD``,
-    ``DIC``, ``elpd_loo``, ``elpd_loo_se``) and what the scenario changes; and the
-    ``robustness`` figure (SUCRA and rank 95% CrI per treatment and scenario).
+    ``components_in``, ``effects_in`` and ``ranks_in`` hold one file per scenario
+    (``results/<scenario>/...``: the analysis, then its sensitivity analyses, whose settings
+    are ``scenario_settings``); ``heterogeneity_in`` and ``consistency_in`` (the
+    ``consistency`` folders of :func:`check_consistency`) one per scenario and component
+    (``results/<scenario>/<component>/...``); scenarios may split the network differently.
+    Writes one row per scenario, component and treatment: the effect vs the component's
+    reference (natural scale, median and 95% CrI), SUCRA, median rank and its 95% CrI,
+    tau's posterior median and the verdict on its prior, the fit of the scenario's
+    consistency model (``resdev_mean``, ``pD``, ``DIC``, ``elpd_loo``, ``elpd_loo_se``) and
+    what the scenario changes; and the ``robustness`` figure (SUCRA and rank 95% CrI per
+    treatment and scenario).
     """
     from bayesnma.plots import plot_robustness
 
     cfg = analysis_config(analysis, settings)
-    refs = dict(zip(*io.read_table(components)[["component", "trt_ref"]].T.values,
-                    strict=True))
-    scenarios = [("main", cfg.description or "the analysis as configured")]
+    scenarios = [(analysis, "main", cfg.description or "the analysis as configured")]
     for child in scenario_settings:
         changed = [f"{k}: {v}" for k, v in child.items()
-                   if k not in ("sensitivity", "sensitivity_of", "description")
+                   if k not in ("sensitivity", "sensitivity_of", "description", "name")
                    and settings.get(k) != v]
-        scenarios.append((child["name"].split(SENSITIVITY_SEP, 1)[1],
+        scenarios.append((child["name"], child["name"].split(SENSITIVITY_SEP, 1)[1],
                           child.get("description") or "; ".join(changed)))
-    per = len(heterogeneity_in) // len(scenarios)
+
+    def by_scenario(paths, depth):
+        out: dict[str, list] = {}
+        for path in paths:
+            out.setdefault(Path(path).parents[depth].name, []).append(path)
+        return out
+
+    files = {"components": by_scenario(components_in, 1), "effects": by_scenario(effects_in, 0),
+             "ranks": by_scenario(ranks_in, 0), "het": by_scenario(heterogeneity_in, 1),
+             "fit": by_scenario(consistency_in, 1)}
     rows = []
-    for k, (label, what) in enumerate(scenarios):
-        eff, ranks = io.read_table(effects_in[k]), io.read_table(ranks_in[k])
+    for folder, label, what in scenarios:
+        refs = dict(io.read_table(files["components"][folder][0])[["component", "trt_ref"]]
+                    .itertuples(index=False, name=None))
+        eff = io.read_table(files["effects"][folder][0])
+        ranks = io.read_table(files["ranks"][folder][0])
         hets, fits = {}, {}
-        for path in heterogeneity_in[k * per:(k + 1) * per]:
+        for path in files["het"].get(folder, []):
             het = io.read_table(path)
             if len(het):
                 hets[het["component"].iat[0]] = het.iloc[0]
-        for folder in consistency_in[k * per:(k + 1) * per]:
-            comparison = io.read_table(Path(folder) / "model_comparison.csv")
+        for path in files["fit"].get(folder, []):
+            comparison = io.read_table(Path(path) / "model_comparison.csv")
             row = comparison[comparison["model"] == "consistency"].iloc[0]
             fits[row["component"]] = {q: row.get(q, float("nan")) for q in SENSITIVITY_FIT}
         natural = eff["scale"].iat[-1]
@@ -594,7 +606,7 @@ def compare_sensitivity(settings: dict, analysis: str, *, scenario_settings, com
                         "rank_q2.5": rk["q2.5"], "rank_q97.5": rk["q97.5"],
                         "tau_median": h["median"] if h is not None else float("nan"),
                         "tau_verdict": h["verdict"] if h is not None else "fixed effects",
-                        **fits[comp]})
+                        **fits[comp], "converged": bool(rk["converged"])})
             rows.append(row)
     table = pd.DataFrame(rows)
     io.write_table(table, sensitivity)

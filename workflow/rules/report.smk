@@ -58,7 +58,7 @@ rule render_report:
 
 rule compare_sensitivity:
     input:
-        components="results/{analysis}/network/components.csv",
+        components_in=get_scenario_files("network/components.csv"),
         effects_in=get_scenario_files("relative_effects.csv"),
         ranks_in=get_scenario_files("ranks.csv"),
         heterogeneity_in=get_scenario_component_files("heterogeneity.csv"),
