@@ -245,9 +245,14 @@ def _answer_section(parts: dict, components, evidence, sensitivity, measure, cfg
                    f"{measure.code} vs {ref}": vs_ref.get(trt, "reference")}
             if ev is not None and trt in ev.index:
                 e = ev.loc[trt]
-                row["evidence"] = (f"R {_count(e['randomised'])}, O {_count(e['observational'])}"
-                                   f", S {_count(e['single_arm'])}")
+                n_r, n_o, n_s = (_count(e[k]) for k in ("randomised", "observational",
+                                                          "single_arm"))
+                row["evidence"] = f"R {n_r}, O {n_o}, S {n_s}"
                 row["placed by"] = e["placed_by"]
+                row["caution"] = ("" if n_r or trt == ref else
+                                  "observational evidence only" if n_o else
+                                  f"single-arm evidence only ({n_s} stud"
+                                  f"{'y' if n_s == 1 else 'ies'})" if n_s else "")
             if sensitivity is not None and len(sensitivity):
                 sub = sensitivity[sensitivity["treatment"] == trt]
                 if len(sub):
@@ -365,6 +370,12 @@ def render_html(cfg, *, characteristics, components, convergence, network_plot: 
             f"{reg.interactions} interactions with "
             + ", ".join([*reg.covariates, *(["baseline risk"] if reg.baseline_risk else [])])
             + f"; coefficients ~ {reg.prior}")
+    if cfg.baseline is not None and cfg.baseline.exchangeable:
+        prior_rows["baselines"] = cfg.baseline.describe()
+    if cfg.disconnected == "bridge":
+        prior_rows["disconnected parts"] = ("one model of the whole network, its parts placed "
+                                            "by the class model and/or exchangeable baselines "
+                                            "(see Ranking: placed by)")
     if cfg.class_effects:
         ce = cfg.class_effects
         prior_rows["class effects"] = (f"{ce.get('model', 'exchangeable')} class effects"
