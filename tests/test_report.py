@@ -35,3 +35,35 @@ def test_prior_bound_lists_every_key_parameter_by_component():
                            "verdict": ["posterior is essentially the prior", "informed"]})
     parts = {"c1": {"tables": {"parameters": params}}, "c2": {"tables": {}}}
     assert _prior_bound(parts) == ["c1: tau (heterogeneity)"]
+
+
+def test_answer_section_leads_with_ranking_evidence_and_robustness():
+    from types import SimpleNamespace
+
+    from bayesnma.measures import get_measure
+    from bayesnma.report import _answer_section
+
+    ranks = pd.DataFrame({"treatment": ["B", "H", "A"], "sucra": [0.9, 0.6, 0.0],
+                          "median_rank": [1, 2, 3], "q2.5": [1, 1, 2], "q97.5": [2, 3, 3]})
+    eff = pd.DataFrame({"treatment": ["B", "H"], "comparator": ["A", "A"],
+                        "scale": ["OR", "OR"], "median": [2.0, 3.0], "q2.5": [1.1, 0.5],
+                        "q97.5": [3.9, 20.0]})
+    parts = {"c1": {"tables": {"ranks": ranks, "relative_effects": eff}}}
+    components = pd.DataFrame({"component": ["c1"], "trt_ref": ["A"]})
+    evidence = pd.DataFrame({
+        "treatment": ["A", "B", "H", "X"], "randomised": ["r1 (vs B)", "r1 (vs A)", "", ""],
+        "observational": ["", "", "", ""], "single_arm": ["", "", "s1", "s2"],
+        "placed_by": ["reference treatment", "comparisons connected to the reference",
+                      "exchangeable baselines: its studies' absolute level",
+                      "not analysed: no comparison and no bridge"]})
+    sensitivity = pd.DataFrame({"treatment": ["B", "B", "H"], "sucra": [0.9, 0.7, 0.6],
+                                "scenario": ["main", "alt", "main"]})
+    cfg = SimpleNamespace(description="primary", lower_better=False)
+    html = "\n".join(_answer_section(parts, components, evidence, sensitivity,
+                                     get_measure("OR"), cfg, str))
+    assert html.index("Ranking of treatments") < html.index("<td>B</td>") < html.index(
+        "<td>H</td>")
+    assert "1 (1-2)" in html and "2.00 (1.10 to 3.90)" in html
+    assert "single-arm evidence only (1 study)" in html
+    assert "0.70 (alt) to 0.90 (main)" in html
+    assert "Not ranked:</b> X (single-arm studies: s2)" in html
