@@ -45,3 +45,54 @@ def test_bridge_fits_the_whole_network_as_one_part(tmp_path):
     (only,) = _components(cfg, network)
     assert only.label == "c1" and only.treatments == ("A", "B", "C", "H")
     assert not any("not analysed" in n for n in network.notes)
+
+
+def test_sensitivity_comparison_handles_scenarios_that_split_the_network(tmp_path):
+    """The main analysis fits one bridged part; its component-wise scenario two parts."""
+    import pandas as pd
+
+    from bayesnma.workflow import compare_sensitivity
+
+    cfg_settings = validate_config({"analyses": {"a": {
+        "data": "x.csv", "description": "bridged",
+        "sensitivity": {"split": {"disconnected": "split"}}}}})
+    layout = {"a": {"c1": ["A", "B", "C"]}, "a--split": {"c1": ["A", "B"], "c2": ["C", "D"]}}
+    files = {k: [] for k in ("components_in", "effects_in", "ranks_in", "heterogeneity_in",
+                             "consistency_in")}
+    for scenario, comps in layout.items():
+        root = tmp_path / "results" / scenario
+        (root / "network").mkdir(parents=True)
+        pd.DataFrame({"component": list(comps), "trt_ref": [t[0] for t in comps.values()]}
+                     ).to_csv(root / "network" / "components.csv", index=False)
+        eff, ranks = [], []
+        for comp, trts in comps.items():
+            (root / comp / "consistency").mkdir(parents=True)
+            pd.DataFrame({"component": [comp], "model": ["consistency"], "DIC": [10.0]}
+                         ).to_csv(root / comp / "consistency" / "model_comparison.csv",
+                                  index=False)
+            pd.DataFrame(columns=["component", "median", "verdict"]).to_csv(
+                root / comp / "heterogeneity.csv", index=False)
+            for i, trt in enumerate(trts):
+                ranks.append({"component": comp, "treatment": trt, "sucra": 1 - i / 2,
+                              "median_rank": i + 1, "q2.5": 1, "q97.5": len(trts),
+                              "converged": True})
+                if i:
+                    eff.append({"component": comp, "treatment": trt, "comparator": trts[0],
+                                "scale": "OR", "median": 2.0, "q2.5": 1.0, "q97.5": 4.0})
+            files["heterogeneity_in"].append(root / comp / "heterogeneity.csv")
+            files["consistency_in"].append(root / comp / "consistency")
+        pd.DataFrame(eff).to_csv(root / "relative_effects.csv", index=False)
+        pd.DataFrame(ranks).to_csv(root / "ranks.csv", index=False)
+        files["components_in"].append(root / "network" / "components.csv")
+        files["effects_in"].append(root / "relative_effects.csv")
+        files["ranks_in"].append(root / "ranks.csv")
+    out = tmp_path / "sensitivity.csv"
+    compare_sensitivity(cfg_settings["a"], "a", scenario_settings=[
+        {**cfg_settings["a--split"], "name": "a--split"}], sensitivity=out,
+        robustness=tmp_path / "robustness.png", **files)
+    table = pd.read_csv(out)
+    assert set(table["scenario"]) == {"main", "split"}
+    split = table[table["scenario"] == "split"].set_index("treatment")
+    assert split.loc["D", "component"] == "c2" and split.loc["D", "reference"] == "C"
+    assert split.loc["D", "median"] == 2.0 and split.loc["D", "DIC"] == 10.0
+    assert (tmp_path / "robustness.png").stat().st_size > 0
