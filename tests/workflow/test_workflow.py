@@ -44,6 +44,11 @@ analyses:
         regression: {{covariates: [prior_therapy]}}
         class_effects:
           classes: {{A: control, B: active, C: active, D: control, E: active}}
+      bridged:
+        description: one model of both parts, placed by exchangeable baselines
+        consistency: [consistency]
+        disconnected: bridge
+        baseline: {{model: exchangeable}}
 """
 
 
@@ -132,10 +137,28 @@ def test_sensitivity_with_regression_and_classes(finished_run):
     assert "Class effects: ranking of the classes" in html
     assert "Parameters that rest on their prior" in html
     table = pd.read_csv(tmp_path / "results" / "mine" / "sensitivity.csv")
-    assert set(table["scenario"]) == {"main", "structured"}
+    assert set(table["scenario"]) == {"main", "structured", "bridged"}
     assert table[["DIC", "pD", "elpd_loo"]].notna().all().all()
     main_html = (tmp_path / "results" / "mine" / "report.html").read_text()
     assert "Sensitivity analyses" in main_html and "PSIS-LOO elpd" in main_html
+
+
+def test_bridged_scenario_ranks_both_parts_together(finished_run):
+    tmp_path, _ = finished_run
+    out = tmp_path / "results" / "mine--bridged"
+    comps = pd.read_csv(out / "network" / "components.csv")
+    assert comps["component"].tolist() == ["c1"] and comps["treatments"].iat[0] == (
+        "A; B; C; D; E")
+    assert sorted(pd.read_csv(out / "c1" / "ranks.csv")["treatment"]) == list("ABCDE")
+    evidence = pd.read_csv(out / "network" / "evidence.csv").set_index("treatment")
+    assert evidence.loc["D", "placed_by"].startswith("exchangeable baselines")
+    assert evidence.loc["B", "placed_by"] == "comparisons connected to the reference"
+    params = pd.read_csv(out / "c1" / "parameters.csv")["parameter"].tolist()
+    assert "baseline_mean" in params and "baseline_sd" in params
+    html = (out / "report.html").read_text()
+    assert "Ranking of treatments" in html and "exchangeable baselines" in html
+    robustness = tmp_path / "results" / "mine" / "robustness.png"
+    assert robustness.stat().st_size > 0
 
 
 def test_arviz_loo_works_on_every_saved_posterior(finished_run):
