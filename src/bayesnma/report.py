@@ -15,7 +15,7 @@ from bayesnma import __version__
 from bayesnma.data import LIKELIHOODS
 from bayesnma.measures import get_measure
 
-__all__ = ["render_html"]
+__all__ = ["render_answer_html", "render_html"]
 
 # Columns that repeat one value on every row of a CSV; the report states them once.
 _REPEATED = ("better_if", "assumptions")
@@ -477,5 +477,49 @@ def render_html(cfg, *, characteristics, components, convergence, network_plot: 
         out.append(_img(figs["chain_ranks"], "rank ECDF plots of the chains"))
     if sensitivity is not None and len(sensitivity):
         out += _sensitivity_section(sensitivity, esc, robustness)
+    out.append("</body></html>")
+    return "\n".join(out)
+
+
+def render_answer_html(sections: list[dict], *, title: str = "Ranking of treatments") -> str:
+    """One page with the ranking of every analysis, each as its report opens with it.
+
+    Parameters
+    ----------
+    sections : list of dict
+        Per analysis: ``cfg`` (AnalysisConfig), ``parts`` (as :func:`render_html`),
+        ``components``, ``evidence``, ``sensitivity`` (or None), ``notes`` (the data
+        notes) and ``report`` (relative link to the analysis' full report). A treatment
+        ranked for one outcome but absent from another is listed there with the data
+        notes that concern it.
+    """
+    esc = html.escape
+    out = [f"<!doctype html><html><head><meta charset='utf-8'><title>{esc(title)}</title>"
+           f"<style>{_CSS}</style></head><body><h1>{esc(title)}</h1>",
+           "<p>Each outcome's ranking under its primary assumptions, with the evidence and the "
+           "assumption that places each treatment, cautions where a rank rests on "
+           "observational or single-arm evidence, and how far each SUCRA moves across the "
+           "sensitivity analyses. Every number comes from the analysis' own report, linked "
+           "under its heading.</p>"]
+    everywhere = list(dict.fromkeys(t for sec in sections
+                                    for t in sec["evidence"]["treatment"]))
+    for sec in sections:
+        cfg = sec["cfg"]
+        measure = get_measure(str(sec["components"]["measure"].iat[0]))
+        out.append(f"<h2>{esc(cfg.outcome)} <small><a href='{esc(sec['report'])}'>full "
+                   f"report</a></small></h2>")
+        body = _answer_section(sec["parts"], sec["components"], sec["evidence"],
+                               sec["sensitivity"], measure, cfg, esc)
+        out += body[1:]  # the section's own heading is the outcome's
+        absent = [t for t in everywhere if t not in set(sec["evidence"]["treatment"])]
+        if absent:
+            items = []
+            for trt in absent:
+                why = [n for n in sec.get("notes", ()) if f"'{trt}'" in n]
+                items.append(f"<li><b>{esc(trt)}</b>: "
+                             + (esc("; ".join(why)) if why else
+                                "no study of it reports this outcome in the data") + "</li>")
+            out.append("<div class='note'><b>Not in this ranking</b> (ranked for another "
+                       f"outcome):<ul>{''.join(items)}</ul></div>")
     out.append("</body></html>")
     return "\n".join(out)

@@ -42,6 +42,7 @@ __all__ = [
     "plan_analyses",
     "plot_component",
     "render_analysis_report",
+    "render_answer",
     "run_step",
     "summarise_component",
     "write_network",
@@ -660,6 +661,31 @@ def render_analysis_report(settings: dict, analysis: str, *, characteristics, co
     )
     Path(report).parent.mkdir(parents=True, exist_ok=True)
     Path(report).write_text(html)
+
+
+def render_answer(settings: dict, *, reports, answer):
+    """One page with the ranking of every main analysis (``settings``: analysis name ->
+    settings; ``reports``: their ``results/<analysis>/report.html``, in the same order),
+    each with its evidence, cautions and sensitivity range."""
+    from bayesnma.report import render_answer_html
+
+    sections = []
+    for (analysis, analysis_settings), report in zip(settings.items(), reports, strict=True):
+        root = Path(report).parent
+        components = io.read_table(root / "network" / "components.csv")
+        parts = {c: {"tables": {t: io.read_table(root / c / f"{t}.csv")
+                                for t in ("ranks", "relative_effects")}}
+                 for c in components["component"]}
+        sens = root / "sensitivity.csv"
+        sections.append({"cfg": analysis_config(analysis, analysis_settings), "parts": parts,
+                         "components": components,
+                         "evidence": io.read_table(root / "network" / "evidence.csv"),
+                         "sensitivity": io.read_table(sens) if sens.exists() else None,
+                         "notes": list(io.read_table(root / "network" / "data_notes.csv")
+                                       ["note"].dropna()),
+                         "report": str(Path(report).relative_to(Path(answer).parent))})
+    Path(answer).parent.mkdir(parents=True, exist_ok=True)
+    Path(answer).write_text(render_answer_html(sections))
 
 
 def _read_folder(folder: Path) -> dict:

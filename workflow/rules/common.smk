@@ -98,8 +98,11 @@ def get_sensitivity_table(wildcards):
     return []
 
 
+MAIN_ANALYSES = [a for a in PLAN if "sensitivity_of" not in PLAN[a]["settings"]]
+
+
 def get_final_output():
-    return [f"results/{a}/report.html" for a in PLAN]
+    return [f"results/{a}/report.html" for a in PLAN] + ["results/answer.html"]
 
 
 def get_sensitivity_figure(wildcards):

@@ -83,3 +83,20 @@ rule compare_sensitivity:
         "logs/compare_sensitivity/{analysis}.log",
     script:
         "../scripts/compare_sensitivity.py"
+
+
+rule render_answer:
+    input:
+        reports=expand("results/{analysis}/report.html", analysis=MAIN_ANALYSES),
+    output:
+        answer=report(
+            "results/answer.html",
+            caption="../report/answer.rst",
+            category="Ranking of treatments",
+        ),
+    params:
+        settings={a: PLAN[a]["settings"] for a in MAIN_ANALYSES},
+    log:
+        "logs/render_answer.log",
+    script:
+        "../scripts/render_answer.py"
