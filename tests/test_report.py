@@ -67,3 +67,29 @@ def test_answer_section_leads_with_ranking_evidence_and_robustness():
     assert "single-arm evidence only (1 study)" in html
     assert "0.70 (alt) to 0.90 (main)" in html
     assert "Not ranked:</b> X (single-arm studies: s2)" in html
+
+
+def test_answer_page_lists_treatments_missing_from_an_outcome_with_the_reason():
+    from types import SimpleNamespace
+
+    from bayesnma.report import render_answer_html
+
+    def section(outcome, treatments, notes):
+        ranks = pd.DataFrame({"treatment": treatments, "sucra": [1.0, 0.0][:len(treatments)],
+                              "median_rank": [1, 2][:len(treatments)], "q2.5": 1, "q97.5": 2})
+        eff = pd.DataFrame(columns=["treatment", "comparator", "scale", "median", "q2.5",
+                                    "q97.5"])
+        evidence = pd.DataFrame({"treatment": treatments, "randomised": "", "observational":
+                                 "", "single_arm": "", "placed_by": "reference treatment"})
+        return {"cfg": SimpleNamespace(outcome=outcome, description="", lower_better=False),
+                "parts": {"c1": {"tables": {"ranks": ranks, "relative_effects": eff}}},
+                "components": pd.DataFrame({"component": ["c1"], "trt_ref": [treatments[0]],
+                                            "measure": ["OR"]}),
+                "evidence": evidence, "sensitivity": None, "notes": notes,
+                "report": f"{outcome}/report.html"}
+
+    html = render_answer_html([
+        section("ORR", ["A", "H"], []),
+        section("PFS", ["A"], ["f.csv, row 3: arm 'H' of study 's' excluded: no CI"])])
+    assert "<a href='ORR/report.html'>" in html
+    assert "Not in this ranking" in html and "arm &#x27;H&#x27; of study" in html

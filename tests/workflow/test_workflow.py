@@ -87,6 +87,8 @@ def test_user_config_runs_end_to_end(finished_run):
     assert len(cross) == 2 and not cross["estimable"].any() and cross["mean"].isna().all()
     html = (out / "report.html").read_text()
     assert "Disconnected network" in html and "mixes prior therapies" in html
+    answer = (tmp_path / "results" / "answer.html").read_text()
+    assert "Ranking of treatments" in answer and "mine/report.html" in answer
 
 
 def test_consistency_checks_every_split_and_says_when_there_is_no_loop(finished_run):
