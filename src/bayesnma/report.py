@@ -229,7 +229,8 @@ def _answer_section(parts: dict, components, evidence, sensitivity, measure, cfg
            "randomised (R), observational (O) and single-arm (S) studies of each treatment; "
            "<i>placed by</i> says what connects it to the reference. "
            + ("<i>SUCRA across scenarios</i> is its lowest and highest SUCRA over the "
-              "sensitivity analyses below." if sensitivity is not None else "") + "</p>"]
+              "sensitivity analyses that converged." if sensitivity is not None else "")
+           + "</p>"]
     ev = evidence.set_index("treatment") if evidence is not None and len(evidence) else None
     for label, part in parts.items():
         ranks = part["tables"]["ranks"]
@@ -254,7 +255,8 @@ def _answer_section(parts: dict, components, evidence, sensitivity, measure, cfg
                                   f"single-arm evidence only ({n_s} stud"
                                   f"{'y' if n_s == 1 else 'ies'})" if n_s else "")
             if sensitivity is not None and len(sensitivity):
-                sub = sensitivity[sensitivity["treatment"] == trt]
+                sub = sensitivity[(sensitivity["treatment"] == trt)
+                                  & sensitivity.get("converged", True)]
                 if len(sub):
                     lo, hi = sub.loc[sub["sucra"].idxmin()], sub.loc[sub["sucra"].idxmax()]
                     row["SUCRA across scenarios"] = (f"{lo['sucra']:.2f} ({lo['scenario']}) to "
