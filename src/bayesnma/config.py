@@ -160,38 +160,31 @@ def validate_config(config: dict) -> dict[str, dict]:
 SENSITIVITY_SEP = "--"
 
 
+def _with_priors(cls, section: str, spec: dict, name: str):
+    """``cls(**spec)`` with every ``*prior`` key built by :func:`prior_from_config`
+    (``sd_prior`` from the heterogeneity priors); errors name the analysis' key."""
+    args = {}
+    for key, value in spec.items():
+        if key.endswith("prior"):
+            allowed = {"allowed": HET_PRIORS} if key == "sd_prior" else {}
+            value = prior_from_config(value, parameter=f"{section}.{key}", **allowed)
+        args[key] = value
+    try:
+        return cls(**args)
+    except ConfigError as err:
+        raise ConfigError(f"config: analyses.{name}.{err}") from None
+
+
 def _regression(spec, name):
     from bayesnma.regression import Regression
 
-    if not spec:
-        return None
-    args = {k: v for k, v in spec.items() if k not in ("prior", "sd_prior")}
-    if "prior" in spec:
-        args["prior"] = prior_from_config(spec["prior"], parameter="regression.prior")
-    if "sd_prior" in spec:
-        args["sd_prior"] = prior_from_config(spec["sd_prior"], parameter="regression.sd_prior",
-                                             allowed=HET_PRIORS)
-    try:
-        return Regression(**args)
-    except ConfigError as err:
-        raise ConfigError(f"config: analyses.{name}.{err}") from None
+    return _with_priors(Regression, "regression", spec, name) if spec else None
 
 
 def _baseline(spec, name):
     from bayesnma.baselines import BaselineModel
 
-    spec = dict(spec or {})
-    args = {k: v for k, v in spec.items() if not k.endswith("_prior")}
-    for key in ("mean_prior", "covariate_prior"):
-        if key in spec:
-            args[key] = prior_from_config(spec[key], parameter=f"baseline.{key}")
-    if "sd_prior" in spec:
-        args["sd_prior"] = prior_from_config(spec["sd_prior"], parameter="baseline.sd_prior",
-                                             allowed=HET_PRIORS)
-    try:
-        return BaselineModel(**args)
-    except ConfigError as err:
-        raise ConfigError(f"config: analyses.{name}.{err}") from None
+    return _with_priors(BaselineModel, "baseline", dict(spec or {}), name)
 
 
 def analysis_config(name: str, settings: dict) -> AnalysisConfig:

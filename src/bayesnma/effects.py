@@ -11,8 +11,9 @@ import xarray as xr
 
 from bayesnma.measures import get_measure
 
-__all__ = ["class_level_effects", "effect_draws", "league_table", "quantile_columns",
-           "relative_effects", "summarise_draws", "treatment_effects"]
+__all__ = ["class_level_effects", "effect_draws", "league_table", "natural_scale",
+           "posterior_classes", "quantile_columns", "relative_effects", "summarise_draws",
+           "treatment_effects"]
 
 SAMPLE_DIMS = ("chain", "draw")
 
@@ -55,6 +56,12 @@ def treatment_effects(idata, at: Mapping[str, float] | None = None) -> xr.DataAr
     return xr.concat([ref, d], dim="treatment").transpose(*SAMPLE_DIMS, "treatment")
 
 
+def posterior_classes(idata) -> dict[str, str] | None:
+    """Class of every treatment of a fitted class model (None without one)."""
+    attrs = idata.posterior["d"].attrs
+    return json.loads(attrs["classes"]) if "classes" in attrs else None
+
+
 def class_level_effects(idata) -> xr.DataArray | None:
     """Posterior draws of each treatment class's effect vs the reference treatment (None
     without a class model).
@@ -68,9 +75,9 @@ def class_level_effects(idata) -> xr.DataArray | None:
         Dims ``(chain, draw, class)``, the reference treatment's class first.
     """
     post = idata.posterior
-    if "classes" not in post["d"].attrs:
+    class_of = posterior_classes(idata)
+    if class_of is None:
         return None
-    class_of = json.loads(post["d"].attrs["classes"])
     trts = treatment_effects(idata)
     ref = post.attrs["trt_ref"]
     order = list(dict.fromkeys(class_of[str(t)] for t in trts["treatment"].values))
@@ -152,6 +159,12 @@ def relative_effects(idata, *, lower_better: bool, ci_prob: float = 0.95,
     return pd.concat(frames, ignore_index=True)
 
 
+def natural_scale(effects: pd.DataFrame) -> pd.DataFrame:
+    """Rows of a :func:`relative_effects` table on the natural scale (``HR``, ``OR``, ...
+    or ``MD``): the log-scale duplicates of ratio measures left out."""
+    return effects[~effects["scale"].astype(str).str.startswith("log ")]
+
+
 def league_table(effects: pd.DataFrame, order, *, ci_prob: float = 0.95, digits: int = 2):
     """League table on the natural scale (``HR``, ``OR``, ``MD``, ...): cell (row, column)
     is row vs column.
@@ -174,7 +187,7 @@ def league_table(effects: pd.DataFrame, order, *, ci_prob: float = 0.95, digits:
         cells ``"median (lower, upper)"``.
     """
     lo, hi = quantile_columns(ci_prob)
-    natural = effects[~effects["scale"].str.startswith("log ")]  # HR, OR, ... or MD
+    natural = natural_scale(effects)
     cells = natural.set_index(["treatment", "comparator"])
     order = list(order)
     table = pd.DataFrame("", index=pd.Index(order, name="treatment"), columns=order, dtype=object)

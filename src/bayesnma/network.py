@@ -149,6 +149,15 @@ def connected_components(network: NetworkData) -> list[Component]:
     return [Component(f"c{i + 1}", trts, studies) for i, (trts, studies) in enumerate(found)]
 
 
+def _with_class_links(graph: nx.Graph, class_links) -> nx.Graph:
+    """A copy of ``graph`` with the treatments of each class-link group joined."""
+    linked = graph.copy()
+    for group in class_links:
+        group = [t for t in group if t in linked]
+        linked.add_edges_from(zip(group, group[1:], strict=False))
+    return linked
+
+
 def _randomised(design) -> bool:
     text = str(design).lower()
     return "rct" in text or "randomi" in text
@@ -175,10 +184,7 @@ def treatment_evidence(network: NetworkData, trt_ref: str, *, exchangeable_basel
     design = (pd.concat([f[["study", "design"]] for f in frames]).drop_duplicates("study")
               .set_index("study")["design"] if frames else pd.Series(dtype=object))
     graph = build_graph(network)
-    linked = graph.copy()
-    for group in class_links:
-        group = [t for t in group if t in linked]
-        linked.add_edges_from(zip(group, group[1:], strict=False))
+    linked = _with_class_links(graph, class_links)
     near = nx.node_connected_component(graph, trt_ref) if trt_ref in graph else {trt_ref}
     via_class = (nx.node_connected_component(linked, trt_ref) if trt_ref in linked
                  else {trt_ref})
@@ -230,10 +236,7 @@ def require_placed(network: NetworkData, trt_ref: str, *, exchangeable_baselines
     NetworkError
         Naming each unplaced part and what would place it.
     """
-    graph = build_graph(network)
-    for group in class_links:
-        group = [t for t in group if t in graph]
-        graph.add_edges_from(zip(group, group[1:], strict=False))
+    graph = _with_class_links(build_graph(network), class_links)
     if exchangeable_baselines:
         anchor = ("exchangeable baselines",)
         graph.add_edge(trt_ref, anchor)

@@ -13,6 +13,7 @@ import pandas as pd
 
 from bayesnma import __version__
 from bayesnma.data import LIKELIHOODS
+from bayesnma.effects import natural_scale
 from bayesnma.measures import get_measure
 
 __all__ = ["render_answer_html", "render_html"]
@@ -153,11 +154,6 @@ def _wide(long: pd.DataFrame, index: list[str], columns: str) -> pd.DataFrame:
     return wide
 
 
-def _natural(eff: pd.DataFrame) -> pd.DataFrame:
-    """Rows on the natural scale (HR, OR, ... or MD): drop the log-scale duplicates."""
-    return eff[~eff["scale"].astype(str).str.startswith("log ")]
-
-
 def _num(x: float) -> str:
     return f"{x:.2f}" if abs(x) < 1000 else f"{x:.3g}"
 
@@ -173,7 +169,7 @@ def _covariate_section(tables, trt_ref: str, esc) -> list[str]:
     if eff is None or not len(eff):
         return []
     settings = list(dict.fromkeys(ranks["setting"]))
-    vs_ref = _natural(eff[eff["comparator"] == trt_ref])
+    vs_ref = natural_scale(eff[eff["comparator"] == trt_ref])
     cells = {(r["setting"], r["treatment"]): _effect_cell(r) for _, r in vs_ref.iterrows()}
     rows = []
     for _, r in ranks.iterrows():
@@ -205,7 +201,7 @@ def _class_section(tables, esc) -> list[str]:
     if ranks is None or not len(ranks):
         return []
     first = str(ranks["class"].iat[0]) if not len(eff) else str(eff["class"].iat[0])
-    vs_ref = _natural(eff[eff["comparator"] == first])
+    vs_ref = natural_scale(eff[eff["comparator"] == first])
     cells = dict(zip(vs_ref["class"], vs_ref.apply(_effect_cell, axis=1), strict=True))
     keep = ranks.drop(columns=["analysis", "component", "converged"], errors="ignore").copy()
     keep.insert(1, f"effect vs {first}", keep["class"].map(cells).fillna("reference class"))
@@ -235,7 +231,7 @@ def _answer_section(parts: dict, components, evidence, sensitivity, measure, cfg
     for label, part in parts.items():
         ranks = part["tables"]["ranks"]
         ref = components.set_index("component").loc[label, "trt_ref"]
-        eff = _natural(part["tables"]["relative_effects"])
+        eff = natural_scale(part["tables"]["relative_effects"])
         vs_ref = {r["treatment"]: _effect_cell(r)
                   for _, r in eff[eff["comparator"] == ref].iterrows()}
         rows = []

@@ -467,7 +467,9 @@ def _compare_draws(idata, lower_better: bool, draws: dict) -> tuple[pd.DataFrame
 
 
 def _class_members(idata) -> dict[str, str]:
-    class_of = json.loads(idata.posterior["d"].attrs["classes"])
+    from bayesnma.effects import posterior_classes
+
+    class_of = posterior_classes(idata)
     members: dict[str, list[str]] = {}
     for trt, cls in class_of.items():
         members.setdefault(cls, []).append(trt)
