@@ -121,7 +121,7 @@ def test_treatment_evidence_names_the_evidence_and_the_assumption_that_places_ea
     assert ev.loc["B", "observational"] == "o1 (vs C)"
     assert ev.loc["B", "placed_by"].startswith("class bridge")
     assert ev.loc["C", "placed_by"].startswith("class bridge")  # through B's comparison
-    assert ev.loc["H", "single_arm"] == "sa"
+    assert ev.loc["H", "single_arm"] == "sa" and ev.loc["H", "n_patients"] == 30
     assert ev.loc["H", "placed_by"].startswith("exchangeable baselines")
     plain = treatment_evidence(net, "P").set_index("treatment")
     assert plain.loc["H", "placed_by"] == "not placed"

@@ -53,6 +53,7 @@ def test_answer_section_leads_with_ranking_evidence_and_robustness():
     evidence = pd.DataFrame({
         "treatment": ["A", "B", "H", "X"], "randomised": ["r1 (vs B)", "r1 (vs A)", "", ""],
         "observational": ["", "", "", ""], "single_arm": ["", "", "s1", "s2"],
+        "n_patients": [60, 60, 17, float("nan")],
         "placed_by": ["reference treatment", "comparisons connected to the reference",
                       "exchangeable baselines: its studies' absolute level",
                       "not analysed: no comparison and no bridge"]})
@@ -66,9 +67,20 @@ def test_answer_section_leads_with_ranking_evidence_and_robustness():
     assert html.index("Ranking of treatments") < html.index("<td>B</td>") < html.index(
         "<td>H</td>")
     assert "1 (1-2)" in html and "2.00 (1.10 to 3.90)" in html
-    assert "single-arm evidence only (1 study)" in html
+    assert "single-arm evidence only (1 study, 17 patients)" in html
     assert "0.70 (alt) to 0.90 (main)" in html  # the unconverged scenario is left out
     assert "Not ranked:</b> X (single-arm studies: s2)" in html
+
+
+def test_caution_names_the_non_randomised_evidence_and_its_size():
+    from bayesnma.report import _caution
+
+    assert _caution(1, 1, 0, 100, is_ref=False) == ""
+    assert _caution(0, 0, 0, 0, is_ref=True) == ""
+    assert _caution(0, 1, 1, 89, is_ref=False) == (
+        "observational and single-arm evidence only (2 studies, 89 patients)")
+    assert _caution(0, 2, 0, float("nan"), is_ref=False) == (
+        "observational evidence only (2 studies)")
 
 
 def test_answer_page_lists_treatments_missing_from_an_outcome_with_the_reason():

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from bayesnma.data import NetworkData
@@ -175,9 +176,10 @@ def treatment_evidence(network: NetworkData, trt_ref: str, *, exchangeable_basel
     -------
     pandas.DataFrame
         One row per treatment: ``treatment``, ``randomised`` and ``observational``
-        (comparative studies, ``study (vs others)``), ``single_arm`` (studies), and
-        ``placed_by``: the reference itself, comparisons connected to it, a class bridge,
-        or exchangeable baselines.
+        (comparative studies, ``study (vs others)``), ``single_arm`` (studies),
+        ``n_patients`` (randomised or observed on the treatment, summed over its arms with a
+        known size; NaN if none is known) and ``placed_by``: the reference itself,
+        comparisons connected to it, a class bridge, or exchangeable baselines.
     """
     arms = network.study_arms
     frames = [f for f in (network.arms, network.contrasts) if "design" in f and len(f)]
@@ -211,10 +213,12 @@ def treatment_evidence(network: NetworkData, trt_ref: str, *, exchangeable_basel
             placed = "exchangeable baselines: its studies' absolute level"
         else:
             placed = "not placed"
+        sizes = arms.loc[arms["treatment"] == trt, "total"]
         rows.append({"treatment": trt, **{k: "; ".join(v) for k, v in ev.items()},
+                     "n_patients": sizes.sum() if sizes.notna().any() else np.nan,
                      "placed_by": placed})
     return pd.DataFrame(rows, columns=["treatment", "randomised", "observational",
-                                       "single_arm", "placed_by"])
+                                       "single_arm", "n_patients", "placed_by"])
 
 
 def require_placed(network: NetworkData, trt_ref: str, *, exchangeable_baselines: bool,

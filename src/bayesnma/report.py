@@ -246,10 +246,8 @@ def _answer_section(parts: dict, components, evidence, sensitivity, measure, cfg
                                                           "single_arm"))
                 row["evidence"] = f"R {n_r}, O {n_o}, S {n_s}"
                 row["placed by"] = e["placed_by"]
-                row["caution"] = ("" if n_r or trt == ref else
-                                  "observational evidence only" if n_o else
-                                  f"single-arm evidence only ({n_s} stud"
-                                  f"{'y' if n_s == 1 else 'ies'})" if n_s else "")
+                row["caution"] = _caution(n_r, n_o, n_s, e.get("n_patients"),
+                                          is_ref=trt == ref)
             if sensitivity is not None and len(sensitivity):
                 sub = sensitivity[(sensitivity["treatment"] == trt)
                                   & sensitivity.get("converged", True)]
@@ -269,6 +267,17 @@ def _answer_section(parts: dict, components, evidence, sensitivity, measure, cfg
                        + ": no comparison and no bridging assumption reaches "
                        + ("it" if len(gone) == 1 else "them") + ".</p>")
     return out
+
+
+def _caution(n_r: int, n_o: int, n_s: int, n_patients, *, is_ref: bool) -> str:
+    """Next to a treatment's rank: what its place rests on when no randomised study
+    compares it, with how many patients that evidence has."""
+    if n_r or is_ref or not (n_o or n_s):
+        return ""
+    kind = " and ".join(k for k, n in (("observational", n_o), ("single-arm", n_s)) if n)
+    n = n_o + n_s
+    size = f", {n_patients:.0f} patients" if pd.notna(n_patients) else ""
+    return f"{kind} evidence only ({n} stud{'y' if n == 1 else 'ies'}{size})"
 
 
 def _prior_bound(parts: dict) -> list[str]:
