@@ -63,3 +63,7 @@ def test_robustness_plot_has_a_row_per_treatment():
     assert isinstance(fig, Figure)
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert labels == ["A", "B", "C"]  # the main scenario's order, then the rest
+    marked = plots.plot_robustness(table.assign(same_ranking_set=[True] * 2 + [False] * 3))
+    faces = [line.get_markerfacecolor() for line in marked.axes[0].get_lines()]
+    assert faces.count("white") == 3
+    assert any("hollow" in t.get_text() for t in marked.texts)

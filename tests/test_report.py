@@ -57,10 +57,11 @@ def test_answer_section_leads_with_ranking_evidence_and_robustness():
         "placed_by": ["reference treatment", "comparisons connected to the reference",
                       "exchangeable baselines: its studies' absolute level",
                       "not analysed: no comparison and no bridge"]})
-    sensitivity = pd.DataFrame({"treatment": ["B", "B", "B", "H"],
-                                "sucra": [0.9, 0.7, 0.1, 0.6],
-                                "scenario": ["main", "alt", "failed", "main"],
-                                "converged": [True, True, False, True]})
+    sensitivity = pd.DataFrame({"treatment": ["B", "B", "B", "B", "H"],
+                                "sucra": [0.9, 0.7, 0.1, 0.99, 0.6],
+                                "scenario": ["main", "alt", "failed", "split", "main"],
+                                "converged": [True, True, False, True, True],
+                                "same_ranking_set": [True, True, True, False, True]})
     cfg = SimpleNamespace(description="primary", lower_better=False)
     html = "\n".join(_answer_section(parts, components, evidence, sensitivity,
                                      get_measure("OR"), cfg, str))
@@ -68,7 +69,8 @@ def test_answer_section_leads_with_ranking_evidence_and_robustness():
         "<td>H</td>")
     assert "1 (1-2)" in html and "2.00 (1.10 to 3.90)" in html
     assert "single-arm evidence only (1 study, 17 patients)" in html
-    assert "0.70 (alt) to 0.90 (main)" in html  # the unconverged scenario is left out
+    # left out: the unconverged scenario and the one ranking B among other treatments
+    assert "0.70 (alt) to 0.90 (main)" in html
     assert "Not ranked:</b> X (single-arm studies: s2)" in html
 
 

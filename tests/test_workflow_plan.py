@@ -95,4 +95,7 @@ def test_sensitivity_comparison_handles_scenarios_that_split_the_network(tmp_pat
     split = table[table["scenario"] == "split"].set_index("treatment")
     assert split.loc["D", "component"] == "c2" and split.loc["D", "reference"] == "C"
     assert split.loc["D", "median"] == 2.0 and split.loc["D", "DIC"] == 10.0
+    # A and B are ranked among {A, B} when split but among {A, B, C} in the main analysis.
+    assert not split["same_ranking_set"].any()
+    assert table[table["scenario"] == "main"]["same_ranking_set"].all()
     assert (tmp_path / "robustness.png").stat().st_size > 0

@@ -355,7 +355,9 @@ def plot_robustness(table, *, title: str = ""):
     ----------
     table : pandas.DataFrame
         :func:`bayesnma.workflow.compare_sensitivity` output: ``scenario``, ``component``,
-        ``treatment``, ``sucra``, ``median_rank``, ``rank_q2.5``, ``rank_q97.5``.
+        ``treatment``, ``sucra``, ``median_rank``, ``rank_q2.5``, ``rank_q97.5`` and
+        optionally ``same_ranking_set`` (False: ranked among other treatments than in the
+        first scenario, drawn hollow).
     """
     scenarios = list(dict.fromkeys(table["scenario"]))
     main = table[table["scenario"] == scenarios[0]].sort_values("sucra", ascending=False)
@@ -372,10 +374,11 @@ def plot_robustness(table, *, title: str = ""):
                 continue
             r = rows.loc[trt]
             y = i - 0.4 + step * (k + 0.5)
-            ax_s.plot(r["sucra"], y, "o", color=colour, ms=5,
+            face = colour if r.get("same_ranking_set", True) else "white"
+            ax_s.plot(r["sucra"], y, "o", color=colour, mfc=face, ms=5,
                       label=scenario if i == treatments.index(rows.index[0]) else None)
             ax_r.plot([r["rank_q2.5"], r["rank_q97.5"]], [y, y], color=colour, lw=1.5)
-            ax_r.plot(r["median_rank"], y, "o", color=colour, ms=5)
+            ax_r.plot(r["median_rank"], y, "o", color=colour, mfc=face, ms=5)
     ax_s.set_yticks(range(n_t), treatments)
     ax_s.invert_yaxis()
     ax_s.set_xlim(-0.02, 1.02)
@@ -388,6 +391,9 @@ def plot_robustness(table, *, title: str = ""):
             ax.axhline(i - 0.5, color="#eee", lw=0.8)
     ax_s.legend(fontsize=7, frameon=False, loc="lower right", title="scenario",
                 title_fontsize=7)
+    if "same_ranking_set" in table and not table["same_ranking_set"].all():
+        fig.text(0.01, 0.005, "hollow: ranked among fewer treatments (e.g. within one "
+                 "component), not comparable with the first scenario", fontsize=7)
     fig.suptitle(title or "Robustness of the ranking", fontsize=10)
     fig.tight_layout()
     return fig

@@ -225,7 +225,9 @@ def _answer_section(parts: dict, components, evidence, sensitivity, measure, cfg
            "randomised (R), observational (O) and single-arm (S) studies of each treatment; "
            "<i>placed by</i> says what connects it to the reference. "
            + ("<i>SUCRA across scenarios</i> is its lowest and highest SUCRA over the "
-              "sensitivity analyses that converged." if sensitivity is not None else "")
+              "sensitivity analyses that converged and rank the same treatments (a "
+              "component-wise analysis ranks within each component, on another scale; see "
+              "the sensitivity section)." if sensitivity is not None else "")
            + "</p>"]
     ev = evidence.set_index("treatment") if evidence is not None and len(evidence) else None
     for label, part in parts.items():
@@ -250,7 +252,8 @@ def _answer_section(parts: dict, components, evidence, sensitivity, measure, cfg
                                           is_ref=trt == ref)
             if sensitivity is not None and len(sensitivity):
                 sub = sensitivity[(sensitivity["treatment"] == trt)
-                                  & sensitivity.get("converged", True)]
+                                  & sensitivity.get("converged", True)
+                                  & sensitivity.get("same_ranking_set", True)]
                 if len(sub):
                     lo, hi = sub.loc[sub["sucra"].idxmin()], sub.loc[sub["sucra"].idxmax()]
                     row["SUCRA across scenarios"] = (f"{lo['sucra']:.2f} ({lo['scenario']}) to "

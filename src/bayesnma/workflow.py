@@ -554,9 +554,10 @@ def compare_sensitivity(settings: dict, analysis: str, *, scenario_settings, com
     Writes one row per scenario, component and treatment: the effect vs the component's
     reference (natural scale, median and 95% CrI), SUCRA, median rank and its 95% CrI,
     tau's posterior median and the verdict on its prior, the fit of the scenario's
-    consistency model (``resdev_mean``, ``pD``, ``DIC``, ``elpd_loo``, ``elpd_loo_se``) and
-    what the scenario changes; and the ``robustness`` figure (SUCRA and rank 95% CrI per
-    treatment and scenario).
+    consistency model (``resdev_mean``, ``pD``, ``DIC``, ``elpd_loo``, ``elpd_loo_se``),
+    what the scenario changes and whether it ranks the treatment among the same treatments
+    as the main analysis (``same_ranking_set``); and the ``robustness`` figure (SUCRA and
+    rank 95% CrI per treatment and scenario).
     """
     from bayesnma.plots import plot_robustness
 
@@ -611,10 +612,24 @@ def compare_sensitivity(settings: dict, analysis: str, *, scenario_settings, com
                         "tau_verdict": h["verdict"] if h is not None else "fixed effects",
                         **fits[comp], "converged": bool(rk["converged"])})
             rows.append(row)
-    table = pd.DataFrame(rows)
+    table = _with_comparable_rankings(pd.DataFrame(rows))
     io.write_table(table, sensitivity)
     io.save_figure(plot_robustness(table, title=f"{cfg.outcome}: ranking under each scenario"),
                    robustness)
+
+
+def _with_comparable_rankings(table: pd.DataFrame) -> pd.DataFrame:
+    """Mark the rows whose scenario ranks a treatment among the same treatments as the
+    main analysis does (``same_ranking_set``): a SUCRA among fewer treatments (e.g. within
+    one component when the main analysis bridges them) is on another scale."""
+    ranked = table.groupby(["scenario", "component"])["treatment"].agg(frozenset)
+    main = table[table["scenario"] == "main"]
+    main_set = {t: ranked[("main", c)] for c, t in zip(main["component"], main["treatment"],
+                                                        strict=True)}
+    same = [main_set.get(t) == ranked[(s, c)]
+            for s, c, t in zip(table["scenario"], table["component"], table["treatment"],
+                               strict=True)]
+    return table.assign(same_ranking_set=same)
 
 
 #: Fit statistics of each scenario's consistency model in the sensitivity table.
