@@ -106,3 +106,9 @@ def test_baseline_covariates_need_exchangeable_baselines():
     with pytest.raises(ConfigError, match="analyses.a.baseline.covariates need "
                        "baseline.model: exchangeable"):
         _one({"data": "x.csv", "baseline": {"covariates": ["line"]}})
+
+
+def test_description_is_one_line_of_text():
+    # YAML's folded scalars (description: >) end with a newline
+    assert _one({"data": "x.csv", "description": "class bridge;\n  Turner prior\n"}
+                ).description == "class bridge; Turner prior"

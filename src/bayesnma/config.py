@@ -236,7 +236,7 @@ def analysis_config(name: str, settings: dict) -> AnalysisConfig:
         settings=settings,
         regression=_regression(settings.get("regression"), name),
         class_effects=settings.get("class_effects") or None,
-        description=settings.get("description") or "",
+        description=" ".join(str(settings.get("description") or "").split()),
         sensitivity=tuple(settings.get("sensitivity") or ()),
         allow_single_arm=bool(settings.get("allow_single_arm", False)),
         baseline=_baseline(settings.get("baseline"), name),
