@@ -38,7 +38,7 @@ def test_characteristics(three_trt_arms):
     assert row["n_direct_comparisons"] == 3
     assert row["n_multi_arm_studies"] == 1
     assert row["n_components"] == 1
-    assert row["prior_therapy"] == "x; y"
+    assert row["prior_therapy"] == ["x", "y"]
 
 
 def test_components_are_labelled_by_size(disconnected):
@@ -116,12 +116,12 @@ def test_treatment_evidence_names_the_evidence_and_the_assumption_that_places_ea
     ev = treatment_evidence(net, "P", exchangeable_baselines=True,
                             class_links=[{"A", "B"}]).set_index("treatment")
     assert ev.loc["P", "placed_by"] == "reference treatment"
-    assert ev.loc["A", "randomised"] == "r1 (vs P)"
+    assert ev.loc["A", "randomised"] == ["r1 (vs P)"]
     assert ev.loc["A", "placed_by"] == "comparisons connected to the reference"
-    assert ev.loc["B", "observational"] == "o1 (vs C)"
+    assert ev.loc["B", "observational"] == ["o1 (vs C)"]
     assert ev.loc["B", "placed_by"].startswith("class bridge")
     assert ev.loc["C", "placed_by"].startswith("class bridge")  # through B's comparison
-    assert ev.loc["H", "single_arm"] == "sa" and ev.loc["H", "n_patients"] == 30
+    assert ev.loc["H", "single_arm"] == ["sa"] and ev.loc["H", "n_patients"] == 30
     assert ev.loc["H", "placed_by"].startswith("exchangeable baselines")
     plain = treatment_evidence(net, "P").set_index("treatment")
     assert plain.loc["H", "placed_by"] == "not placed"

@@ -51,8 +51,8 @@ def test_answer_section_leads_with_ranking_evidence_and_robustness():
     parts = {"c1": {"tables": {"ranks": ranks, "relative_effects": eff}}}
     components = pd.DataFrame({"component": ["c1"], "trt_ref": ["A"]})
     evidence = pd.DataFrame({
-        "treatment": ["A", "B", "H", "X"], "randomised": ["r1 (vs B)", "r1 (vs A)", "", ""],
-        "observational": ["", "", "", ""], "single_arm": ["", "", "s1", "s2"],
+        "treatment": ["A", "B", "H", "X"], "randomised": [["r1 (vs B)"], ["r1 (vs A)"], [], []],
+        "observational": [[], [], [], []], "single_arm": [[], [], ["s1"], ["s2"]],
         "n_patients": [60, 60, 17, float("nan")],
         "placed_by": ["reference treatment", "comparisons connected to the reference",
                       "exchangeable baselines: its studies' absolute level",

@@ -99,3 +99,36 @@ def test_sensitivity_comparison_handles_scenarios_that_split_the_network(tmp_pat
     assert not split["same_ranking_set"].any()
     assert table[table["scenario"] == "main"]["same_ranking_set"].all()
     assert (tmp_path / "robustness.png").stat().st_size > 0
+
+
+def test_cross_component_rows_keep_names_with_separators(tmp_path):
+    """A treatment named "D; E" stays one treatment in the combined tables."""
+    import pandas as pd
+
+    from bayesnma import io
+    from bayesnma.workflow import collect_analysis
+
+    comps = pd.DataFrame({"component": ["c1", "c2"], "trt_ref": ["1", "D; E"],
+                          "treatments": [["1", "NA"], ["D; E", "=F"]]})
+    io.write_table(comps, tmp_path / "components.csv")
+    paths = {}
+    for comp, (ref, trt) in zip(["c1", "c2"], comps["treatments"], strict=True):
+        io.write_table(pd.DataFrame({"analysis": ["a"], "component": [comp], "treatment": [trt],
+                                     "comparator": [ref], "scale": ["OR"], "median": [2.0]}),
+                       tmp_path / comp / "relative_effects.csv")
+        io.write_table(pd.DataFrame({"component": [comp] * 2, "treatment": [ref, trt],
+                                     "sucra": [0.0, 1.0]}), tmp_path / comp / "ranks.csv")
+        io.write_table(pd.DataFrame({"component": [comp], "parameter": ["d"], "r_hat": [1.0],
+                                     "ess_bulk": [1000.0], "ess_tail": [1000.0],
+                                     "converged": [True], "n_divergent": [0]}),
+                       tmp_path / comp / "diagnostics.csv")
+        paths.setdefault("relative_effects_in", []).append(tmp_path / comp /
+                                                           "relative_effects.csv")
+        paths.setdefault("ranks_in", []).append(tmp_path / comp / "ranks.csv")
+        paths.setdefault("diagnostics_in", []).append(tmp_path / comp / "diagnostics.csv")
+    collect_analysis({}, "a", components=tmp_path / "components.csv",
+                     relative_effects=tmp_path / "eff.csv", ranks=tmp_path / "ranks.csv",
+                     convergence=tmp_path / "conv.csv", **paths)
+    eff = io.read_table(tmp_path / "eff.csv")
+    assert set(eff["treatment"]) == {"1", "NA", "D; E", "=F"}
+    assert len(eff[~eff["estimable"]]) == 8  # 2 x 2 treatments, both directions

@@ -2,12 +2,53 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["read_idata", "read_posterior_attrs", "read_table", "save_figure", "write_idata",
-           "write_table"]
+__all__ = ["LABEL_COLUMNS", "LIST_COLUMNS", "format_list", "parse_list", "read_idata",
+           "read_posterior_attrs", "read_table", "save_figure", "write_idata", "write_table"]
+
+#: Columns of our tables that hold names (of treatments, studies, ...): always text, never
+#: numbers or missing values, whatever the name (``1``, ``NA``, ``True``).
+LABEL_COLUMNS = ("analysis", "scenario", "component", "treatment", "comparator", "reference",
+                 "trt_ref", "study", "class", "parameter", "members")
+
+#: Columns of our tables that hold lists of names: written as JSON (so that any name, with
+#: "; " or quotes in it, round-trips) and read back as Python lists.
+LIST_COLUMNS = ("treatments", "studies", "formats", "prior_therapy", "randomised",
+                "observational", "single_arm")
+
+# A cell starting with one of these is a formula to a spreadsheet (OWASP CSV injection); it
+# is written with a leading apostrophe, which read_table removes. Signed numbers and
+# estimates such as "-0.42 (-0.90 to 0.10)" are left alone: no formula runs from them.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+_SIGNED_NUMBER = re.compile(r"[+-]\d[\d.eE+-]*( \([\d.eE+ -]+to[\d.eE+ -]+\))?")
+
+
+def format_list(items) -> str:
+    """A list of names as one table cell (JSON: round-trips any name)."""
+    return json.dumps([str(x) for x in items], ensure_ascii=False)
+
+
+def parse_list(cell) -> list[str]:
+    """The names of a cell written by :func:`format_list` (empty cell: none)."""
+    if cell is None or (isinstance(cell, float) and pd.isna(cell)) or cell == "":
+        return []
+    return [str(x) for x in json.loads(cell)]
+
+
+def _escape(value):
+    if (isinstance(value, str) and value.startswith(_FORMULA_START)
+            and not _SIGNED_NUMBER.fullmatch(value)):
+        return "'" + value
+    return value
+
+
+def _unescape(value):
+    return value[1:] if isinstance(value, str) and value.startswith("'") else value
 
 
 def _parent(path) -> Path:
@@ -17,13 +58,32 @@ def _parent(path) -> Path:
 
 
 def write_table(table: pd.DataFrame, path, *, index: bool = False) -> None:
-    """Write a table as CSV (floats with 6 significant digits)."""
-    table.to_csv(_parent(path), index=index, float_format="%.6g")
+    """Write a table as CSV (floats with 6 significant digits); text that a spreadsheet
+    would run as a formula gets a leading apostrophe."""
+    out = table.copy()
+    for col in out.select_dtypes(include=["object", "str"]).columns:
+        out[col] = out[col].map(lambda v: _escape(format_list(v) if isinstance(v, (list, tuple))
+                                                  else v))
+    out.to_csv(_parent(path), index=index, float_format="%.6g")
 
 
 def read_table(path) -> pd.DataFrame:
-    """Read a CSV table written by :func:`write_table`."""
-    return pd.read_csv(path)
+    """Read a CSV table written by :func:`write_table`, with the same types: names in
+    :data:`LABEL_COLUMNS` stay text, :data:`LIST_COLUMNS` are lists."""
+    header = pd.read_csv(path, nrows=0).columns
+    labels = {c: str for c in header if c in LABEL_COLUMNS}
+    table = pd.read_csv(path, dtype=labels, keep_default_na=False,
+                        na_values={c: _NA for c in header if c not in labels})
+    for col in table.select_dtypes(include=["object", "str"]).columns:
+        table[col] = table[col].map(_unescape)
+    for col in table.columns.intersection(LIST_COLUMNS):
+        table[col] = table[col].map(parse_list)
+    return table
+
+
+# pandas' default missing-value strings, for the columns that are not names
+_NA = ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND",
+       "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"]
 
 
 def write_idata(idata, path) -> None:

@@ -214,7 +214,7 @@ def treatment_evidence(network: NetworkData, trt_ref: str, *, exchangeable_basel
         else:
             placed = "not placed"
         sizes = arms.loc[arms["treatment"] == trt, "total"]
-        rows.append({"treatment": trt, **{k: "; ".join(v) for k, v in ev.items()},
+        rows.append({"treatment": trt, **ev,
                      "n_patients": sizes.sum() if sizes.notna().any() else np.nan,
                      "placed_by": placed})
     return pd.DataFrame(rows, columns=["treatment", "randomised", "observational",
@@ -318,7 +318,7 @@ def network_characteristics(network: NetworkData, components=None) -> pd.DataFra
         ``treatments``, ``n_treatments``, ``n_studies``, ``n_patients``, ``n_events``,
         ``n_direct_comparisons`` (pairs of treatments with head-to-head data),
         ``n_multi_arm_studies``, ``n_components`` and, when the data carry a
-        ``prior_therapy`` column, ``prior_therapy`` (distinct values, ``; ``-separated).
+        ``prior_therapy`` column, ``prior_therapy`` (its distinct values).
     """
     components = components if components is not None else connected_components(network)
     rows = [_characteristics("all", network, len(components))]
@@ -334,12 +334,12 @@ def _characteristics(label: str, network: NetworkData, n_components: int) -> dic
     events = network.arms["events"] if "events" in network.arms else pd.Series(dtype=float)
     row = {
         "component": label,
-        "treatments": "; ".join(network.treatments),
+        "treatments": list(network.treatments),
         "n_treatments": graph.number_of_nodes(),
         "n_studies": len(n_arms),
         "n_studies_arm_level": network.arms["study"].nunique(),
         "n_studies_contrast_level": network.contrasts["study"].nunique(),
-        "formats": "; ".join(network.formats),
+        "formats": list(network.formats),
         "measure": network.measure,
         "n_patients": network.n_patients,
         "n_events": int(events.sum()) if events.notna().any() else None,
@@ -350,5 +350,5 @@ def _characteristics(label: str, network: NetworkData, n_components: int) -> dic
     studies = pd.concat([network.arms, network.contrasts], ignore_index=True)
     if "prior_therapy" in studies.columns:
         values = studies["prior_therapy"].dropna().astype(str).str.strip()
-        row["prior_therapy"] = "; ".join(sorted(v for v in values.unique() if v))
+        row["prior_therapy"] = sorted(v for v in values.unique() if v)
     return row

@@ -36,6 +36,7 @@ img{max-width:100%;height:auto}small{color:#666}
 
 
 def _table(df: pd.DataFrame, digits: int = 3) -> str:
+    df = df.map(lambda v: "; ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
     return df.to_html(index=False, border=0, float_format=lambda x: f"{x:.{digits}g}"
                       if abs(x) >= 1000 else f"{x:.{digits}f}", na_rep="–")
 
@@ -211,10 +212,6 @@ def _class_section(tables, esc) -> list[str]:
             "of classes: <code>class_effects.csv</code>.</p>", _table(keep)]
 
 
-def _count(text) -> int:
-    return 0 if pd.isna(text) or not str(text) else len(str(text).split("; "))
-
-
 def _answer_section(parts: dict, components, evidence, sensitivity, measure, cfg,
                     esc) -> list[str]:
     """The ranking, how certain it is, what places each treatment and how the ranking
@@ -244,8 +241,8 @@ def _answer_section(parts: dict, components, evidence, sensitivity, measure, cfg
                    f"{measure.code} vs {ref}": vs_ref.get(trt, "reference")}
             if ev is not None and trt in ev.index:
                 e = ev.loc[trt]
-                n_r, n_o, n_s = (_count(e[k]) for k in ("randomised", "observational",
-                                                          "single_arm"))
+                n_r, n_o, n_s = (len(e[k]) for k in ("randomised", "observational",
+                                                      "single_arm"))
                 row["evidence"] = f"R {n_r}, O {n_o}, S {n_s}"
                 row["placed by"] = e["placed_by"]
                 row["caution"] = _caution(n_r, n_o, n_s, e.get("n_patients"),
@@ -264,9 +261,10 @@ def _answer_section(parts: dict, components, evidence, sensitivity, measure, cfg
     if ev is not None:
         gone = evidence[evidence["placed_by"].astype(str).str.startswith("not analysed")]
         if len(gone):
+            single = gone["single_arm"].map("; ".join)
             out.append("<p class='note'><b>Not ranked:</b> "
                        + esc("; ".join(f"{t} (single-arm studies: {s or 'none'})" for t, s in
-                                       zip(gone["treatment"], gone["single_arm"], strict=True)))
+                                       zip(gone["treatment"], single, strict=True)))
                        + ": no comparison and no bridging assumption reaches "
                        + ("it" if len(gone) == 1 else "them") + ".</p>")
     return out
@@ -337,7 +335,7 @@ def render_html(cfg, *, characteristics, components, convergence, network_plot: 
     """
     esc = html.escape
     measure = get_measure(str(components["measure"].iat[0]))
-    formats = list(dict.fromkeys(f for fs in components["formats"] for f in str(fs).split("; ")))
+    formats = list(dict.fromkeys(f for fs in components["formats"] for f in fs))
     out = [f"<!doctype html><html><head><meta charset='utf-8'><title>{esc(cfg.outcome)}"
            f"</title><style>{_CSS}</style></head><body>",
            f"<h1>{esc(cfg.outcome)} <small>analysis <code>{esc(cfg.name)}</code></small></h1>"]
@@ -417,7 +415,7 @@ def render_html(cfg, *, characteristics, components, convergence, network_plot: 
             "only within a component.</p>")
     if "prior_therapy" in characteristics.columns:
         for _, row in characteristics.iloc[1:].iterrows():
-            lines = [p for p in str(row["prior_therapy"]).split("; ") if p and p != "nan"]
+            lines = list(row["prior_therapy"])
             regressed = cfg.regression is not None and "prior_therapy" in cfg.regression.covariates
             if len(lines) > 1:
                 out.append(

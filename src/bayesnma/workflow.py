@@ -246,8 +246,8 @@ def write_network(settings: dict, analysis: str, *, characteristics, components,
         sub = network.subset(comp.studies)
         rows.append({"analysis": analysis, "component": comp.label,
                      "trt_ref": _component_ref(cfg, network, comp),
-                     "treatments": "; ".join(comp.treatments), "studies": "; ".join(comp.studies),
-                     "measure": network.measure, "formats": "; ".join(sub.formats)})
+                     "treatments": list(comp.treatments), "studies": list(comp.studies),
+                     "measure": network.measure, "formats": list(sub.formats)})
     io.write_table(pd.DataFrame(rows), components)
     io.write_table(pd.DataFrame({"analysis": analysis, "note": list(network.notes)},
                                 columns=["analysis", "note"]), data_notes)
@@ -517,7 +517,7 @@ def collect_analysis(settings: dict, analysis: str, *, components, relative_effe
     eff = pd.concat([io.read_table(p) for p in relative_effects_in], ignore_index=True)
     eff["estimable"] = True
     member = {t: row["component"] for _, row in comps.iterrows()
-              for t in row["treatments"].split("; ")}
+              for t in row["treatments"]}
     scales = list(dict.fromkeys(eff["scale"]))
     missing = [
         {"analysis": analysis, "component": f"{member[a]} x {member[b]}", "treatment": a,

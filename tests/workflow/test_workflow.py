@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from bayesnma import io
+
 pytestmark = pytest.mark.workflow
 
 
@@ -148,9 +150,8 @@ def test_sensitivity_with_regression_and_classes(finished_run):
 def test_bridged_scenario_ranks_both_parts_together(finished_run):
     tmp_path, _ = finished_run
     out = tmp_path / "results" / "mine--bridged"
-    comps = pd.read_csv(out / "network" / "components.csv")
-    assert comps["component"].tolist() == ["c1"] and comps["treatments"].iat[0] == (
-        "A; B; C; D; E")
+    comps = io.read_table(out / "network" / "components.csv")
+    assert comps["component"].tolist() == ["c1"] and comps["treatments"].iat[0] == list("ABCDE")
     assert sorted(pd.read_csv(out / "c1" / "ranks.csv")["treatment"]) == list("ABCDE")
     evidence = pd.read_csv(out / "network" / "evidence.csv").set_index("treatment")
     assert evidence.loc["D", "placed_by"].startswith("exchangeable baselines")
