@@ -132,3 +132,19 @@ def test_cross_component_rows_keep_names_with_separators(tmp_path):
     eff = io.read_table(tmp_path / "eff.csv")
     assert set(eff["treatment"]) == {"1", "NA", "D; E", "=F"}
     assert len(eff[~eff["estimable"]]) == 8  # 2 x 2 treatments, both directions
+
+
+def test_settings_key_follows_settings_and_code(monkeypatch):
+    from bayesnma import workflow
+
+    a = {"data": "x.csv", "outcome": "ORR", "priors": {"het": 1}}
+    relabelled = {**a, "outcome": "Objective response"}
+    assert workflow.settings_key(a, model_only=True) == workflow.settings_key(
+        relabelled, model_only=True)
+    assert workflow.settings_key(a) != workflow.settings_key(relabelled)
+    assert workflow.settings_key(a, model_only=True) != workflow.settings_key(
+        {**a, "priors": {"het": 2}}, model_only=True)
+    before = workflow.settings_key(a, model_only=True)
+    monkeypatch.setattr(workflow, "code_version", lambda: "another version of the package")
+    assert workflow.settings_key(a, model_only=True) != before
+    assert len(before) == 16 and set(before) <= set("0123456789abcdef")

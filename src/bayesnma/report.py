@@ -436,9 +436,9 @@ def render_html(cfg, *, characteristics, components, convergence, network_plot: 
         tables, figs = part["tables"], part["figures"]
         comp = components.set_index("component").loc[label]
         conv = convergence.set_index("component").loc[label]
-        out.append(f"<h2>Component {esc(label)}: {esc(comp['treatments'])}</h2>")
+        out.append(f"<h2>Component {esc(label)}: {esc('; '.join(comp['treatments']))}</h2>")
         out.append(f"<p>Reference: <b>{esc(comp['trt_ref'])}</b>. Studies: "
-                   f"{esc(comp['studies'])}.</p>")
+                   f"{esc('; '.join(comp['studies']))}.</p>")
         if not bool(conv["converged"]):
             out.append("<p class='bad'><b>Not converged</b>: do not interpret.</p>")
         for note in part.get("model_notes", ()):

@@ -9,11 +9,13 @@ message and a failed job (Snakemake then removes the job's outputs).
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import json
 import logging
 import sys
 from dataclasses import replace
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -96,11 +98,46 @@ def plan_analyses(config: dict) -> dict[str, dict]:
         for comp in comps:  # regression and class settings fail here, before any job
             _model(cfg, network, comp).parameters  # noqa: B018
         plan[name] = {"settings": settings,
+                      "keys": {"model": settings_key(settings, model_only=True),
+                               "all": settings_key(settings)},
                       "sensitivity": list(cfg.sensitivity),
                       "data_files": [src.file for src in cfg.sources],
                       "components": [c.label for c in comps],
                       "variants": {c.label: list(_variants(cfg, network, c)) for c in comps}}
     return plan
+
+
+#: Settings that only label results or orient the ranking: a change reruns summaries,
+#: figures and reports, not the fits.
+PRESENTATION_KEYS = ("outcome", "description", "lower_better", "sensitivity",
+                     "sensitivity_of")
+
+
+@cache
+def code_version() -> str:
+    """Hash of the installed package (version, code, schemas, bundled data)."""
+    from importlib.resources import files
+
+    from bayesnma import __version__
+
+    digest = hashlib.sha256(__version__.encode())
+    root = Path(str(files("bayesnma")))
+    for path in sorted(p for p in root.rglob("*") if p.is_file()
+                       and "__pycache__" not in p.parts and p.suffix != ".pyc"):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def settings_key(*settings: dict, model_only: bool = False) -> str:
+    """What a workflow step depends on besides its input files, as a short hash: the
+    settings it uses (without :data:`PRESENTATION_KEYS` for ``model_only``) and
+    :func:`code_version`. Rules carry it in ``params``, so Snakemake reruns a step when it
+    changes; user text never reaches the params (``snakemake --report`` shows them raw)."""
+    used = [{k: v for k, v in s.items() if not (model_only and k in PRESENTATION_KEYS)}
+            for s in settings]
+    text = json.dumps([code_version(), used], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _model(cfg, network, comp, variant: str = "consistency"):
@@ -725,9 +762,18 @@ def run_step(snakemake, step) -> None:
     accepted = inspect.signature(step).parameters
     named = [*snakemake.input.items(), *snakemake.output.items(),
              *snakemake.params.items(), *snakemake.wildcards.items()]
-    kwargs = {k: v for k, v in named if k in accepted and k != "settings"}
+    kwargs = {k: v for k, v in named if k in accepted and k not in ("settings", "key")}
     try:
-        step(snakemake.params.settings, **kwargs)
+        every = validate_config(snakemake.config)
+        analysis = dict(snakemake.wildcards.items()).get("analysis")
+        if analysis is None:  # a step over every main analysis
+            settings = {a: s for a, s in every.items() if "sensitivity_of" not in s}
+        else:
+            settings = every[analysis]
+        if "scenario_settings" in accepted:
+            kwargs["scenario_settings"] = [{**every[s], "name": s}
+                                           for s in settings["sensitivity"]]
+        step(settings, **kwargs)
     except BayesNMAError as err:
         log.error("%s", err)
         sys.exit(1)

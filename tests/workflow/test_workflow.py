@@ -1,5 +1,7 @@
 """End-to-end runs of the Snakemake workflow on a user's own data and config."""
 
+import os
+import re
 import warnings
 
 import numpy as np
@@ -184,6 +186,63 @@ def test_rerun_does_nothing_and_report_builds(finished_run, snakemake):
     report = snakemake(tmp_path, "--configfile", str(cfg), "--report", "report.html")
     assert report.returncode == 0, report.stderr[-2000:]
     assert (tmp_path / "report.html").stat().st_size > 100_000
+
+
+def _jobs(result) -> dict[str, int]:
+    """Rule -> number of jobs, from the job stats of a (dry) run."""
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out[-2000:]
+    if "Nothing to be done" in out:
+        return {}
+    table = out.split("Job stats:", 1)[1].split("total", 1)[0]
+    return {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, re.M)}
+
+
+def test_reruns_follow_what_each_step_uses(finished_run, snakemake):
+    """Labels and direction rerun summaries and reports, not fits; priors and data refit."""
+    tmp_path, cfg = finished_run
+    base = cfg.read_text()
+    changes = {
+        "label": (base.replace("outcome: Response", "outcome: Response rate"), False),
+        "direction": (base.replace("outcome: Response",
+                                   "outcome: Response\n    lower_better: true"), False),
+        "prior": (base.replace("trt_ref: [A, D]", "trt_ref: [A, D]\n    priors: "
+                               "{het: {half_normal: {scale: 0.5}}}"), True),
+    }
+    for name, (text, refit) in changes.items():
+        alt = tmp_path / f"{name}.yaml"
+        alt.write_text(text)
+        jobs = _jobs(snakemake(tmp_path, "--configfile", str(alt), "-n"))
+        assert ("fit_model" in jobs) == refit, (name, jobs)
+        assert jobs.get("summarise_posterior"), (name, jobs)
+    data = tmp_path / "arms.csv"
+    before, stat = data.read_text(), data.stat()
+    data.write_text(before.replace("s5,E,9,30", "s5,E,10,30"))
+    try:
+        jobs = _jobs(snakemake(tmp_path, "--configfile", str(cfg), "-n"))
+    finally:
+        data.write_text(before)
+        os.utime(data, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert jobs.get("fit_model"), jobs
+    assert _jobs(snakemake(tmp_path, "--configfile", str(cfg), "-n")) == {}
+
+
+def test_snakemake_report_carries_no_user_text_in_params(finished_run, snakemake):
+    """Snakemake writes rule params raw into a <script> block of its report: a hostile
+    outcome label must not reach them. (Last test of the finished run: it relabels it.)"""
+    tmp_path, cfg = finished_run
+    payload = "<script>document.title='pwned'</script>"
+    alt = tmp_path / "hostile.yaml"
+    alt.write_text(cfg.read_text().replace("outcome: Response",
+                                           f"outcome: \"{payload} Response\""))
+    run = snakemake(tmp_path, "--configfile", str(alt))
+    assert "fit_model" not in _jobs(run)  # a new label reruns no fit
+    report = snakemake(tmp_path, "--configfile", str(alt), "--report", "hostile.html")
+    assert report.returncode == 0, report.stderr[-2000:]
+    html = (tmp_path / "hostile.html").read_text()
+    assert "document.title='pwned'" not in html
+    ours = (tmp_path / "results" / "mine" / "report.html").read_text()
+    assert payload not in ours and "&lt;script&gt;document.title" in ours
 
 
 @pytest.mark.parametrize(

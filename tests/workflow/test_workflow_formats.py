@@ -4,6 +4,8 @@ follow-up, medians, contrasts, and medians mixed with hazard-ratio contrasts."""
 import pandas as pd
 import pytest
 
+from bayesnma import io
+
 pytestmark = pytest.mark.workflow
 
 FILES = {
@@ -62,7 +64,7 @@ def test_format_runs_end_to_end(formats_run, analysis):
     measure = MEASURES[analysis]
     scales = {measure, f"log {measure}"} if measure != "MD" else {"MD"}
     assert set(effects["scale"]) == scales
-    comps = pd.read_csv(out / "network" / "components.csv")
+    comps = io.read_table(out / "network" / "components.csv")
     assert comps["measure"].tolist() == [measure]
     assert (out / "report.html").stat().st_size > 0
     ranks = pd.read_csv(out / "c1" / "ranks.csv")
@@ -77,8 +79,8 @@ def test_mixed_survival_reports_exclusions_and_the_exponential_assumption(format
     notes = pd.read_csv(out / "network" / "data_notes.csv")["note"].tolist()
     assert any("arm 'P' of study 'obs3' excluded" in n for n in notes)
     assert any("exponential" in n for n in notes)
-    comps = pd.read_csv(out / "network" / "components.csv")
-    assert comps["formats"].iat[0] == "median; contrast"
+    comps = io.read_table(out / "network" / "components.csv")
+    assert comps["formats"].iat[0] == ["median", "contrast"]
     assert "obs3" not in comps["studies"].iat[0]
     effects = pd.read_csv(out / "relative_effects.csv")
     assert effects["assumptions"].str.contains("exponential survival").all()

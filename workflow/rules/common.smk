@@ -1,7 +1,7 @@
 from snakemake.exceptions import WorkflowError
 
 from bayesnma.errors import BayesNMAError
-from bayesnma.workflow import plan_analyses
+from bayesnma.workflow import plan_analyses, settings_key
 
 # Validate the config and every data file before any job runs.
 try:
@@ -16,9 +16,20 @@ wildcard_constraints:
     variant=r"ume|ns\d+",
 
 
-def get_settings(wildcards):
-    """Complete settings of the wildcard's analysis (reruns it when they change)."""
-    return PLAN[wildcards.analysis]["settings"]
+def get_key(kind):
+    """Params of a step: a hash of the settings it uses (``model``: without labels and
+    direction; ``all``) and of the package's code, so that a change reruns it. The steps
+    read their settings from the config; no user text goes into params."""
+
+    def key(wildcards):
+        return PLAN[wildcards.analysis]["keys"][kind]
+
+    return key
+
+
+def get_sensitivity_key(wildcards):
+    """Params of the comparison of an analysis with its sensitivity analyses."""
+    return settings_key(*(PLAN[s]["settings"] for s in get_scenarios(wildcards)))
 
 
 def get_data_files(wildcards):
@@ -83,12 +94,6 @@ def get_scenario_component_files(name):
         ]
 
     return inputs
-
-
-def get_scenario_settings(wildcards):
-    return [
-        {**PLAN[s]["settings"], "name": s} for s in PLAN[wildcards.analysis]["sensitivity"]
-    ]
 
 
 def get_sensitivity_table(wildcards):

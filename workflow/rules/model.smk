@@ -10,7 +10,7 @@ rule fit_model:
             subcategory="{component}",
         ),
     params:
-        settings=get_settings,
+        key=get_key("model"),
     log:
         "logs/fit_model/{analysis}/{component}.log",
     script:
@@ -63,7 +63,7 @@ rule summarise_posterior:
             subcategory="{component}",
         ),
     params:
-        settings=get_settings,
+        key=get_key("all"),
     log:
         "logs/summarise_posterior/{analysis}/{component}.log",
     script:
@@ -120,7 +120,7 @@ rule plot_posterior:
             subcategory="{component}",
         ),
     params:
-        settings=get_settings,
+        key=get_key("all"),
     log:
         "logs/plot_posterior/{analysis}/{component}.log",
     script:
@@ -134,7 +134,7 @@ rule fit_variant:
         posterior="results/{analysis}/{component}/variants/{variant}/posterior.nc",
         diagnostics="results/{analysis}/{component}/variants/{variant}/diagnostics.csv",
     params:
-        settings=get_settings,
+        key=get_key("model"),
     log:
         "logs/fit_variant/{analysis}/{component}/{variant}.log",
     script:
@@ -148,7 +148,7 @@ rule check_consistency:
     output:
         outdir=directory("results/{analysis}/{component}/consistency"),
     params:
-        settings=get_settings,
+        key=get_key("all"),
     log:
         "logs/check_consistency/{analysis}/{component}.log",
     script:

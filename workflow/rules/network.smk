@@ -28,7 +28,7 @@ rule build_network:
             subcategory="network",
         ),
     params:
-        settings=get_settings,
+        key=get_key("all"),
     log:
         "logs/build_network/{analysis}.log",
     script:

@@ -19,7 +19,7 @@ rule collect_analysis:
             subcategory="all components",
         ),
     params:
-        settings=get_settings,
+        key=get_key("all"),
     log:
         "logs/collect_analysis/{analysis}.log",
     script:
@@ -48,7 +48,7 @@ rule render_report:
             subcategory="all components",
         ),
     params:
-        settings=get_settings,
+        key=get_key("all"),
         component_dirs=get_component_dirs,
     log:
         "logs/render_report/{analysis}.log",
@@ -77,8 +77,7 @@ rule compare_sensitivity:
             subcategory="all components",
         ),
     params:
-        settings=get_settings,
-        scenario_settings=get_scenario_settings,
+        key=get_sensitivity_key,
     log:
         "logs/compare_sensitivity/{analysis}.log",
     script:
@@ -95,7 +94,7 @@ rule render_answer:
             category="Ranking of treatments",
         ),
     params:
-        settings={a: PLAN[a]["settings"] for a in MAIN_ANALYSES},
+        key=settings_key(*(PLAN[a]["settings"] for a in MAIN_ANALYSES)),
     log:
         "logs/render_answer.log",
     script:
