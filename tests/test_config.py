@@ -112,3 +112,21 @@ def test_description_is_one_line_of_text():
     # YAML's folded scalars (description: >) end with a newline
     assert _one({"data": "x.csv", "description": "class bridge;\n  Turner prior\n"}
                 ).description == "class bridge; Turner prior"
+
+
+@pytest.mark.parametrize(("sampler", "message"), [
+    ({"chains": 1}, r"sampler.chains: 1 is less than the minimum of 2"),
+    ({"random_seed": 2**64}, r"sampler.random_seed: 18446744073709551616 is greater than"),
+])
+def test_sampler_settings_the_checks_need(sampler, message):
+    with pytest.raises(ConfigError, match=message):
+        _one({"data": "x.csv", "sampler": sampler})
+
+
+def test_one_chain_is_refused_by_the_api_too():
+    import bayesnma as nma
+
+    with pytest.raises(ConfigError, match="chains must be at least 2: convergence is checked"):
+        nma.SamplerSettings(chains=1)
+    with pytest.raises(ConfigError, match="random_seed must be between 0 and 4294967295"):
+        nma.SamplerSettings(random_seed=2**40)

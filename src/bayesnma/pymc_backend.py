@@ -68,8 +68,18 @@ class SamplerSettings:
         for name in ("chains", "draws", "tune"):
             if int(getattr(self, name)) < 1:
                 raise ConfigError(f"sampler {name} must be at least 1")
+        if int(self.chains) < 2:
+            raise ConfigError("sampler chains must be at least 2: convergence is checked by "
+                              "comparing chains (split R-hat)")
+        if not 0 <= int(self.random_seed) <= MAX_SEED:
+            raise ConfigError(f"sampler random_seed must be between 0 and {MAX_SEED}; got "
+                              f"{self.random_seed}")
         if not 0 < self.target_accept < 1:
             raise ConfigError("sampler target_accept must be between 0 and 1")
+
+
+#: Largest random seed every backend accepts (32 bits).
+MAX_SEED = 2**32 - 1
 
 
 def _prior(pm, name, prior, **kwargs):
