@@ -75,6 +75,19 @@ def test_rate_reads(write_csv):
     assert net.arms["person_time"].tolist() == [100.5, 90.0]
 
 
+def test_rate_recurrent_events_may_outnumber_patients(write_csv):
+    net = _read(write_csv, "study,treatment,events,person_time,total\n"
+                "s1,A,150,90,100\ns1,B,120,95,100\n", format="rate")
+    assert net.arms["events"].tolist() == [150, 120]
+
+
+def test_events_followup_events_over_total(write_csv):
+    with pytest.raises(DataValidationError, match=r"row 3, column 'events': events \(150\) > "
+                                                  r"total \(100\) in study 's1'"):
+        _read(write_csv, "study,treatment,events,total,follow_up\n"
+              "s1,A,10,100,2\ns1,B,150,100,2\n", format="events_followup")
+
+
 def test_followup_not_positive(write_csv):
     with pytest.raises(DataValidationError,
                        match=r"row 2, column 'follow_up': follow_up is -2; follow-up time must"):

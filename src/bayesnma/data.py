@@ -64,7 +64,9 @@ class ArmFormat:
     :mod:`bayesnma.likelihoods`).
 
     ``observed`` names the column the likelihood is evaluated on (counts, or the
-    model-scale ``y`` of normal formats).
+    model-scale ``y`` of normal formats). ``events_of_patients``: each event is a patient
+    (so ``events <= total`` and ``total >= 1``); not for rates, whose recurrent events may
+    outnumber the patients.
     """
 
     name: str
@@ -73,21 +75,24 @@ class ArmFormat:
     measure: str
     description: str
     observed: str = "events"
+    events_of_patients: bool = False
 
 
 ARM_FORMATS = {
     f.name: f
     for f in (
-        ArmFormat("binary", ("events", "total"), (), "OR", "events out of total"),
+        ArmFormat("binary", ("events", "total"), (), "OR", "events out of total",
+                  events_of_patients=True),
         ArmFormat("continuous", ("mean",), ("se", "sd", "total"), "MD",
                   "mean with its SE (or SD and total)", observed="y"),
         ArmFormat("rate", ("events", "person_time"), ("total",), "IRR",
                   "events over person-time at risk"),
         ArmFormat("events_followup", ("events", "total", "follow_up"), (), "HR",
-                  "events out of total over follow-up"),
+                  "events out of total over follow-up", events_of_patients=True),
         ArmFormat("median", ("median",), ("lower", "upper", "events", "total", "p_value"),
                   "HR", "median survival with 95% CI, or with number of events; or two "
-                  "arms' medians with the log-rank p-value", observed="y"),
+                  "arms' medians with the log-rank p-value", observed="y",
+                  events_of_patients=True),
     )
 }
 CONTRAST_REQUIRED = ("study", "treatment")
@@ -334,7 +339,7 @@ def set_agd_arm(data: pd.DataFrame, *, format: str = "binary", source: str = "da
             table[canon] = np.nan
     table["format"] = format
 
-    if format in ("binary", "events_followup"):
+    if spec.events_of_patients and "total" in spec.required:
         zero = table["total"] == 0
         if zero.any():
             i = int(np.flatnonzero(zero)[0])
@@ -343,7 +348,7 @@ def set_agd_arm(data: pd.DataFrame, *, format: str = "binary", source: str = "da
                 "patient", source=source, row=int(rows[i]), column=mapping["total"],
             )
     over = table["events"] > table["total"]
-    if over.any():
+    if spec.events_of_patients and over.any():
         i = int(np.flatnonzero(over)[0])
         raise DataValidationError(
             f"events ({table['events'].iat[i]:g}) > total ({table['total'].iat[i]:g}) in study "
