@@ -29,6 +29,30 @@ def test_missing_file(tmp_path):
         read_arm_data(tmp_path / "nope.csv")
 
 
+def test_a_directory_is_not_a_data_file(tmp_path):
+    with pytest.raises(DataValidationError, match=r": is a directory, not a data file"):
+        read_arm_data(tmp_path)
+
+
+def test_blank_lines_do_not_shift_the_reported_row(write_csv):
+    path = write_csv(HEADER + "\ns1,A,5,50\n\ns1,B,60,50\n")
+    with pytest.raises(DataValidationError, match=r"row 5, column 'events': events \(60\)"):
+        read_arm_data(path)
+
+
+def test_trailing_comma_on_every_row_is_accepted_with_the_right_rows(write_csv):
+    net = read_arm_data(write_csv("study,treatment,events,total,\ns1,A,5,50,\ns1,B,9,50,\n"))
+    assert net.arms["row"].tolist() == [2, 3] and net.arms["events"].tolist() == [5, 9]
+    with pytest.raises(DataValidationError, match=r"row 3, column 'events': events \(90\)"):
+        read_arm_data(write_csv("study,treatment,events,total\ns1,A,5,50,\ns1,B,90,50,\n"))
+
+
+def test_an_extra_value_names_its_row(write_csv):
+    with pytest.raises(DataValidationError, match=r"arms.csv, row 2: 5 values but the header "
+                                                  r"\(row 1\) names 4 columns: value 5, '7'"):
+        read_arm_data(write_csv(HEADER + "s1,A,5,50,7\ns1,B,9,50\n"))
+
+
 def test_empty_file(write_csv):
     with pytest.raises(DataValidationError, match=r"arms.csv: the file is empty"):
         read_arm_data(write_csv(""))

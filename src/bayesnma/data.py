@@ -23,6 +23,7 @@ shows it: header = row 1) and the column. Sources of one analysis are joined wit
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -210,21 +211,52 @@ def _empty_contrasts() -> pd.DataFrame:
 
 
 def _read_csv(path) -> tuple[pd.DataFrame, str]:
+    """Read a CSV as text, remembering each row's line in the file (``attrs["lines"]``):
+    blank lines are skipped, trailing empty fields (a comma at the end of each line) are
+    dropped, and a row with more values than the header is refused with its line."""
     path = Path(path)
     source = str(path)
+    if path.is_dir():
+        raise DataValidationError("is a directory, not a data file", source=source)
     if not path.is_file():
         raise DataValidationError("file not found", source=source)
     try:
-        df = pd.read_csv(path, dtype=str, skipinitialspace=True, keep_default_na=False)
-    except pd.errors.EmptyDataError:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            reader = csv.reader(fh, skipinitialspace=True)
+            records, last = [], 0
+            for fields in reader:
+                line, last = last + 1, reader.line_num
+                if any(f.strip() for f in fields):
+                    records.append((line, fields))
+    except (csv.Error, UnicodeDecodeError) as err:
+        raise DataValidationError(f"the file is not a readable CSV ({err})", source=source) \
+            from None
+    if not records:
         raise DataValidationError(
-            "the file is empty; expected a header row and one row per arm", source=source
-        ) from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as err:
-        raise DataValidationError(
-            f"the file is not a readable CSV ({err})", source=source
-        ) from None
+            "the file is empty; expected a header row and one row per arm", source=source)
+    (header_line, header), body = records[0], records[1:]
+    while header and not header[-1].strip():
+        header = header[:-1]
+    rows = []
+    for line, fields in body:
+        extra = fields[len(header):]
+        if any(f.strip() for f in extra):
+            raise DataValidationError(
+                f"{len(fields)} values but the header (row {header_line}) names "
+                f"{len(header)} columns: value {len(header) + 1}, {extra[0]!r}, has no column "
+                "(a comma inside a value needs quotes)", source=source, row=line)
+        rows.append(fields[:len(header)] + [""] * (len(header) - len(fields)))
+    df = pd.DataFrame(rows, columns=header, dtype=str)
+    df.attrs["lines"] = [line for line, _ in body]
     return df, source
+
+
+def _data_rows(data: pd.DataFrame) -> np.ndarray:
+    """Each row's line in its file, or its spreadsheet row for a frame built in Python."""
+    lines = data.attrs.get("lines")
+    if lines is not None and len(lines) == len(data):
+        return np.asarray(lines, dtype=np.int64)
+    return np.arange(len(data)) + _FIRST_DATA_ROW
 
 
 def read_data(path, *, format: str = "binary", columns=None, measure=None,
@@ -662,7 +694,7 @@ def _start(data, mapping, required, source, format):
         )
     if len(data) == 0:
         raise DataValidationError("the file has a header but no data rows", source=source)
-    rows = np.arange(len(data)) + _FIRST_DATA_ROW
+    rows = _data_rows(data)
     table = pd.DataFrame({"row": rows})
     table["data_file"] = source
     for canon in ("study", "treatment"):
@@ -679,7 +711,7 @@ def _finish(data, table, mapping, source, measure, notes, *, level) -> NetworkDa
             "after renaming; rename them in the file",
             source=source,
         )
-    extra = data.iloc[table["row"].to_numpy() - _FIRST_DATA_ROW][list(carried)]
+    extra = data.iloc[pd.Index(_data_rows(data)).get_indexer(table["row"])][list(carried)]
     for col in carried:
         table[col] = extra[col].to_numpy()
     # Stable sort keeps file order within each study; studies in order of first appearance.

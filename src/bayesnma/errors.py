@@ -24,7 +24,7 @@ class DataValidationError(BayesNMAError):
     source : str, optional
         File name (or a label for an in-memory data frame).
     row : int, optional
-        Row as a spreadsheet shows it: the header is row 1, the first data row is row 2.
+        Row as a spreadsheet shows it, i.e. the line in the file (blank lines count).
     column : str, optional
         Column name as it appears in the file.
     """
