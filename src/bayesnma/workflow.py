@@ -318,6 +318,50 @@ def _treatment_evidence(cfg, network, comps) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def _fit_stamp(settings: dict, cfg) -> str:
+    """What a fit depends on: its settings key and the content of its data files."""
+    digest = hashlib.sha256(settings_key(settings, model_only=True).encode())
+    for src in cfg.sources:
+        digest.update(Path(src.file).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def remove_stale_results(plan: dict, results="results") -> None:
+    """Remove every result computed from a fit that this run will redo (its settings, data
+    or bayesnma's code changed since, see :func:`_fit_stamp`): the fit, everything computed
+    from it, its analysis' combined tables and report, the sensitivity comparison and
+    report of the analysis it belongs to, and the answer page. Called when a run starts
+    (not in dry runs): a successful run rebuilds them all; a failed one leaves nothing that
+    looks current."""
+    for analysis, entry in plan.items():
+        cfg = analysis_config(analysis, entry["settings"])
+        stamp = _fit_stamp(entry["settings"], cfg)
+        folders = [Path(results) / analysis / c for c in entry["components"]]
+        if all((f / "posterior.nc").exists()
+               and io.read_posterior_attrs(f / "posterior.nc").get("fit_stamp") == stamp
+               for f in folders):
+            continue
+        _remove_stale(Path(results), analysis)
+
+
+def _remove_stale(results: Path, analysis: str) -> None:
+    import shutil
+
+    stale = [p for folder in (results / analysis).glob("c*[0-9]") if folder.is_dir()
+             for p in folder.iterdir() if p.name != "variants"]
+    stale += [results / analysis / n for n in ("relative_effects.csv", "ranks.csv",
+                                               "convergence.csv", "report.html")]
+    main = analysis.split(SENSITIVITY_SEP, 1)[0]
+    stale += [results / main / n for n in ("sensitivity.csv", "robustness.png", "report.html")]
+    stale.append(results / "answer.html")
+    for path in stale:
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+            log.info("removed %s (computed from the previous fit)", path)
+
+
 def fit_component(settings: dict, analysis: str, component: str, *, posterior, diagnostics,
                   variant: str = "consistency"):
     """Fit one model variant (``consistency``, ``ume`` or a node-split ``ns<k>``) to one
@@ -336,6 +380,7 @@ def fit_component(settings: dict, analysis: str, component: str, *, posterior, d
     cfg, network = _load(settings, analysis)
     comp = _component(cfg, network, component)
     model = _model(cfg, network, comp, variant)
+    stamp = _fit_stamp(settings, cfg)
     log.info("fitting %s/%s (%s): %s effects, reference %s", analysis, component, variant,
              model.trt_effects, model.trt_ref)
     notes = _model_notes(cfg, network, comp, variant)
@@ -352,7 +397,7 @@ def fit_component(settings: dict, analysis: str, component: str, *, posterior, d
             "set convergence.on_failure: flag to write results marked as not converged."
         )
     idata.posterior.attrs.update({"analysis": analysis, "component": component,
-                                  "variant": variant,
+                                  "variant": variant, "fit_stamp": stamp,
                                   "outcome": cfg.outcome, "converged": int(conv.converged),
                                   "convergence_problems": "; ".join(conv.problems),
                                   "model_notes": json.dumps(notes)})

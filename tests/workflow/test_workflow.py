@@ -245,6 +245,23 @@ def test_snakemake_report_carries_no_user_text_in_params(finished_run, snakemake
     assert payload not in ours and "&lt;script&gt;document.title" in ours
 
 
+def test_a_failed_refit_leaves_no_result_that_looks_current(finished_run, snakemake):
+    """A refit that fails the convergence gate removes what the previous fit produced.
+    (After the other tests of the finished run: it leaves it failed.)"""
+    tmp_path, cfg = finished_run
+    out = tmp_path / "results" / "mine"
+    assert (out / "report.html").exists() and (out / "c1" / "ranks.csv").exists()
+    alt = tmp_path / "failing.yaml"
+    alt.write_text(cfg.read_text().replace("draws: 400, tune: 400", "draws: 20, tune: 10")
+                   .replace("on_failure: flag", "on_failure: error"))
+    run = snakemake(tmp_path, "--configfile", str(alt))
+    assert run.returncode != 0 and "did not converge" in run.stderr
+    left = [p.relative_to(out) for p in out.rglob("*") if p.is_file()
+            and "network" not in p.parts and "variants" not in p.parts]
+    assert left == [], left
+    assert not (tmp_path / "results" / "answer.html").exists()
+
+
 @pytest.mark.parametrize(
     ("data", "disconnected", "message"),
     [
@@ -269,4 +286,4 @@ def test_bad_config_names_the_key(tmp_path, snakemake):
     cfg.write_text(cfg.read_text().replace("chains: 2", "chains: 0"))
     result = snakemake(tmp_path, "--configfile", str(cfg))
     assert result.returncode != 0
-    assert "config: defaults.sampler.chains: 0 is less than the minimum of 1" in result.stderr
+    assert "config: defaults.sampler.chains: 0 is less than the minimum of 2" in result.stderr

@@ -1,13 +1,19 @@
 from snakemake.exceptions import WorkflowError
 
 from bayesnma.errors import BayesNMAError
-from bayesnma.workflow import plan_analyses, settings_key
+from bayesnma.workflow import plan_analyses, remove_stale_results, settings_key
 
 # Validate the config and every data file before any job runs.
 try:
     PLAN = plan_analyses(config)
 except BayesNMAError as err:
     raise WorkflowError(str(err)) from None
+
+
+onstart:
+    # Results of fits this run redoes are removed first, so that a failed run leaves
+    # nothing that looks current.
+    remove_stale_results(PLAN)
 
 
 wildcard_constraints:
