@@ -327,12 +327,12 @@ def _fit_stamp(settings: dict, cfg) -> str:
 
 
 def remove_stale_results(plan: dict, results="results") -> None:
-    """Remove every result computed from a fit that this run will redo (its settings, data
-    or bayesnma's code changed since, see :func:`_fit_stamp`): the fit, everything computed
-    from it, its analysis' combined tables and report, the sensitivity comparison and
-    report of the analysis it belongs to, and the answer page. Called when a run starts
-    (not in dry runs): a successful run rebuilds them all; a failed one leaves nothing that
-    looks current."""
+    """Remove every result computed from a fit that is out of date (its settings, data or
+    bayesnma's code changed since, see :func:`_fit_stamp`), which a complete run redoes:
+    the fit, everything computed from it, its analysis' combined tables and report, the
+    sensitivity comparison and report of the analysis it belongs to, and the answer page.
+    Called when a run starts (not in dry runs): a successful run rebuilds them all; a
+    failed one leaves nothing that looks current."""
     for analysis, entry in plan.items():
         cfg = analysis_config(analysis, entry["settings"])
         stamp = _fit_stamp(entry["settings"], cfg)
@@ -354,12 +354,12 @@ def _remove_stale(results: Path, analysis: str) -> None:
     main = analysis.split(SENSITIVITY_SEP, 1)[0]
     stale += [results / main / n for n in ("sensitivity.csv", "robustness.png", "report.html")]
     stale.append(results / "answer.html")
-    for path in stale:
+    for path in (p for p in stale if p.exists()):
         if path.is_dir():
             shutil.rmtree(path)
-        elif path.exists():
+        else:
             path.unlink()
-            log.info("removed %s (computed from the previous fit)", path)
+        log.info("removed %s (computed from an out-of-date fit)", path)
 
 
 def fit_component(settings: dict, analysis: str, component: str, *, posterior, diagnostics,
