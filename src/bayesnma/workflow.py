@@ -318,11 +318,11 @@ def _treatment_evidence(cfg, network, comps) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def _fit_stamp(settings: dict, cfg) -> str:
+def _fit_stamp(settings: dict, data_files) -> str:
     """What a fit depends on: its settings key and the content of its data files."""
     digest = hashlib.sha256(settings_key(settings, model_only=True).encode())
-    for src in cfg.sources:
-        digest.update(Path(src.file).read_bytes())
+    for path in data_files:
+        digest.update(Path(path).read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -334,8 +334,7 @@ def remove_stale_results(plan: dict, results="results") -> None:
     Called when a run starts (not in dry runs): a successful run rebuilds them all; a
     failed one leaves nothing that looks current."""
     for analysis, entry in plan.items():
-        cfg = analysis_config(analysis, entry["settings"])
-        stamp = _fit_stamp(entry["settings"], cfg)
+        stamp = _fit_stamp(entry["settings"], entry["data_files"])
         folders = [Path(results) / analysis / c for c in entry["components"]]
         if all((f / "posterior.nc").exists()
                and io.read_posterior_attrs(f / "posterior.nc").get("fit_stamp") == stamp
@@ -380,7 +379,7 @@ def fit_component(settings: dict, analysis: str, component: str, *, posterior, d
     cfg, network = _load(settings, analysis)
     comp = _component(cfg, network, component)
     model = _model(cfg, network, comp, variant)
-    stamp = _fit_stamp(settings, cfg)
+    stamp = _fit_stamp(settings, [src.file for src in cfg.sources])
     log.info("fitting %s/%s (%s): %s effects, reference %s", analysis, component, variant,
              model.trt_effects, model.trt_ref)
     notes = _model_notes(cfg, network, comp, variant)
