@@ -1,3 +1,9 @@
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
 import matplotlib
 import pandas as pd
 import pytest
@@ -29,3 +35,31 @@ def three_trt_arms():
             "prior_therapy": ["x", "x", "y", "y", "y", "x", "x"],
         }
     )
+
+
+def _chromium():
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if path := shutil.which(name):
+            return path
+    return None
+
+
+@pytest.fixture(scope="session")
+def rendered_title():
+    """``rendered_title(html_path)``: the page's title after headless Chromium ran its
+    scripts. Skips without Chromium, unless BAYESNMA_REQUIRE_CHROMIUM is set (CI)."""
+    chromium = _chromium()
+    if chromium is None:
+        if os.environ.get("BAYESNMA_REQUIRE_CHROMIUM"):
+            pytest.fail("Chromium is required (BAYESNMA_REQUIRE_CHROMIUM) but not found")
+        pytest.skip("headless Chromium not installed (apt-get install chromium)")
+
+    def _title(path):
+        cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu",
+               "--virtual-time-budget=5000", "--dump-dom", Path(path).resolve().as_uri()]
+        dom = subprocess.run(cmd, capture_output=True, text=True, timeout=120).stdout
+        found = re.search(r"<title>(.*?)</title>", dom, re.S)
+        assert found, f"Chromium rendered no page for {path}"
+        return found.group(1)
+
+    return _title

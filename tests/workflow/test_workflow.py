@@ -2,6 +2,8 @@
 
 import os
 import re
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -227,22 +229,39 @@ def test_reruns_follow_what_each_step_uses(finished_run, snakemake):
     assert _jobs(snakemake(tmp_path, "--configfile", str(cfg), "-n")) == {}
 
 
-def test_snakemake_report_carries_no_user_text_in_params(finished_run, snakemake):
+PAYLOAD = "</script><script>document.title='pwned'</script>"
+
+
+def test_headless_chromium_sees_a_payload_in_raw_params(tmp_path, rendered_title):
+    """The check below can fail: Snakemake's report runs a payload in a rule's params."""
+    (tmp_path / "Snakefile").write_text(
+        f'rule make:\n    output: report("out.txt")\n    params: label="{PAYLOAD}"\n'
+        '    shell: "echo hi > {output}"\n')
+    for extra in ([], ["--report", "raw.html"]):
+        cmd = [sys.executable, "-m", "snakemake", "--directory", str(tmp_path),
+               "-s", str(tmp_path / "Snakefile"), "--cores", "1", *extra]
+        assert subprocess.run(cmd, capture_output=True, timeout=300).returncode == 0
+    assert rendered_title(tmp_path / "raw.html") == "pwned"
+
+
+def test_snakemake_report_carries_no_user_text_in_params(finished_run, snakemake,
+                                                        rendered_title):
     """Snakemake writes rule params raw into a <script> block of its report: a hostile
     outcome label must not reach them. (Last test of the finished run: it relabels it.)"""
     tmp_path, cfg = finished_run
-    payload = "<script>document.title='pwned'</script>"
     alt = tmp_path / "hostile.yaml"
     alt.write_text(cfg.read_text().replace("outcome: Response",
-                                           f"outcome: \"{payload} Response\""))
+                                           f"outcome: \"{PAYLOAD} Response\""))
     run = snakemake(tmp_path, "--configfile", str(alt))
     assert "fit_model" not in _jobs(run)  # a new label reruns no fit
     report = snakemake(tmp_path, "--configfile", str(alt), "--report", "hostile.html")
     assert report.returncode == 0, report.stderr[-2000:]
-    html = (tmp_path / "hostile.html").read_text()
-    assert "document.title='pwned'" not in html
-    ours = (tmp_path / "results" / "mine" / "report.html").read_text()
-    assert payload not in ours and "&lt;script&gt;document.title" in ours
+    assert "document.title='pwned'" not in (tmp_path / "hostile.html").read_text()
+    assert rendered_title(tmp_path / "hostile.html") == "Snakemake Report"
+    ours = tmp_path / "results" / "mine" / "report.html"
+    assert PAYLOAD not in ours.read_text()
+    assert "&lt;script&gt;document.title" in ours.read_text()
+    assert "pwned" not in rendered_title(ours)
 
 
 def test_a_failed_refit_leaves_no_result_that_looks_current(finished_run, snakemake):
