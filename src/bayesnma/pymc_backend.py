@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
+from bayesnma.compiled import compile_nutpie
 from bayesnma.data import ARM_FORMATS
 from bayesnma.diagnostics import pointwise_log_likelihood
 from bayesnma.errors import ConfigError
@@ -210,7 +211,7 @@ def fit(model: NMAModel, settings: SamplerSettings | None = None):
         if settings.backend == "nutpie":
             import nutpie
 
-            compiled = nutpie.compile_pymc_model(pm_model)
+            compiled = compile_nutpie(pm_model)
             t_compiled = time.perf_counter()
             idata = nutpie.sample(
                 compiled,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["km_median", "logrank", "simulate_logrank_studies", "synthetic_idata"]
+__all__ = ["km_median", "logrank", "simulate_binary_network", "simulate_logrank_studies",
+           "synthetic_idata"]
 
 
 def synthetic_idata(effects: dict[str, float], *, trt_ref: str = "A", sd: float = 0.1,
@@ -90,3 +91,46 @@ def simulate_logrank_studies(n_studies: int, *, log_hr: float, shape: float = 1.
                      "events_trt": int(arm[1][1].sum()), "events_ctl": int(arm[0][1].sum()),
                      "total_trt": n_per_arm, "total_ctl": n_per_arm, "z": z, "p_value": p})
     return pd.DataFrame(rows)
+
+
+def simulate_binary_network(n_studies: int, *, n_treatments: int = 20, tau: float = 0.3,
+                            multi_arm_share: float = 0.18, seed: int = 0):
+    """A connected random-effects network of binary outcomes (arm level, logit scale).
+
+    Treatment ``T01`` is the reference; true ``d`` vs ``T01`` are N(0, 0.5^2), study
+    baselines N(-1, 0.5^2), arm sizes uniform on 50-300. The first ``n_treatments - 1``
+    studies compare ``T01`` with each other treatment (so the network is connected); the
+    rest compare random pairs, a share ``multi_arm_share`` of them random triples. Study
+    effects vs the study's first arm are N(d, tau^2) with correlation 0.5 between arms.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``study``, ``treatment``, ``events``, ``total`` (one row per arm), with the true
+        effects in ``attrs["d"]`` (dict) and ``attrs["tau"]``.
+    """
+    import pandas as pd
+
+    if n_studies < n_treatments - 1:
+        raise ValueError(f"{n_studies} studies cannot connect {n_treatments} treatments")
+    rng = np.random.default_rng(seed)
+    names = [f"T{k + 1:02d}" for k in range(n_treatments)]
+    d = np.concatenate([[0.0], rng.normal(0.0, 0.5, n_treatments - 1)])
+    rows = []
+    for i in range(n_studies):
+        if i < n_treatments - 1:
+            trts = np.array([0, i + 1])
+        else:
+            size = 3 if rng.random() < multi_arm_share else 2
+            trts = np.sort(rng.choice(n_treatments, size=size, replace=False))
+        k = len(trts) - 1
+        cov = tau**2 * 0.5 * (np.eye(k) + np.ones((k, k)))
+        delta = np.concatenate([[0.0], rng.multivariate_normal(d[trts[1:]] - d[trts[0]], cov)])
+        p = 1 / (1 + np.exp(-(rng.normal(-1.0, 0.5) + delta)))
+        total = rng.integers(50, 301, size=len(trts))
+        for t, n, pr in zip(trts, total, p, strict=True):
+            rows.append({"study": f"S{i + 1:04d}", "treatment": names[t],
+                         "events": int(rng.binomial(n, pr)), "total": int(n)})
+    frame = pd.DataFrame(rows)
+    frame.attrs.update({"d": dict(zip(names[1:], d[1:].tolist(), strict=True)), "tau": tau})
+    return frame
