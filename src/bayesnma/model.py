@@ -344,7 +344,7 @@ class NMAModel:
         rest = [t for t in self.network.treatments if t != self.trt_ref and t not in order]
         return [self.trt_ref, *order, *rest]
 
-    @property
+    @cached_property
     def studies(self) -> list[str]:
         """Studies in data order."""
         return self.network.studies
