@@ -29,8 +29,9 @@ Formulas (all on the natural log scale, ``z = 1.959964`` for a 95% interval):
 
 from __future__ import annotations
 
+from statistics import NormalDist
+
 import numpy as np
-from scipy.stats import norm
 
 __all__ = ["EXPONENTIAL_ASSUMPTION", "LOGRANK_METHODS", "ci_z", "log_hr_from_logrank_p",
            "log_ratio_from_ci", "median_to_log_hazard"]
@@ -87,7 +88,7 @@ def log_hr_from_logrank_p(p_value: float, median_trt: float, median_ctl: float, 
     ValueError
         Without events, if the arm sizes are missing.
     """
-    z = float(norm.isf(p_value / 2))
+    z = -NormalDist().inv_cdf(p_value / 2)  # the stdlib quantile: no scipy import
     sign = float(np.sign(np.log(median_ctl) - np.log(median_trt)))
     if np.isfinite(events_trt) and np.isfinite(events_ctl) and events_trt > 0 < events_ctl:
         v = events_trt * events_ctl / (events_trt + events_ctl)
@@ -106,7 +107,7 @@ def log_hr_from_logrank_p(p_value: float, median_trt: float, median_ctl: float, 
 
 def ci_z(ci_level: float = 0.95) -> float:
     """Standard normal quantile of a two-sided interval (1.959964 for 95%)."""
-    return float(norm.ppf(0.5 + ci_level / 2))
+    return NormalDist().inv_cdf(0.5 + ci_level / 2)
 
 
 def log_ratio_from_ci(ratio, lower, upper, *, ci_level: float = 0.95):
