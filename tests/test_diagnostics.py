@@ -3,6 +3,8 @@ import pytest
 from arviz_base import from_dict
 
 from bayesnma import check_convergence
+from bayesnma.diagnostics import prior_overlap
+from bayesnma.priors import HalfNormal, Normal
 from bayesnma.testing import synthetic_idata
 
 
@@ -44,3 +46,21 @@ def test_contrast_residual_deviance_is_the_quadratic_form():
     r = np.array([-0.2, -0.3])
     assert dev[0, 0, :2].sum() == pytest.approx(r @ np.linalg.solve(cov, r))
     assert dev[0, 0, 2] == pytest.approx((0.2 / 0.25) ** 2)
+
+
+@pytest.mark.parametrize(
+    ("draws", "prior"),
+    [(np.random.default_rng(1).normal(0.5, 0.3, 8000), Normal(0, 1)),
+     (np.random.default_rng(2).normal(3, 2, 4000), Normal(0, 1)),
+     (np.random.default_rng(3).lognormal(-1, 0.3, 8000), HalfNormal(1))],
+    ids=["normal", "normal-far", "positive"],
+)
+def test_prior_overlap_matches_an_exact_kernel_density(draws, prior):
+    from scipy.stats import gaussian_kde
+
+    x = np.log(draws) if isinstance(prior, HalfNormal) else draws
+    grid = np.linspace(x.min() - 3, x.max() + 3, 20000)
+    prior_dens = (prior.pdf(np.exp(grid)) * np.exp(grid) if isinstance(prior, HalfNormal)
+                  else prior.pdf(grid))
+    exact = np.trapezoid(np.minimum(gaussian_kde(x)(grid), prior_dens), grid)
+    assert prior_overlap(draws, prior) == pytest.approx(exact, abs=0.002)
