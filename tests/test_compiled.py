@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 pytestmark = pytest.mark.compile
@@ -46,3 +47,18 @@ def test_a_second_process_loads_the_callbacks_from_the_cache_and_draws_the_same(
     first, second = run(), run()
     assert first == {"hits": [0, 0], "same": True}
     assert second == {"hits": [1, 1], "same": True}
+
+
+def test_linear_predictors_computed_after_sampling_match_the_model(three_trt_arms):
+    """nutpie leaves ``eta`` out of its trace; the fit computes it from the draws."""
+    import bayesnma as nma
+
+    model = nma.NMAModel(nma.set_agd_arm(three_trt_arms), trt_effects="fixed", trt_ref="A")
+    post = nma.fit(model, nma.SamplerSettings(chains=2, draws=50, tune=50)).posterior
+    const_study = [label.split(" | ")[0] for label in post["arm"].values]
+    base = {"s1": "A", "s2": "A", "s3": "B"}
+    d = {t: post["d"].sel(treatment=t).values for t in ("B", "C")} | {"A": 0.0}
+    for label, study in zip(post["arm"].values, const_study, strict=True):
+        trt = label.split(" | ")[1]
+        expected = post["mu"].sel(study=study).values + d[trt] - d[base[study]]
+        np.testing.assert_allclose(post["eta"].sel(arm=label).values, expected, atol=1e-10)

@@ -82,12 +82,14 @@ def _callback(src, name, inner, n_dim, n_expanded, signature):
         return numba.cfunc(signature, cache=key is not None)(func)
 
 
-def compile_nutpie(pm_model):
+def compile_nutpie(pm_model, var_names=None):
     """nutpie's compiled model of ``pm_model`` with its callbacks cached on disk.
 
     Parameters
     ----------
     pm_model : pymc.Model
+    var_names : list of str, optional
+        Deterministics to store in the trace (default: all).
 
     Returns
     -------
@@ -104,16 +106,16 @@ def compile_nutpie(pm_model):
     (n_dim, n_expanded, logp_fn_pt, expand_fn_pt, initial_point_fn, shape_info,
      reparameterized_names) = ncp._make_functions(
         pm_model, mode="NUMBA", compute_grad=True, join_expanded=True,
-        pymc_initial_point_fn=initial_point_fn)
+        pymc_initial_point_fn=initial_point_fn, var_names=var_names)
     if logp_fn_pt.get_shared() or expand_fn_pt.get_shared():
-        return nutpie.compile_pymc_model(pm_model)
+        return nutpie.compile_pymc_model(pm_model, var_names=var_names)
     try:
         return _compile_cached(pm_model, n_dim, n_expanded, logp_fn_pt, expand_fn_pt,
                                initial_point_fn, shape_info, reparameterized_names)
     except Exception as err:  # noqa: BLE001 - a broken cache entry must not stop a fit
         warnings.warn(f"cached nutpie compile failed ({err}); compiling without the cache",
                       RuntimeWarning, stacklevel=2)
-        return nutpie.compile_pymc_model(pm_model)
+        return nutpie.compile_pymc_model(pm_model, var_names=var_names)
 
 
 def _compile_cached(pm_model, n_dim, n_expanded, logp_fn_pt, expand_fn_pt, initial_point_fn,

@@ -267,25 +267,34 @@ def pointwise_log_likelihood(idata) -> xr.DataArray:
         or the study) and ``loo_study``.
     """
     post, const, obs = idata.posterior, idata.constant_data, idata.observed_data
-    values, labels, studies = [], [], []
+    labels, studies, columns = [], [], []  # columns: (positions, f(chain) -> log-lik)
     if "eta" in post:
-        eta_all = post["eta"].values
         fmts = const["arm_format"].values
         for fmt in dict.fromkeys(fmts):
-            pick = fmts == fmt
-            values.append(ARM_LIKELIHOODS[fmt].loglik(
-                obs[f"y_{fmt}"].values.astype(float), eta_all[..., pick], _arm_data(const, pick)))
+            pick = np.flatnonzero(fmts == fmt)
+            observed, data = obs[f"y_{fmt}"].values.astype(float), _arm_data(const, pick)
+            columns.append((slice(len(labels), len(labels) + pick.size),
+                            lambda c, fmt=fmt, pick=pick, observed=observed, data=data:
+                            ARM_LIKELIHOODS[fmt].loglik(
+                                observed, post["eta"].values[c][..., pick], data)))
             labels += list(post["arm"].values[pick])
             studies += list(const["study"].values[pick])
     if "theta" in post:
-        theta, y = post["theta"].values, const["contrast_y"].values
+        y = const["contrast_y"].values
         for study, k, args in _contrast_studies(const):
-            ll = CONTRAST_LIKELIHOOD.loglik(y[k], theta[..., k], *args).sum(axis=-1)
-            values.append(ll[..., None])
+            columns.append((slice(len(labels), len(labels) + 1),
+                            lambda c, k=k, args=args: CONTRAST_LIKELIHOOD.loglik(
+                                y[k], post["theta"].values[c][..., k], *args
+                            ).sum(axis=-1)[..., None]))
             labels.append(str(study))
             studies.append(str(study))
+    # One chain at a time: the likelihoods' temporaries are each as large as the result.
+    out = np.empty((post.sizes["chain"], post.sizes["draw"], len(labels)))
+    for chain in range(out.shape[0]):
+        for where, loglik in columns:
+            out[chain, :, where] = loglik(chain)
     return xr.DataArray(
-        np.concatenate(values, axis=-1), dims=("chain", "draw", "loo_unit"),
+        out, dims=("chain", "draw", "loo_unit"),
         coords={"chain": post["chain"].values, "draw": post["draw"].values,
                 "loo_unit": np.array(labels, dtype=object),
                 "loo_study": ("loo_unit", np.array(studies, dtype=object))})

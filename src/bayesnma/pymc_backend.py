@@ -211,7 +211,12 @@ def fit(model: NMAModel, settings: SamplerSettings | None = None):
         if settings.backend == "nutpie":
             import nutpie
 
-            compiled = compile_nutpie(pm_model)
+            # The linear predictors are left out of the sampler's trace and computed
+            # afterwards from the draws: one value per arm and draw, they were half the
+            # trace and were held several times over while nutpie converted it.
+            linear = [v for v in ("eta", "theta") if v in pm_model.named_vars]
+            compiled = compile_nutpie(pm_model, var_names=[
+                v.name for v in pm_model.unobserved_RVs if v.name not in linear])
             t_compiled = time.perf_counter()
             idata = nutpie.sample(
                 compiled,
@@ -223,6 +228,12 @@ def fit(model: NMAModel, settings: SamplerSettings | None = None):
                 save_warmup=False,
                 progress_bar=False,
             )
+            if linear:
+                import pymc as pm
+
+                idata.posterior.update(pm.compute_deterministics(
+                    idata.posterior.to_dataset(), var_names=linear, model=pm_model,
+                    progressbar=False))
         else:
             import pymc as pm
 
