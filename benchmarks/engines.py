@@ -40,7 +40,7 @@ HERE = Path(__file__).resolve().parent
 # network -> effects model, reference, bayesnma sampler settings, JAGS (burn-in, iter, thin)
 NETWORKS = {
     "smoking": {"effects": "random", "ref": "No contact",
-                "bayesnma": {"draws": 2000, "tune": 1000, "target_accept": 0.9},
+                "bayesnma": {"draws": 2500, "tune": 1000, "target_accept": 0.9},
                 "jags": (1000, 5000, 1)},
     "thrombolytics": {"effects": "random", "ref": "SK",
                       "bayesnma": {"draws": 5000, "tune": 1000, "target_accept": 0.99},
@@ -49,7 +49,7 @@ NETWORKS = {
                "bayesnma": {"draws": 2000, "tune": 1000, "target_accept": 0.9},
                "jags": (2000, 10000, 1)},
     "sim1000": {"effects": "random", "ref": "T01",
-                "bayesnma": {"draws": 2000, "tune": 1000, "target_accept": 0.9},
+                "bayesnma": {"draws": 2500, "tune": 1000, "target_accept": 0.9},
                 "jags": (2000, 10000, 1)},
 }
 

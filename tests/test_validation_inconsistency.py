@@ -7,6 +7,8 @@ node-splits depend on. Tolerance 0.05 absolute on means, SDs and 95% limits, 0.0
 Bayesian p-values and 1 on DIC (and the residual deviance behind it).
 """
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -112,7 +114,10 @@ def test_thrombolytics_node_splits_match_dias_2010(thrombolytics_consistency):
 
 def test_smoking_random_ume_matches_tsd4_with_multi_arm_correction():
     model, order = _model("smoking", "random", consistency="ume")
-    idata = nma.fit(model, RE_SETTINGS)
+    # 3x the draws: the 97.5% limit of dAD (target 2.8) has a Monte Carlo SE of about 0.03
+    # at 40,000 draws (one compilation of the same model gave 2.86: fused floating-point
+    # operations change the chains); two runs of 120,000 gave 2.816 and 2.837.
+    idata = nma.fit(model, replace(RE_SETTINGS, draws=30000))
     assert nma.check_convergence(idata).converged
     ume = ume_effects(idata).set_index("comparison")
     tau = nma.heterogeneity(idata).set_index("parameter").loc["tau"]
