@@ -266,38 +266,42 @@ def pointwise_log_likelihood(idata) -> xr.DataArray:
         Dims ``(chain, draw, loo_unit)``; coordinates ``loo_unit`` (``"study | treatment"``
         or the study) and ``loo_study``.
     """
-    post, const, obs = idata.posterior, idata.constant_data, idata.observed_data
-    labels, studies, columns = [], [], []  # columns: (positions, f(chain) -> log-lik)
-    if "eta" in post:
-        fmts = const["arm_format"].values
-        for fmt in dict.fromkeys(fmts):
-            pick = np.flatnonzero(fmts == fmt)
-            observed, data = obs[f"y_{fmt}"].values.astype(float), _arm_data(const, pick)
-            columns.append((slice(len(labels), len(labels) + pick.size),
-                            lambda c, fmt=fmt, pick=pick, observed=observed, data=data:
-                            ARM_LIKELIHOODS[fmt].loglik(
-                                observed, post["eta"].values[c][..., pick], data)))
-            labels += list(post["arm"].values[pick])
-            studies += list(const["study"].values[pick])
-    if "theta" in post:
-        y = const["contrast_y"].values
-        for study, k, args in _contrast_studies(const):
-            columns.append((slice(len(labels), len(labels) + 1),
-                            lambda c, k=k, args=args: CONTRAST_LIKELIHOOD.loglik(
-                                y[k], post["theta"].values[c][..., k], *args
-                            ).sum(axis=-1)[..., None]))
-            labels.append(str(study))
-            studies.append(str(study))
+    post = idata.posterior
     # One chain at a time: the likelihoods' temporaries are each as large as the result.
-    out = np.empty((post.sizes["chain"], post.sizes["draw"], len(labels)))
-    for chain in range(out.shape[0]):
-        for where, loglik in columns:
-            out[chain, :, where] = loglik(chain)
+    first, labels, studies = _chain_log_likelihood(idata, 0)
+    out = np.empty((post.sizes["chain"], *first.shape))
+    out[0] = first
+    for chain in range(1, out.shape[0]):
+        out[chain] = _chain_log_likelihood(idata, chain)[0]
     return xr.DataArray(
         out, dims=("chain", "draw", "loo_unit"),
         coords={"chain": post["chain"].values, "draw": post["draw"].values,
                 "loo_unit": np.array(labels, dtype=object),
                 "loo_study": ("loo_unit", np.array(studies, dtype=object))})
+
+
+def _chain_log_likelihood(idata, chain: int):
+    """Log-likelihood draws ``(draw, loo_unit)`` of one chain, with the units' labels and
+    studies (see :func:`pointwise_log_likelihood`)."""
+    post, const, obs = idata.posterior, idata.constant_data, idata.observed_data
+    values, labels, studies = [], [], []
+    if "eta" in post:
+        eta_all = post["eta"].values[chain]
+        fmts = const["arm_format"].values
+        for fmt in dict.fromkeys(fmts):
+            pick = fmts == fmt
+            values.append(ARM_LIKELIHOODS[fmt].loglik(
+                obs[f"y_{fmt}"].values.astype(float), eta_all[..., pick], _arm_data(const, pick)))
+            labels += list(post["arm"].values[pick])
+            studies += list(const["study"].values[pick])
+    if "theta" in post:
+        theta, y = post["theta"].values[chain], const["contrast_y"].values
+        for study, k, args in _contrast_studies(const):
+            ll = CONTRAST_LIKELIHOOD.loglik(y[k], theta[..., k], *args).sum(axis=-1)
+            values.append(ll[..., None])
+            labels.append(str(study))
+            studies.append(str(study))
+    return np.concatenate(values, axis=-1), labels, studies
 
 
 #: Pareto k above which a PSIS-LOO estimate is unreliable (Vehtari et al. 2024).
@@ -349,7 +353,7 @@ def prior_overlap(draws, prior) -> float:
     by linear binning and convolution (exact kernel sums cost draws x grid points, seconds
     per parameter); a positive parameter is handled on the log scale (the overlap does not
     depend on the scale; there the posterior density has no boundary). ``min(p, q)`` is
-    zero wherever the posterior is, so the grid need not cover the rest of the prior.
+    zero wherever the posterior is zero, so the grid need not cover the rest of the prior.
     """
     from bayesnma.priors import Normal
 
