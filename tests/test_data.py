@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from bayesnma import DataValidationError, read_arm_data, set_agd_arm
+from bayesnma import DataValidationError, combine_data, read_arm_data, set_agd_arm
 
 HEADER = "study,treatment,events,total\n"
 GOOD = "s1,A,5,50\ns1,B,9,50\n"
@@ -119,3 +119,81 @@ def test_subset_keeps_studies(three_trt_arms):
     net = set_agd_arm(three_trt_arms).subset(["s1", "s3"])
     assert net.studies == ["s1", "s3"]
     assert net.treatments == ["A", "B", "C"]
+
+
+@pytest.mark.parametrize(
+    ("value", "match"),
+    [
+        ("1_000", r"column 'total': '1_000' is not a number.*no thousands separators"),
+        ("\u0665\u0660", r"column 'total': '\u0665\u0660' is not a number.*digits 0-9"),
+        ("1e19", r"column 'total': 1e19 is more than 1,000,000,000 \(total\)"),
+        ("1e12", r"column 'total': 1e12 is more than 1,000,000,000"),
+        ("inf", r"column 'total': inf is not a finite number"),
+    ],
+    ids=["underscore", "arabic-indic-digits", "beyond-int64", "absurd-size", "inf"],
+)
+def test_counts_the_likelihood_cannot_use(write_csv, value, match):
+    with pytest.raises(DataValidationError, match=match):
+        read_arm_data(write_csv(HEADER + f"s1,A,5,{value}\ns1,B,9,50\n"))
+
+
+def test_numbers_beyond_the_model_range(write_csv):
+    path = write_csv("study,treatment,mean,se\ns1,A,1e60,1\ns1,B,2,1\n")
+    with pytest.raises(DataValidationError,
+                       match=r"row 2, column 'mean': 1e60 is outside the range the model "
+                             r"computes with \(magnitudes from 1e-50 to 1e\+50, or 0\)"):
+        read_arm_data(path, format="continuous")
+
+
+def test_surrounding_spaces_are_not_part_of_a_name(write_csv):
+    net = read_arm_data(write_csv(HEADER + "s1, Sorafenib ,5,50\ns1,B,9,50\n"
+                                  "s2,Sorafenib,4,40\ns2,B,8,40\n"))
+    assert net.treatments == ["B", "Sorafenib"]
+
+
+@pytest.mark.parametrize(
+    ("name", "match"),
+    [
+        ("Sora\u200bfenib", r"contains an invisible character, U\+200B \(ZERO WIDTH SPACE\)"),
+        ("TKI\u00a0+ PD-1", r"contains a space other than the plain space, U\+00A0 "
+                            r"\(NO-BREAK SPACE\)"),
+        ("A\tB", r"contains an invisible character, U\+0009 \(control character\)"),
+    ],
+    ids=["zero-width", "no-break-space", "tab"],
+)
+def test_names_with_characters_that_look_like_nothing(write_csv, name, match):
+    with pytest.raises(DataValidationError, match=r"row 3, column 'treatment': treatment .*"
+                                                  + match):
+        read_arm_data(write_csv(HEADER + f's1,A,5,50\ns1,"{name}",9,50\n'))
+
+
+def test_two_spellings_of_one_name(write_csv):
+    with pytest.raises(DataValidationError,
+                       match=r"row 5, column 'treatment': treatment 'sorafenib' and 'Sorafenib' "
+                             r"\(row 3\) differ only in letter case or spacing"):
+        read_arm_data(write_csv(HEADER + "s1,A,5,50\ns1,Sorafenib,9,50\n"
+                                "s2,A,4,40\ns2,sorafenib,8,40\n"))
+
+
+def test_two_spellings_across_sources(write_csv):
+    first = read_arm_data(write_csv(HEADER + "s1,A,5,50\ns1,TKI + PD-1,9,50\n", "a.csv"))
+    second = read_arm_data(write_csv(HEADER + "s2,A,4,40\ns2,TKI  + PD-1,8,40\n", "b.csv"))
+    with pytest.raises(DataValidationError,
+                       match=r"b.csv, row 3, column 'treatment': treatment 'TKI  \+ PD-1' and "
+                             r"'TKI \+ PD-1' \(row 3 of .*a.csv\) differ only"):
+        combine_data(first, second)
+
+
+def test_arm_labels_that_collide(write_csv):
+    with pytest.raises(DataValidationError,
+                       match=r"row 4, column 'treatment': arm \('A', 'B \| C'\) and arm "
+                             r"\('A \| B', 'C'\) \(row 2\) both get the label 'A \| B \| C'"):
+        read_arm_data(write_csv(HEADER + "A | B,C,5,50\nA | B,D,9,50\nA,B | C,4,40\nA,E,8,40\n"))
+
+
+def test_duplicated_column_header(write_csv):
+    with pytest.raises(DataValidationError,
+                       match=r"arms.csv: column 'events' appears 2 times in the header "
+                             r"\(columns 3, 5\)"):
+        read_arm_data(write_csv("study,treatment,events,total,events\ns1,A,5,50,6\n"
+                                "s1,B,9,50,8\n"))

@@ -405,3 +405,18 @@ def test_unknown_format():
 def test_contrast_needs_a_data_frame():
     with pytest.raises(DataValidationError, match="expected a pandas DataFrame, got list"):
         set_agd_contrast([1, 2], measure="HR")
+
+
+def test_continuous_se_too_small_after_conversion(write_csv):
+    with pytest.raises(DataValidationError,
+                       match=r"row 2, column 'sd': the standard error sd / sqrt\(total\) = "
+                             r"1e-54 is below 1e-50"):
+        _read(write_csv, "study,treatment,mean,sd,total\ns1,A,1,1e-50,100000000\n"
+                         "s1,B,2,1,10\n", format="continuous")
+
+
+def test_contrast_se_beyond_the_model_range(write_csv):
+    with pytest.raises(DataValidationError,
+                       match=r"row 3, column 'se': 9e165 is outside the range"):
+        _read(write_csv, "study,treatment,diff,se\ns1,A,,\ns1,B,0.5,9e165\n", format="contrast",
+              measure="HR")

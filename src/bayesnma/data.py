@@ -24,6 +24,9 @@ shows it: header = row 1) and the column. Sources of one analysis are joined wit
 from __future__ import annotations
 
 import csv
+import re
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -47,6 +50,7 @@ __all__ = [
     "LIKELIHOODS",
     "ArmFormat",
     "NetworkData",
+    "arm_label",
     "combine_data",
     "read_arm_data",
     "read_contrast_data",
@@ -57,6 +61,13 @@ __all__ = [
 
 # pandas' reading of a data row i (0-based) sits on spreadsheet row i + 2 (header is row 1).
 _FIRST_DATA_ROW = 2
+#: Largest count (events, patients) accepted: counts stay exact in floating point and no
+#: trial arm comes near it, so anything larger is a typo.
+MAX_COUNT = 10**9
+#: Range of magnitudes of every other number, and of the model-scale SEs derived from them:
+#: squares and ratios of squares of such numbers stay finite and non-zero in the likelihood.
+MIN_MAGNITUDE, MAX_MAGNITUDE = 1e-50, 1e50
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -64,7 +75,11 @@ class ArmFormat:
     """An arm-level data format: its columns and effect measure (its likelihood lives in
     :mod:`bayesnma.likelihoods`).
 
-    ``observed`` names the column the likelihood is evaluated on (counts, or the
+    ``to_model_scale(table, mapping, source, allow_single_arm)`` applies the format's own
+    rules once its numbers are parsed and returns ``(arms, contrasts, notes)``: the arms
+    with the columns the likelihood uses (``y`` and ``se`` of normal formats), contrasts
+    the format yields (median studies with a log-rank p-value) and what was excluded or
+    assumed. ``observed`` names the column the likelihood is evaluated on (counts, or the
     model-scale ``y`` of normal formats). ``events_of_patients``: each event is a patient
     (so ``events <= total`` and ``total >= 1``); not for rates, whose recurrent events may
     outnumber the patients.
@@ -75,37 +90,24 @@ class ArmFormat:
     optional: tuple[str, ...]
     measure: str
     description: str
+    to_model_scale: Callable
     observed: str = "events"
     events_of_patients: bool = False
 
 
-ARM_FORMATS = {
-    f.name: f
-    for f in (
-        ArmFormat("binary", ("events", "total"), (), "OR", "events out of total",
-                  events_of_patients=True),
-        ArmFormat("continuous", ("mean",), ("se", "sd", "total"), "MD",
-                  "mean with its SE (or SD and total)", observed="y"),
-        ArmFormat("rate", ("events", "person_time"), ("total",), "IRR",
-                  "events over person-time at risk"),
-        ArmFormat("events_followup", ("events", "total", "follow_up"), (), "HR",
-                  "events out of total over follow-up", events_of_patients=True),
-        ArmFormat("median", ("median",), ("lower", "upper", "events", "total", "p_value"),
-                  "HR", "median survival with 95% CI, or with number of events; or two "
-                  "arms' medians with the log-rank p-value", observed="y",
-                  events_of_patients=True),
-    )
-}
 CONTRAST_REQUIRED = ("study", "treatment")
 CONTRAST_OPTIONAL = ("diff", "se", "ratio", "lower", "upper", "total")
-#: Every data format accepted by :func:`read_data`.
-FORMATS = (*ARM_FORMATS, "contrast")
-#: Likelihood and link of every format.
-LIKELIHOODS = {f: describe_likelihood(f) for f in FORMATS}
 
 _ARM_VALUES = ("events", "total", "person_time", "follow_up", "mean", "sd", "median",
                "lower", "upper", "y", "se")
 _CONTRAST_VALUES = ("diff", "se", "ratio", "lower", "upper", "total")
+#: How each numeric column is parsed (:func:`_numbers`).
+_KINDS = {
+    "events": "count", "total": "count", "mean": "real", "diff": "real",
+    "p_value": "probability",
+    **dict.fromkeys(("se", "sd", "person_time", "follow_up", "median", "lower", "upper",
+                     "ratio"), "positive"),
+}
 _WHAT = {
     "se": "a standard error", "sd": "a standard deviation",
     "person_time": "person-time at risk", "follow_up": "follow-up time",
@@ -352,20 +354,10 @@ def set_agd_arm(data: pd.DataFrame, *, format: str = "binary", source: str = "da
     mapping = _mapping(columns, ("study", "treatment", *spec.required), spec.optional,
                        format, data)
     table, rows = _start(data, mapping, spec.required, source, format)
-    for canon in ("events", "total"):
-        if canon in mapping:
-            table[canon] = _numbers(data, mapping, canon, rows, source, kind="count",
+    for canon in mapping:
+        if canon in _KINDS:
+            table[canon] = _numbers(data, mapping, canon, rows, source, kind=_KINDS[canon],
                                     required=canon in spec.required)
-    for canon in ("se", "sd", "person_time", "follow_up", "median", "lower", "upper"):
-        if canon in mapping:
-            table[canon] = _numbers(data, mapping, canon, rows, source, kind="positive",
-                                    required=canon in spec.required)
-    if "p_value" in mapping:
-        table["p_value"] = _numbers(data, mapping, "p_value", rows, source, kind="probability",
-                                    required=False)
-    if "mean" in mapping:
-        table["mean"] = _numbers(data, mapping, "mean", rows, source, kind="real",
-                                 required=True)
     for canon in _ARM_VALUES:
         if canon not in table:
             table[canon] = np.nan
@@ -390,18 +382,25 @@ def set_agd_arm(data: pd.DataFrame, *, format: str = "binary", source: str = "da
     _check_arms_per_study(table, mapping, source, level="arm",
                           allow_single_arm=allow_single_arm)
 
-    notes = ()
-    if format == "continuous":
-        table["y"] = table["mean"]
-        table["se"] = _continuous_se(table, mapping, source)
-    elif format == "median":
-        table, contrasts, notes = _median_arms(table, mapping, source, allow_single_arm)
-        if len(contrasts):
-            arms = _finish(data, table, mapping, source, "HR", notes, level="arm")
-            from_p = _finish(data, contrasts, mapping, source, "HR", (), level="contrast")
-            return replace(arms, contrasts=from_p.contrasts)
-    return _finish(data, table, mapping, source, get_measure(spec.measure).code, notes,
-                   level="arm")
+    table, contrasts, notes = spec.to_model_scale(table, mapping, source, allow_single_arm)
+    measure = get_measure(spec.measure).code
+    arms = _finish(data, table, mapping, source, measure, notes, level="arm")
+    if len(contrasts):
+        from_p = _finish(data, contrasts, mapping, source, measure, (), level="contrast")
+        arms = replace(arms, contrasts=from_p.contrasts)
+    return arms
+
+
+def _counts_observed(table, mapping, source, allow_single_arm):
+    """Count formats: the likelihood uses the counts as they are."""
+    return table, _empty_contrasts(), ()
+
+
+def _continuous_arms(table, mapping, source, allow_single_arm):
+    """Continuous arms: ``y`` is the mean; ``se`` as given, or ``sd / sqrt(total)``."""
+    table["y"] = table["mean"]
+    table["se"] = _continuous_se(table, mapping, source)
+    return table, _empty_contrasts(), ()
 
 
 def _continuous_se(table, mapping, source) -> np.ndarray:
@@ -426,6 +425,14 @@ def _continuous_se(table, mapping, source) -> np.ndarray:
             f"as sd / sqrt(n) (columns {names})",
             source=source, row=int(table["row"].iat[i]), column=mapping.get("se", "se"),
         )
+    tiny = derived < MIN_MAGNITUDE
+    if tiny.any():
+        i = int(np.flatnonzero(tiny)[0])
+        raise DataValidationError(
+            f"the standard error sd / sqrt(total) = {derived[i]:.3g} is below "
+            f"{MIN_MAGNITUDE:g}, too small for the likelihood to use; check sd and total and "
+            "their units", source=source, row=int(table["row"].iat[i]),
+            column=mapping.get("sd", "sd"))
     return derived
 
 
@@ -532,6 +539,32 @@ def _median_arms(table: pd.DataFrame, mapping, source, allow_single_arm: bool = 
     return kept, contrasts, (*notes, EXPONENTIAL_ASSUMPTION)
 
 
+# --- the formats --------------------------------------------------------------------------
+
+ARM_FORMATS = {
+    f.name: f
+    for f in (
+        ArmFormat("binary", ("events", "total"), (), "OR", "events out of total",
+                  _counts_observed, events_of_patients=True),
+        ArmFormat("continuous", ("mean",), ("se", "sd", "total"), "MD",
+                  "mean with its SE (or SD and total)", _continuous_arms, observed="y"),
+        ArmFormat("rate", ("events", "person_time"), ("total",), "IRR",
+                  "events over person-time at risk", _counts_observed),
+        ArmFormat("events_followup", ("events", "total", "follow_up"), (), "HR",
+                  "events out of total over follow-up", _counts_observed,
+                  events_of_patients=True),
+        ArmFormat("median", ("median",), ("lower", "upper", "events", "total", "p_value"),
+                  "HR", "median survival with 95% CI, or with number of events; or two "
+                  "arms' medians with the log-rank p-value", _median_arms, observed="y",
+                  events_of_patients=True),
+    )
+}
+#: Every data format accepted by :func:`read_data`.
+FORMATS = (*ARM_FORMATS, "contrast")
+#: Likelihood and link of every format.
+LIKELIHOODS = {f: describe_likelihood(f) for f in FORMATS}
+
+
 # --- contrast-level data -----------------------------------------------------------------
 
 
@@ -581,12 +614,9 @@ def set_agd_contrast(data: pd.DataFrame, *, measure: str, source: str = "data",
             "contrast-level data need a 'diff' column (with 'se') or a 'ratio' column (with "
             f"'lower' and 'upper'); columns found: {names or 'none'}", source=source)
     table, rows = _start(data, mapping, (), source, "contrast")
-    table["diff"] = _numbers(data, mapping, "diff", rows, source, kind="real", required=False)
-    for canon in ("se", "ratio", "lower", "upper"):
-        table[canon] = _numbers(data, mapping, canon, rows, source, kind="positive",
+    for canon in CONTRAST_OPTIONAL:
+        table[canon] = _numbers(data, mapping, canon, rows, source, kind=_KINDS[canon],
                                 required=False)
-    table["total"] = _numbers(data, mapping, "total", rows, source, kind="count",
-                              required=False)
     if table["ratio"].notna().any() and not get_measure(code).ratio:
         i = int(np.flatnonzero(table["ratio"].notna())[0])
         raise DataValidationError(
@@ -682,6 +712,12 @@ def _start(data, mapping, required, source, format):
         raise DataValidationError(
             f"expected a pandas DataFrame, got {type(data).__name__}", source=source
         )
+    dup = data.columns[data.columns.duplicated()]
+    if len(dup):
+        where = [i + 1 for i, c in enumerate(data.columns) if c == dup[0]]
+        raise DataValidationError(
+            f"column {dup[0]!r} appears {len(where)} times in the header (columns "
+            f"{', '.join(map(str, where))}); give each column one name", source=source)
     needed = [mapping[c] for c in ("study", "treatment", *required)]
     missing = [col for col in mapping.values() if col not in data.columns]
     if missing:
@@ -726,7 +762,14 @@ def _finish(data, table, mapping, source, measure, notes, *, level) -> NetworkDa
                        notes=tuple(notes), carried_columns=carried)
 
 
+def arm_label(study, treatment) -> str:
+    """The label of one arm in posteriors and tables: ``"study | treatment"``."""
+    return f"{study} | {treatment}"
+
+
 def _labels(col: pd.Series, name: str, rows, source) -> np.ndarray:
+    """Study or treatment names: text, stripped, with no invisible characters, and no two
+    spellings of one name (see :func:`_check_spellings`)."""
     values = col.astype("string").str.strip()
     bad = values.isna() | (values == "")
     if bad.any():
@@ -735,7 +778,54 @@ def _labels(col: pd.Series, name: str, rows, source) -> np.ndarray:
             f"{name} is missing; every arm needs a {name}", source=source, row=int(rows[i]),
             column=name,
         )
-    return values.to_numpy(dtype=object)
+    values = values.to_numpy(dtype=object)
+    for i, text in enumerate(values):
+        odd = next((c for c in text if c != " " and (
+            unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp", "Zs"))), None)
+        if odd is not None:
+            kind = ("a space other than the plain space"
+                    if unicodedata.category(odd) == "Zs" else "an invisible character")
+            raise DataValidationError(
+                f"{name} {text!r} contains {kind}, U+{ord(odd):04X} "
+                f"({unicodedata.name(odd, 'control character')}), which makes it a different "
+                f"name from the same name typed plainly; retype it with plain spaces",
+                source=source, row=int(rows[i]), column=name)
+    _check_spellings(values, rows, name, [source] * len(values))
+    return values
+
+
+def _spelling_key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def _check_spellings(names, rows, column, files) -> None:
+    """Refuse two spellings of one name (letter case, runs of spaces): they would silently
+    become two treatments (or studies). ``files``: each row's data file."""
+    first: dict[str, tuple] = {}
+    for name, row, file in zip(names, rows, files, strict=True):
+        other = first.setdefault(_spelling_key(name), (name, int(row), file))
+        if other[0] != name:
+            where = f"row {other[1]}" + ("" if other[2] == file else f" of {other[2]}")
+            raise DataValidationError(
+                f"{column} {name!r} and {other[0]!r} ({where}) differ only in letter case or "
+                f"spacing, so they would be two different {column}s; spell them the same way "
+                "(or, if they really differ, name them so)",
+                source=file, row=int(row), column=column)
+
+
+def _check_arm_labels(table: pd.DataFrame, column) -> None:
+    """Refuse two arms whose ``study | treatment`` labels coincide (names with " | ")."""
+    seen: dict[str, tuple] = {}
+    for study, trt, row, file in table[["study", "treatment", "row", "data_file"]].itertuples(
+            index=False):
+        label = arm_label(study, trt)
+        s0, t0, r0, f0 = seen.setdefault(label, (study, trt, row, file))
+        if (s0, t0) != (study, trt):
+            where = f"row {r0}" + ("" if f0 == file else f" of {f0}")
+            raise DataValidationError(
+                f"arm ({study!r}, {trt!r}) and arm ({s0!r}, {t0!r}) ({where}) both get the "
+                f"label {label!r} in the outputs; rename one so that ' | ' does not join them "
+                "into the same text", source=file, row=int(row), column=column)
 
 
 def _numbers(data, mapping, canon, rows, source, *, kind: str, required: bool) -> np.ndarray:
@@ -753,17 +843,23 @@ def _numbers(data, mapping, canon, rows, source, *, kind: str, required: bool) -
                     f"{name} is missing; every arm needs a value", source=source,
                     row=int(rows[i]), column=name)
             continue
-        try:
-            number = float(text)
-        except ValueError:
-            what = "a whole number of patients" if kind == "count" else "a number"
-            raise DataValidationError(
-                f"'{text}' is not a number; {name} must be {what}",
-                source=source, row=int(rows[i]), column=name,
-            ) from None
-        if not np.isfinite(number):
+        if text.lower().lstrip("+-") in ("inf", "infinity"):
             raise DataValidationError(f"{text} is not a finite number", source=source,
                                       row=int(rows[i]), column=name)
+        if not _NUMBER.fullmatch(text):
+            what = "a whole number of patients" if kind == "count" else "a number"
+            raise DataValidationError(
+                f"'{text}' is not a number; {name} must be {what}, written with the digits "
+                "0-9, a decimal point and no thousands separators (e.g. 1000.5 or 2.5e-3)",
+                source=source, row=int(rows[i]), column=name,
+            )
+        number = float(text)
+        if not np.isfinite(number) or (number != 0 and not
+                                         MIN_MAGNITUDE <= abs(number) <= MAX_MAGNITUDE):
+            raise DataValidationError(
+                f"{text} is outside the range the model computes with (magnitudes from "
+                f"{MIN_MAGNITUDE:g} to {MAX_MAGNITUDE:g}, or 0); check the value and its "
+                "units", source=source, row=int(rows[i]), column=name)
         if kind == "count":
             if number != np.floor(number):
                 raise DataValidationError(
@@ -774,6 +870,11 @@ def _numbers(data, mapping, canon, rows, source, *, kind: str, required: bool) -
                 raise DataValidationError(
                     f"{text} is negative; {name} must be 0 or more",
                     source=source, row=int(rows[i]), column=name)
+            if number > MAX_COUNT:
+                raise DataValidationError(
+                    f"{text} is more than {MAX_COUNT:,} ({name}); no trial arm is that large, "
+                    "so the value is probably mistyped", source=source, row=int(rows[i]),
+                    column=name)
         elif kind == "probability" and not 0 < number < 1:
             raise DataValidationError(
                 f"{name} is {text}; a p-value must be between 0 and 1 (exclusive; enter "
@@ -819,6 +920,7 @@ def _check_arms_per_study(table: pd.DataFrame, mapping: dict, source, *, level,
             "if they differ (e.g. doses)",
             source=source, row=int(both[1]), column=mapping["treatment"],
         )
+    _check_arm_labels(table, mapping["treatment"])
     n_arms = table.groupby("study", sort=False)["treatment"].size()
     single = n_arms[n_arms < 2].index.tolist()
     if single and not allow_single_arm:
@@ -873,6 +975,10 @@ def combine_data(*networks: NetworkData) -> NetworkData:
                     f"{'/'.join(net.formats)}); each study enters once, in one form: remove "
                     "it from one of the files", source=net.source, row=rows_b[0])
             seen[study] = net
+    joined = pd.concat([n.study_arms for n in networks], ignore_index=True)
+    for column in ("study", "treatment"):
+        _check_spellings(joined[column], joined["row"], column, joined["data_file"])
+    _check_arm_labels(joined, "treatment")
     arms = [n.arms for n in networks if len(n.arms)]
     contrasts = [n.contrasts for n in networks if len(n.contrasts)]
     return NetworkData(

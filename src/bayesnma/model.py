@@ -22,7 +22,7 @@ from bayesnma.classes import (
     class_links,
     class_parameters,
 )
-from bayesnma.data import LIKELIHOODS, NetworkData
+from bayesnma.data import LIKELIHOODS, NetworkData, arm_label
 from bayesnma.errors import ConfigError, NetworkError
 from bayesnma.likelihoods import CONTRAST_LIKELIHOOD
 from bayesnma.network import (
@@ -313,7 +313,7 @@ class NMAModel:
                                                 self.treatments))
         if self.trt_effects == "random":
             params.append(Parameter("tau", "heterogeneity", self.priors.het))
-            labels = [f"{self.studies[s]} | {self.treatments[t]}"
+            labels = [arm_label(self.studies[s], self.treatments[t])
                       for s, t in zip(des.study_idx[des.nonbase], des.trt_idx[des.nonbase],
                                       strict=True)]
             params.append(Parameter("z", "random_effect", Normal(0.0, 1.0), dims="nonbase_arm",

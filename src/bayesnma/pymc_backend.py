@@ -15,7 +15,7 @@ import numpy as np
 import xarray as xr
 
 from bayesnma.compiled import compile_nutpie
-from bayesnma.data import ARM_FORMATS
+from bayesnma.data import ARM_FORMATS, arm_label
 from bayesnma.diagnostics import pointwise_log_likelihood
 from bayesnma.errors import ConfigError
 from bayesnma.likelihoods import ARM_LIKELIHOODS, CONTRAST_LIKELIHOOD
@@ -116,7 +116,7 @@ def _log_t_logp(df):
 
 
 def _arm_labels(frame) -> list[str]:
-    return [f"{s} | {t}" for s, t in zip(frame["study"], frame["treatment"], strict=True)]
+    return [arm_label(s, t) for s, t in zip(frame["study"], frame["treatment"], strict=True)]
 
 
 def parameter_roles(model: NMAModel) -> dict[str, str]:
