@@ -141,7 +141,8 @@ def test_numbers_beyond_the_model_range(write_csv):
     path = write_csv("study,treatment,mean,se\ns1,A,1e60,1\ns1,B,2,1\n")
     with pytest.raises(DataValidationError,
                        match=r"row 2, column 'mean': 1e60 is outside the range the model "
-                             r"computes with \(magnitudes from 1e-50 to 1e\+50, or 0\)"):
+                             r"computes with \(magnitudes up to 1e\+50; positive values such "
+                             r"as SEs from 1e-50\)"):
         read_arm_data(path, format="continuous")
 
 

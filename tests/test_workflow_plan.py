@@ -1,8 +1,11 @@
 """Fast checks of bayesnma.workflow's planning steps (no sampling); end-to-end runs are in
 tests/workflow/."""
 
+import pytest
+
+from bayesnma import DataValidationError, NetworkError
 from bayesnma.config import analysis_config, validate_config
-from bayesnma.workflow import _components, load_network
+from bayesnma.workflow import _components, load_network, plan_analyses
 
 DATA = """study,treatment,events,total
 s1,A,5,50
@@ -148,3 +151,17 @@ def test_settings_key_follows_settings_and_code(monkeypatch):
     monkeypatch.setattr(workflow, "code_version", lambda: "another version of the package")
     assert workflow.settings_key(a, model_only=True) != before
     assert len(before) == 16 and set(before) <= set("0123456789abcdef")
+
+
+def test_only_single_arm_studies_stop_the_plan_with_the_reason(tmp_path):
+    path = tmp_path / "arms.csv"
+    path.write_text("study,treatment,events,total\ns1,B,0,1\ns2,B,3,10\n")
+    spec = {"data": str(path), "allow_single_arm": True}
+    with pytest.raises(DataValidationError, match=r"arms.csv: every study is single-arm "
+                                                  r"\('s1', 's2'\): with independent baselines"):
+        plan_analyses({"analyses": {"a": spec}})
+    for bridge in ({}, {"disconnected": "bridge"}):
+        with pytest.raises(NetworkError, match=r"arms.csv: no two treatments are compared in "
+                                               r"any study \(treatments: B\)"):
+            plan_analyses({"analyses": {"a": {**spec, "baseline": {"model": "exchangeable"},
+                                              **bridge}}})

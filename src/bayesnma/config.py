@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from functools import cache
 from importlib.resources import files
 
 import yaml
@@ -105,6 +106,11 @@ def _merge(base: dict, override: dict) -> dict:
     return out
 
 
+@cache
+def _schema() -> dict:
+    return yaml.safe_load(files("bayesnma").joinpath("schemas/config.schema.yaml").read_text())
+
+
 def validate_config(config: dict) -> dict[str, dict]:
     """Validate a workflow config against the schema and apply defaults.
 
@@ -121,8 +127,7 @@ def validate_config(config: dict) -> dict[str, dict]:
     """
     import jsonschema
 
-    schema = yaml.safe_load(files("bayesnma").joinpath("schemas/config.schema.yaml").read_text())
-    validator = jsonschema.Draft202012Validator(schema)
+    validator = jsonschema.Draft202012Validator(_schema())
     errors = sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))
     if errors:
         err = errors[0]

@@ -28,6 +28,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -64,8 +65,9 @@ _FIRST_DATA_ROW = 2
 #: Largest count (events, patients) accepted: counts stay exact in floating point and no
 #: trial arm comes near it, so anything larger is a typo.
 MAX_COUNT = 10**9
-#: Range of magnitudes of every other number, and of the model-scale SEs derived from them:
-#: squares and ratios of squares of such numbers stay finite and non-zero in the likelihood.
+#: Largest magnitude of every other number, and smallest of positive ones (SEs, SDs, times,
+#: ratios) and of the model-scale SEs derived from them: squares and ratios of squares of
+#: such numbers stay finite and non-zero in the likelihood.
 MIN_MAGNITUDE, MAX_MAGNITUDE = 1e-50, 1e50
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 
@@ -156,7 +158,7 @@ class NetworkData:
         found = list(dict.fromkeys(self.arms["format"]))
         return found + (["contrast"] if len(self.contrasts) else [])
 
-    @property
+    @cached_property
     def study_arms(self) -> pd.DataFrame:
         """Every arm of every study (arm- and contrast-level): ``study``, ``treatment``,
         ``total`` (NaN where unknown), ``row``, ``data_file``, ``format`` and ``level``."""
@@ -167,18 +169,18 @@ class NetworkData:
             ignore_index=True,
         )
 
-    @property
+    @cached_property
     def single_arm_studies(self) -> list[str]:
         """Arm-level studies with one arm, in data order."""
         n_arms = self.arms.groupby("study", sort=False).size()
         return [str(s) for s in n_arms.index[n_arms == 1]]
 
-    @property
+    @cached_property
     def treatments(self) -> list[str]:
         """Treatments, sorted alphabetically."""
         return sorted(self.study_arms["treatment"].unique())
 
-    @property
+    @cached_property
     def studies(self) -> list[str]:
         """Study labels in order of first appearance (arm-level sources first)."""
         return list(dict.fromkeys(self.study_arms["study"]))
@@ -204,9 +206,12 @@ class NetworkData:
 
 
 def _empty_contrasts() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=float) for c in _CONTRAST_VALUES}).assign(
-        study=pd.Series(dtype=object), treatment=pd.Series(dtype=object),
-        row=pd.Series(dtype=np.int64), data_file=pd.Series(dtype=object))
+    return _EMPTY_CONTRASTS.copy()
+
+
+_EMPTY_CONTRASTS = pd.DataFrame({c: pd.Series(dtype=float) for c in _CONTRAST_VALUES}).assign(
+    study=pd.Series(dtype=object), treatment=pd.Series(dtype=object),
+    row=pd.Series(dtype=np.int64), data_file=pd.Series(dtype=object))
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -854,12 +859,13 @@ def _numbers(data, mapping, canon, rows, source, *, kind: str, required: bool) -
                 source=source, row=int(rows[i]), column=name,
             )
         number = float(text)
-        if not np.isfinite(number) or (number != 0 and not
-                                         MIN_MAGNITUDE <= abs(number) <= MAX_MAGNITUDE):
+        if not np.isfinite(number) or abs(number) > MAX_MAGNITUDE or (
+                kind == "positive" and 0 < number < MIN_MAGNITUDE):
             raise DataValidationError(
-                f"{text} is outside the range the model computes with (magnitudes from "
-                f"{MIN_MAGNITUDE:g} to {MAX_MAGNITUDE:g}, or 0); check the value and its "
-                "units", source=source, row=int(rows[i]), column=name)
+                f"{text} is outside the range the model computes with (magnitudes up to "
+                f"{MAX_MAGNITUDE:g}; positive values such as SEs from {MIN_MAGNITUDE:g}); "
+                "check the value and its units", source=source, row=int(rows[i]),
+                column=name)
         if kind == "count":
             if number != np.floor(number):
                 raise DataValidationError(

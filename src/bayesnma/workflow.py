@@ -24,7 +24,7 @@ from bayesnma import io
 from bayesnma.config import SENSITIVITY_SEP, analysis_config, validate_config
 from bayesnma.data import NetworkData, combine_data, read_data
 from bayesnma.diagnostics import summarise_diagnostics
-from bayesnma.errors import BayesNMAError, ConfigError
+from bayesnma.errors import BayesNMAError, ConfigError, DataValidationError, NetworkError
 from bayesnma.network import (
     build_graph,
     choose_trt_ref,
@@ -87,6 +87,12 @@ def plan_analyses(config: dict) -> dict[str, dict]:
                                   "not in the data (valid treatments: "
                                   f"{', '.join(network.treatments)})")
         comps = _components(cfg, network)
+        if not any(len(c.treatments) > 1 for c in comps):
+            raise NetworkError(
+                f"{cfg.data}: no two treatments are compared in any study (treatments: "
+                f"{', '.join(network.treatments)}), so there is nothing to analyse; single-arm "
+                "treatments are placed only by a bridge (disconnected: bridge with "
+                "exchangeable baselines) to a network with comparisons")
         if "ume" in cfg.consistency and (cfg.regression or cfg.class_effects):
             raise ConfigError(f"config: analyses.{name}: consistency 'ume' cannot be combined "
                               "with regression or class_effects (UME has no treatment effects "
@@ -208,6 +214,12 @@ def load_network(cfg) -> NetworkData:
                  "baselines a study with one arm informs no relative effect (exchangeable "
                  "baselines would use it: baseline: {model: exchangeable})" for s in single]
         kept = [s for s in network.studies if s not in single]
+        if not kept:
+            raise DataValidationError(
+                f"every study is single-arm ({', '.join(map(repr, single))}): with "
+                "independent baselines they inform no relative effect; use exchangeable "
+                "baselines (baseline: {model: exchangeable}) or add comparator arms",
+                source=network.source)
         network = replace(network.subset(kept), notes=(*network.notes, *notes))
     unplaced = _unplaced(cfg, network)
     if unplaced:
