@@ -11,6 +11,7 @@ from bayesnma import (
     relative_effects,
     set_agd_arm,
 )
+from bayesnma.io import save_figure
 from bayesnma.testing import synthetic_idata
 
 
@@ -67,3 +68,20 @@ def test_robustness_plot_has_a_row_per_treatment():
     faces = [line.get_markerfacecolor() for line in marked.axes[0].get_lines()]
     assert faces.count("white") == 3
     assert any("hollow" in t.get_text() for t in marked.texts)
+
+
+def test_names_with_dollar_signs_are_drawn_as_typed(tmp_path):
+    odd = r"A $\frac$ B"  # invalid mathtext: matplotlib would fail to draw it
+    idata = synthetic_idata({odd: 0.5, "$x^2$": 1.0}, trt_ref="ref", sd=0.3)
+    eff = relative_effects(idata, lower_better=False)
+    ranks = posterior_ranks(idata, lower_better=False)
+    probs = posterior_rank_probs(idata, lower_better=False)
+    figs = [plots.plot_forest(eff, trt_ref="ref", lower_better=False),
+            plots.plot_league_heatmap(eff, ranks["treatment"], lower_better=False),
+            plots.plot_rankogram(probs), plots.plot_cumulative_ranks(probs, ranks),
+            plots.plot_trace(idata)]
+    for i, fig in enumerate(figs):
+        save_figure(fig, tmp_path / f"{i}.png")
+        assert (tmp_path / f"{i}.png").stat().st_size > 0
+    forest = plots.plot_forest(eff, trt_ref="ref", lower_better=False)
+    assert {t.get_text() for t in forest.axes[0].get_yticklabels()} == {odd, "$x^2$"}

@@ -113,5 +113,8 @@ def save_figure(fig, path) -> None:
     """Save a figure (format from the file extension) and close it."""
     import matplotlib.pyplot as plt
 
-    fig.savefig(_parent(path), dpi=110, bbox_inches="tight")
+    from bayesnma.plots import PLAIN_TEXT
+
+    with plt.rc_context(PLAIN_TEXT):
+        fig.savefig(_parent(path), dpi=110, bbox_inches="tight")
     plt.close(fig)

@@ -5,6 +5,8 @@ Nothing here computes statistics or writes files.
 
 from __future__ import annotations
 
+import functools
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -31,8 +33,25 @@ __all__ = [
 ]
 
 _COLOURS = plt.get_cmap("tab10").colors
+#: Names are shown as typed: a "$" in a treatment or study name is not mathtext.
+PLAIN_TEXT = {"text.parse_math": False}
 
 
+def _plain_text(plot):
+    """Build the figure with names as plain text, drawing it once so that labels created
+    lazily (tick labels) are plain text too."""
+
+    @functools.wraps(plot)
+    def build(*args, **kwargs):
+        with plt.rc_context(PLAIN_TEXT):
+            fig = plot(*args, **kwargs)
+            fig.canvas.draw()
+        return fig
+
+    return build
+
+
+@_plain_text
 def plot_network(graph: nx.Graph, components=None, *, title: str = ""):
     """Network plot: node area proportional to patients, edge width to number of studies.
 
@@ -86,6 +105,7 @@ def plot_network(graph: nx.Graph, components=None, *, title: str = ""):
     return fig
 
 
+@_plain_text
 def plot_forest(effects, *, trt_ref: str, measure: str = "OR", lower_better: bool,
                 ci_prob: float = 0.95, title: str = ""):
     """Forest plot of every treatment vs the reference on the natural scale (log axis for
@@ -112,6 +132,7 @@ def plot_forest(effects, *, trt_ref: str, measure: str = "OR", lower_better: boo
     return fig
 
 
+@_plain_text
 def plot_league_heatmap(effects, order, *, measure: str = "OR", lower_better: bool,
                         ci_prob: float = 0.95, title: str = ""):
     """League-table heatmap: cell (row, column) is row vs column, coloured on the model
@@ -146,6 +167,7 @@ def plot_league_heatmap(effects, order, *, measure: str = "OR", lower_better: bo
     return fig
 
 
+@_plain_text
 def plot_rankogram(rank_probs, *, title: str = ""):
     """Rank probabilities (rank 1 = best) per treatment."""
     trts = list(dict.fromkeys(rank_probs["treatment"]))
@@ -164,6 +186,7 @@ def plot_rankogram(rank_probs, *, title: str = ""):
     return fig
 
 
+@_plain_text
 def plot_cumulative_ranks(rank_probs, ranks, *, title: str = ""):
     """Cumulative ranking curves; the legend gives each treatment's SUCRA."""
     sucra = dict(zip(ranks["treatment"], ranks["sucra"], strict=True))
@@ -186,6 +209,7 @@ def _gated_names(idata, var_names):
     return [v for v in var_names if v in idata.posterior]
 
 
+@_plain_text
 def plot_trace(idata, *, var_names=("d", "tau")):
     """Posterior density (left) and trace (right) of each chain, one row per treatment effect
     and tau (ArviZ ``plot_trace_dist``)."""
@@ -196,6 +220,7 @@ def plot_trace(idata, *, var_names=("d", "tau")):
     return pc.viz["figure"].item()
 
 
+@_plain_text
 def plot_chain_ranks(idata, *, var_names=("d", "tau")):
     """Rank ECDF plots of the chains (Vehtari et al. 2021; ArviZ ``plot_rank``): each chain's
     fractional-rank ECDF minus the uniform, with a simultaneous envelope; lines leaving it
@@ -209,6 +234,7 @@ def plot_chain_ranks(idata, *, var_names=("d", "tau")):
     return pc.viz["figure"].item()
 
 
+@_plain_text
 def plot_leverage(pointwise, *, title: str = ""):
     """Leverage plot (NICE DSU TSD2 Fig. 4): each data point's leverage (its contribution to
     pD) against its signed square-root residual deviance, with the curves ``x^2 + y = c``
@@ -248,6 +274,7 @@ def plot_leverage(pointwise, *, title: str = ""):
     return fig
 
 
+@_plain_text
 def plot_dev_dev(pointwise, *, x_model: str = "consistency", y_model: str = "ume",
                  title: str = ""):
     """Dev-dev plot: each data point's posterior mean residual deviance under two models
@@ -275,6 +302,7 @@ def plot_dev_dev(pointwise, *, x_model: str = "consistency", y_model: str = "ume
     return fig
 
 
+@_plain_text
 def plot_nodesplit(splits, *, measure: str = "OR", lower_better: bool, ci_prob: float = 0.95,
                    title: str = ""):
     """Direct, indirect and network estimates of every split comparison on the natural
@@ -312,6 +340,7 @@ def plot_nodesplit(splits, *, measure: str = "OR", lower_better: bool, ci_prob: 
     return fig
 
 
+@_plain_text
 def plot_prior_posterior(panels, *, title: str = ""):
     """Prior (line) and posterior (histogram) of heterogeneity SDs, one panel each.
 
@@ -348,6 +377,7 @@ def plot_prior_posterior(panels, *, title: str = ""):
     return fig
 
 
+@_plain_text
 def plot_robustness(table, *, title: str = ""):
     """SUCRA and median rank (95% CrI) of each treatment under each scenario.
 
