@@ -1,7 +1,12 @@
+from pathlib import Path
+
 import pytest
+import yaml
 
 from bayesnma import ConfigError, HalfNormal, Normal, Uniform
-from bayesnma.config import analysis_config, validate_config
+from bayesnma.config import _UniqueKeyLoader, analysis_config, load_config_file, validate_config
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def test_defaults_and_overrides():
@@ -130,3 +135,18 @@ def test_one_chain_is_refused_by_the_api_too():
         nma.SamplerSettings(chains=1)
     with pytest.raises(ConfigError, match="random_seed must be between 0 and 4294967295"):
         nma.SamplerSettings(random_seed=2**40)
+
+
+def test_a_key_given_twice_in_a_config_file(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text("defaults:\n  sampler:\n    draws: 2000\n    tune: 500\n    draws: 20\n")
+    with pytest.raises(ConfigError, match=r"config.yaml, line 5: key 'draws' is given twice in "
+                                          r"the same block \(first on line 3\)"):
+        load_config_file(path)
+
+
+def test_merged_keys_may_be_overridden_and_the_bundled_config_reads():
+    text = "a: &base {x: 1, y: 2}\nb: {<<: *base, y: 3}\n"
+    path = REPO / "config" / "config.yaml"
+    assert load_config_file(path)["analyses"]
+    assert yaml.load(text, Loader=_UniqueKeyLoader)["b"] == {"x": 1, "y": 3}

@@ -248,11 +248,37 @@ def analysis_config(name: str, settings: dict) -> AnalysisConfig:
     )
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice in one mapping (plain YAML keeps the
+    last silently). Keys merged in with ``<<: *anchor`` may be overridden."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            if isinstance(key, (str, int, float, bool)) and key in seen:
+                raise ConfigError(
+                    f"{key_node.start_mark.name}, line {line}: key {key!r} is given twice in "
+                    f"the same block (first on line {seen[key]}); YAML would silently keep "
+                    "the last one: remove one")
+            seen[key] = line
+        return super().construct_mapping(node, deep)
+
+
 def load_config_file(path) -> dict:
-    """Read a YAML config file."""
+    """Read a YAML config file, refusing keys given twice in one block.
+
+    Raises
+    ------
+    ConfigError
+        If the file is missing, not valid YAML, or repeats a key.
+    """
     try:
-        with open(path) as fh:
-            return yaml.safe_load(fh) or {}
+        with open(path, encoding="utf-8") as fh:
+            return yaml.load(fh, Loader=_UniqueKeyLoader) or {}
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {path}") from None
     except yaml.YAMLError as err:

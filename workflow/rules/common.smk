@@ -1,10 +1,14 @@
 from snakemake.exceptions import WorkflowError
 
+from bayesnma.config import load_config_file
 from bayesnma.errors import BayesNMAError
 from bayesnma.workflow import plan_analyses, remove_stale_results, settings_key
 
-# Validate the config and every data file before any job runs.
+# Validate the config (each file also for keys given twice, which Snakemake's reading keeps
+# silently) and every data file before any job runs.
 try:
+    for path in workflow.configfiles:
+        load_config_file(path)
     PLAN = plan_analyses(config)
 except BayesNMAError as err:
     raise WorkflowError(str(err)) from None
