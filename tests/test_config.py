@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bayesnma import ConfigError, HalfNormal, Normal, Uniform
+from bayesnma import ConfigError, HalfNormal, Uniform
 from bayesnma.config import _UniqueKeyLoader, analysis_config, load_config_file, validate_config
 
 REPO = Path(__file__).resolve().parents[1]
@@ -18,8 +18,8 @@ def test_defaults_and_overrides():
     a = analysis_config("a", plan["a"])
     b = analysis_config("b", plan["b"])
     assert a.sampler.draws == 50 and a.sampler.chains == 4
-    assert a.priors.het == Uniform(0, 5) and a.priors.trt == Normal(0, 10)
-    assert b.priors.het == HalfNormal(1) and b.trt_effects == "fixed" and b.lower_better
+    assert a.priors.het == Uniform(0, 5) and a.priors.trt is None  # default for the data
+    assert b.priors.het is None and b.trt_effects == "fixed" and b.lower_better
     assert a.on_failure == "flag" and a.disconnected == "split"
 
 

@@ -35,11 +35,7 @@ DEFAULTS = {
     "regression": None,
     "class_effects": None,
     "description": "",
-    "priors": {
-        "intercept": {"normal": {"mean": 0, "sd": 10}},
-        "trt": {"normal": {"mean": 0, "sd": 10}},
-        "het": {"half_normal": {"scale": 1}},
-    },
+    "priors": {},  # unset: the defaults for the data (bayesnma.priors.Priors.for_data)
     "sampler": {"backend": "nutpie", "chains": 4, "draws": 1000, "tune": 1000,
                 "random_seed": 1234, "target_accept": 0.9},
     "convergence": {"max_rhat": 1.01, "min_ess_bulk": 400, "min_ess_tail": 400,
@@ -229,12 +225,10 @@ def analysis_config(name: str, settings: dict) -> AnalysisConfig:
         trt_order=tuple(settings["trt_order"]) if settings.get("trt_order") else None,
         consistency=tuple(settings["consistency"]),
         disconnected=settings["disconnected"],
-        priors=Priors(
-            intercept=prior_from_config(priors["intercept"], parameter="intercept"),
-            trt=prior_from_config(priors["trt"], parameter="trt"),
-            het=prior_from_config(priors["het"], parameter="het",
-                                  allowed=HET_PRIORS),
-        ),
+        priors=Priors(**{
+            key: prior_from_config(priors[key], parameter=key,
+                                   **({"allowed": HET_PRIORS} if key == "het" else {}))
+            for key in ("intercept", "trt", "het") if key in priors}),
         sampler=SamplerSettings(**sampler),
         convergence=ConvergenceCriteria(**conv),
         on_failure=on_failure,

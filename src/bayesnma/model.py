@@ -150,7 +150,8 @@ class NMAModel:
         Reference treatment, or preferences in order; defaults to the first treatment
         alphabetically. Resolved to one name on construction.
     priors : Priors, optional
-        Defaults to :class:`~bayesnma.priors.Priors` (see its notes for the justification).
+        Unset priors take the defaults for the data (:meth:`~bayesnma.priors.Priors.for_data`:
+        fixed on unitless scales, scaled to the data for mean differences).
     consistency : {"consistency", "ume", "nodesplit"}
         Relative-effects variant: the consistency model (default), unrelated mean effects
         or a node-split (see :mod:`bayesnma.variants`).
@@ -199,6 +200,7 @@ class NMAModel:
             )
         ref = choose_trt_ref(self.network.treatments, self.trt_ref, source=self.network.source)
         object.__setattr__(self, "trt_ref", ref)
+        object.__setattr__(self, "priors", (self.priors or Priors()).for_data(self.network))
         if self.baseline.exchangeable or self.class_effects is not None:
             require_placed(self.network, ref, exchangeable_baselines=self.baseline.exchangeable,
                            class_links=self._class_links(ref))

@@ -195,39 +195,110 @@ class Priors:
 
     Attributes
     ----------
-    intercept : Normal
-        Study baselines (log-odds of the study's baseline arm), unrelated across studies.
-    trt : Normal
+    intercept : Normal, optional
+        Study baselines (e.g. log-odds of the study's baseline arm), unrelated across
+        studies.
+    trt : Normal, optional
         Relative treatment effects ``d`` versus the reference.
-    het : HalfNormal, HalfCauchy, Uniform, LogNormalVariance or LogTVariance
+    het : HalfNormal, HalfCauchy, Uniform, LogNormalVariance or LogTVariance, optional
         Between-study SD ``tau`` (random effects only); the empirical priors of Turner et
         al. and Rhodes et al. by name come from :func:`bayesnma.het_priors.named_het_prior`.
+    basis : str
+        How defaults were set from the data (empty when none was).
 
     Notes
     -----
-    Defaults: ``intercept = trt = Normal(0, 10)`` and ``het = HalfNormal(1)`` on the log-odds
-    scale. An SD of 10 on a log odds ratio is vague over every plausible effect while keeping
-    the sampler away from the extreme values that N(0, 100^2) allows when arms have zero
-    events. A half-normal(1) on tau has median 0.67 and puts 5% above 1.96: heterogeneity
-    larger than that (odds ratios varying 50-fold across studies) is implausible, whereas
-    the TSD2 Uniform(0, 5) puts 80% of its mass there and dominates the posterior when, as
-    in sparse networks, most comparisons have one study. :meth:`tsd` gives the NICE DSU
-    TSD2 priors (Normal(0, 100), Uniform(0, 5)) used to reproduce published analyses.
+    A prior left as None is the default for the data (:meth:`for_data`, applied when a
+    model is built). On the scales where effects are unitless (log odds, log hazard, log
+    rate ratios, SMD) the defaults are ``intercept = trt = Normal(0, 10)`` and ``het =
+    HalfNormal(1)``. An SD of 10 on a log odds ratio is vague over every plausible effect
+    while keeping the sampler away from the extreme values that N(0, 100^2) allows when
+    arms have zero events. A half-normal(1) on tau has median 0.67 and puts 5% above 1.96:
+    heterogeneity larger than that (odds ratios varying 50-fold across studies) is
+    implausible, whereas the TSD2 Uniform(0, 5) puts 80% of its mass there and dominates
+    the posterior when, as in sparse networks, most comparisons have one study.
+
+    Mean differences are in the data's units (mmHg, points on a scale), so fixed defaults
+    would be vague for one outcome and shrink another (Normal(0, 10) pulls a baseline of
+    140 mmHg towards 0 and with it the effects). Their defaults scale with the data, as
+    gemtc's ``om.scale`` does: with ``s`` the largest difference between arms of a study
+    (or contrast) and ``m`` the largest absolute arm mean, ``trt ~ Normal(0, 10 s)``,
+    ``intercept ~ Normal(0, 10 max(m, s))`` and ``tau ~ HalfNormal(s)``, each rounded up to
+    two significant digits; on the log-odds scale, where ``s`` is typically about 1, these
+    are the defaults above. :meth:`tsd` gives the NICE DSU TSD2 priors (Normal(0, 100),
+    Uniform(0, 5)) used to reproduce published analyses.
     """
 
-    intercept: Normal = Normal(0.0, 10.0)
-    trt: Normal = Normal(0.0, 10.0)
-    het: HalfNormal | HalfCauchy | Uniform | LogNormalVariance | LogTVariance = HalfNormal(1.0)
+    intercept: Normal | None = None
+    trt: Normal | None = None
+    het: HalfNormal | HalfCauchy | Uniform | LogNormalVariance | LogTVariance | None = None
+    basis: str = ""
 
     @classmethod
     def tsd(cls) -> Priors:
         """NICE DSU TSD2 priors: N(0, 100^2) for baselines and effects, tau ~ U(0, 5)."""
         return cls(Normal(0.0, 100.0), Normal(0.0, 100.0), Uniform(0.0, 5.0))
 
+    def for_data(self, network) -> Priors:
+        """These priors with every unset one replaced by the default for ``network``'s
+        effect measure and, for mean differences, its scale (see the class notes)."""
+        unset = [k for k in ("intercept", "trt", "het") if getattr(self, k) is None]
+        if not unset:
+            return self
+        basis = ""
+        if network.measure == "MD":
+            largest_mean, largest_diff = _md_scale(network)
+            base = max(largest_mean, largest_diff)
+            defaults = {"intercept": Normal(0.0, _round_up(10 * base)),
+                        "trt": Normal(0.0, _round_up(10 * largest_diff)),
+                        "het": HalfNormal(_round_up(largest_diff))}
+            basis = (f"default {', '.join(unset)} prior(s) scaled to the data's units: "
+                     f"largest difference between arms {largest_diff:.3g}, largest absolute "
+                     f"arm mean {largest_mean:.3g}")
+        else:
+            defaults = {"intercept": Normal(0.0, 10.0), "trt": Normal(0.0, 10.0),
+                        "het": HalfNormal(1.0)}
+        return Priors(**{k: getattr(self, k) or defaults[k] for k in defaults},
+                      basis=self.basis or basis)
+
     def describe(self) -> dict[str, str]:
         """Human-readable priors by parameter."""
-        return {"mu (study baselines)": str(self.intercept), "d (treatment effects)": str(
-            self.trt), "tau (heterogeneity SD)": str(self.het)}
+        def text(prior):
+            return str(prior) if prior is not None else "default for the data"
+
+        out = {"mu (study baselines)": text(self.intercept),
+               "d (treatment effects)": text(self.trt),
+               "tau (heterogeneity SD)": text(self.het)}
+        if self.basis:
+            out["priors' scale"] = self.basis
+        return out
+
+
+def _md_scale(network) -> tuple[float, float]:
+    """Largest absolute arm mean and largest within-study difference (arms and contrasts)
+    of mean-difference data; the largest SE stands in for a difference when all are 0."""
+    arms = network.arms
+    y = arms["y"].to_numpy(dtype=float) if "y" in arms and len(arms) else np.array([])
+    largest_mean = float(np.nanmax(np.abs(y))) if y.size else 0.0
+    diffs = [np.abs(network.contrasts["diff"].dropna().to_numpy(dtype=float))]
+    if y.size:
+        spread = arms.groupby("study", sort=False)["y"].agg(lambda v: v.max() - v.min())
+        diffs.append(spread.to_numpy(dtype=float))
+    diffs = np.concatenate(diffs)
+    largest_diff = float(diffs.max()) if diffs.size else 0.0
+    if largest_diff == 0:
+        ses = np.concatenate([arms["se"].to_numpy(dtype=float) if "se" in arms else [],
+                              network.contrasts["se"].to_numpy(dtype=float)])
+        largest_diff = float(np.nanmax(ses)) if np.isfinite(ses).any() else 1.0
+    return largest_mean, largest_diff
+
+
+def _round_up(x: float) -> float:
+    """``x`` rounded up to two significant digits (100.3 -> 110, 0.0123 -> 0.013)."""
+    if x <= 0:
+        return 1.0
+    step = 10.0 ** (math.floor(math.log10(x)) - 1)
+    return float(f"{math.ceil(x / step - 1e-9) * step:.2g}")
 
 
 def prior_from_config(spec: dict, *, parameter: str, allowed=("normal",)):

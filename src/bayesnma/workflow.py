@@ -75,8 +75,7 @@ def plan_analyses(config: dict) -> dict[str, dict]:
     """
     plan = {}
     for name, settings in validate_config(config).items():
-        cfg = analysis_config(name, settings)
-        network = load_network(cfg)
+        cfg, network = _load(settings, name)
         choose_trt_ref(network.treatments, cfg.trt_ref, source=cfg.data)
         if cfg.disconnected == "error":
             require_connected(network)
@@ -238,8 +237,11 @@ def _unplaced(cfg, network) -> list[str]:
 
 
 def _load(settings: dict, analysis: str):
+    """An analysis' typed settings, with its default priors set from its whole network
+    (the same for every component), and its network."""
     cfg = analysis_config(analysis, settings)
-    return cfg, load_network(cfg)
+    network = load_network(cfg)
+    return replace(cfg, priors=cfg.priors.for_data(network)), network
 
 
 def _components(cfg, network) -> list:
@@ -745,7 +747,7 @@ def render_analysis_report(settings: dict, analysis: str, *, characteristics, co
     """
     from bayesnma.report import render_html
 
-    cfg = analysis_config(analysis, settings)
+    cfg, _ = _load(settings, analysis)  # with the priors the fits used
     parts = {}
     for folder in map(Path, component_dirs):
         attrs = io.read_posterior_attrs(folder / "posterior.nc")
