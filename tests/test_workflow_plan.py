@@ -165,3 +165,33 @@ def test_only_single_arm_studies_stop_the_plan_with_the_reason(tmp_path):
                                                r"any study \(treatments: B\)"):
             plan_analyses({"analyses": {"a": {**spec, "baseline": {"model": "exchangeable"},
                                               **bridge}}})
+
+
+class _Job:
+    """What Snakemake's ``script:`` directive hands a step."""
+
+    def __init__(self, log):
+        from snakemake.io import Namedlist
+
+        self.log = [str(log)]
+        self.config = {"analyses": {"a": {"data": "x.csv"}}}
+        self.input, self.output, self.params = Namedlist(), Namedlist(), Namedlist()
+        self.wildcards = Namedlist(fromdict={"analysis": "a"})
+
+
+def test_a_step_writes_our_errors_in_one_line_and_bugs_with_their_traceback(tmp_path):
+    from bayesnma.workflow import run_step
+
+    def refuse(settings):
+        raise DataValidationError("bad row", source="x.csv", row=3)
+
+    def crash(settings):
+        raise KeyError("nan")
+
+    for step, expected in ((refuse, "x.csv, row 3: bad row"), (crash, "KeyError: 'nan'")):
+        log = tmp_path / f"{step.__name__}.log"
+        with pytest.raises(SystemExit):
+            run_step(_Job(log), step)
+        text = log.read_text()
+        assert expected in text
+        assert ("Traceback" in text) == (step is crash)

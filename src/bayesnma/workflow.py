@@ -809,8 +809,9 @@ def _read_folder(folder: Path) -> dict:
 def run_step(snakemake, step) -> None:
     """Run one workflow step from a Snakemake ``script:`` and report errors in one line.
 
-    Logging goes to the rule's log file. A :class:`BayesNMAError` is written to the log and
-    to stderr without a traceback, and the job fails (Snakemake deletes its outputs).
+    Logging goes to the rule's log file and stderr. A :class:`BayesNMAError` is written
+    without a traceback; any other exception is a bug and is written with its traceback.
+    Either way the job fails (Snakemake deletes its outputs).
     """
     handlers = [logging.StreamHandler(sys.stderr)]
     if snakemake.log:
@@ -834,4 +835,8 @@ def run_step(snakemake, step) -> None:
         step(settings, **kwargs)
     except BayesNMAError as err:
         log.error("%s", err)
+        sys.exit(1)
+    except Exception:
+        log.exception("%s stopped on an unexpected error, a bug in bayesnma; please report it "
+                      "with this log", step.__name__)
         sys.exit(1)
