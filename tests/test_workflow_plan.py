@@ -171,7 +171,7 @@ class _Job:
     """What Snakemake's ``script:`` directive hands a step."""
 
     def __init__(self, log):
-        from snakemake.io import Namedlist
+        from snakemake.iocontainers import Namedlist
 
         self.log = [str(log)]
         self.config = {"analyses": {"a": {"data": "x.csv"}}}
