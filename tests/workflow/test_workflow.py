@@ -2,15 +2,19 @@
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from bayesnma import io
+
+REPO = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.workflow
 
@@ -227,6 +231,16 @@ def test_reruns_follow_what_each_step_uses(finished_run, snakemake):
         os.utime(data, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert jobs.get("fit_model"), jobs
     assert _jobs(snakemake(tmp_path, "--configfile", str(cfg), "-n")) == {}
+    # The package's code changes: a copy with one line added, first on the path.
+    copy = tmp_path / "changed_package"
+    shutil.copytree(REPO / "src" / "bayesnma", copy / "bayesnma",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    ranking = copy / "bayesnma" / "ranking.py"
+    ranking.write_text(ranking.read_text() + "\n# a change in how ranks are computed\n")
+    jobs = _jobs(snakemake(tmp_path, "--configfile", str(cfg), "-n",
+                           env={**os.environ, "PYTHONPATH": str(copy)}))
+    for rule in ("fit_model", "summarise_posterior", "plot_posterior", "render_report"):
+        assert jobs.get(rule), (rule, jobs)
 
 
 PAYLOAD = "</script><script>document.title='pwned'</script>"
