@@ -11,8 +11,12 @@ component's model set-up). The default suite plans 25 per format.
 
 import csv
 import io
+import multiprocessing
 import os
+import traceback
 import warnings
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -129,10 +133,10 @@ OPTIONS = st.fixed_dictionaries({}, optional={
 })
 
 
-def _fuzz(target, fmt, n_examples, tmp_path_factory):
+def _fuzz(target, fmt, n_examples, folder):
     """Run ``target`` on ``n_examples`` drawn files; only BayesNMAError may escape, and
     some files must get through (else the generator tests nothing)."""
-    path = tmp_path_factory.mktemp(f"fuzz_{fmt}") / "data.csv"
+    path = Path(folder) / f"{target.__name__}_{fmt}.csv"
     outcomes = []
 
     @settings(max_examples=n_examples, deadline=None, database=None, derandomize=True,
@@ -153,19 +157,38 @@ def _fuzz(target, fmt, n_examples, tmp_path_factory):
     assert outcomes.count("ok") >= 0.05 * len(outcomes), outcomes.count("ok")
 
 
+def _fuzz_in_worker(target_name, fmt, n_examples, folder):
+    """:func:`_fuzz` in a worker process; returns the failure's traceback (with the
+    falsifying example hypothesis attaches) or None."""
+    try:
+        _fuzz(globals()[target_name], fmt, n_examples, folder)
+    except BaseException:  # noqa: BLE001 (reported to the parent as text)
+        return traceback.format_exc()
+    return None
+
+
+def _fuzz_every_format(target, n_examples, folder):
+    """Fuzz every format, one worker process per core (the fuzz is CPU-bound Python)."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=context) as pool:
+        jobs = {fmt: pool.submit(_fuzz_in_worker, target.__name__, fmt, n_examples, folder)
+                for fmt in FORMATS}
+        failures = {fmt: job.result() for fmt, job in jobs.items()}
+    failed = {fmt: tb for fmt, tb in failures.items() if tb}
+    assert not failed, "\n\n".join(f"--- {fmt} ---\n{tb}" for fmt, tb in failed.items())
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_planning_raises_only_our_errors_quick(fmt, tmp_path_factory):
-    _fuzz(_plan, fmt, 25, tmp_path_factory)
+def test_planning_raises_only_our_errors_quick(fmt, tmp_path):
+    _fuzz(_plan, fmt, 25, tmp_path)
 
 
 @pytest.mark.fuzz
-@pytest.mark.parametrize("fmt", FORMATS)
-def test_readers_raise_only_our_errors(fmt, tmp_path_factory):
-    _fuzz(_read, fmt, int(os.environ.get("BAYESNMA_FUZZ_EXAMPLES", "2000")), tmp_path_factory)
+def test_readers_raise_only_our_errors(tmp_path):
+    _fuzz_every_format(_read, int(os.environ.get("BAYESNMA_FUZZ_EXAMPLES", "2000")), tmp_path)
 
 
 @pytest.mark.fuzz
-@pytest.mark.parametrize("fmt", FORMATS)
-def test_planning_raises_only_our_errors(fmt, tmp_path_factory):
-    _fuzz(_plan, fmt, int(os.environ.get("BAYESNMA_FUZZ_EXAMPLES", "2000")) // 20,
-          tmp_path_factory)
+def test_planning_raises_only_our_errors(tmp_path):
+    _fuzz_every_format(_plan, int(os.environ.get("BAYESNMA_FUZZ_EXAMPLES", "2000")) // 20,
+                       tmp_path)
