@@ -85,3 +85,16 @@ def test_names_with_dollar_signs_are_drawn_as_typed(tmp_path):
         assert (tmp_path / f"{i}.png").stat().st_size > 0
     forest = plots.plot_forest(eff, trt_ref="ref", lower_better=False)
     assert {t.get_text() for t in forest.axes[0].get_yticklabels()} == {odd, "$x^2$"}
+
+
+def test_forest_has_natural_scale_ticks_favours_labels_and_an_estimate_header(results):
+    _, eff, _, _ = results
+    fig = plots.plot_forest(eff, trt_ref="A", lower_better=False)
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert "1" in labels and all("^" not in t and "times" not in t for t in labels)
+    assert not ax.xaxis.get_minorticklocs().size
+    texts = [t.get_text() for t in ax.texts]
+    assert "\u2190 favours A" in texts and "favours the treatment \u2192" in texts
+    assert "OR (95% CrI)" in texts
+    assert fig.get_size_inches()[1] < 2.5  # two rows: sized to its rows

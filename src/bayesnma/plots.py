@@ -108,28 +108,81 @@ def plot_network(graph: nx.Graph, components=None, *, title: str = ""):
 @_plain_text
 def plot_forest(effects, *, trt_ref: str, measure: str = "OR", lower_better: bool,
                 ci_prob: float = 0.95, title: str = ""):
-    """Forest plot of every treatment vs the reference on the natural scale (log axis for
-    ratio measures)."""
+    """Forest plot of every treatment vs the reference, best on top: natural-scale ticks
+    (a log axis for ratio measures), which side favours what, and the estimates in a
+    column with its header."""
     m = get_measure(measure)
     lo, hi = quantile_columns(ci_prob)
     rows = effects[(effects["comparator"] == trt_ref) & (effects["scale"] == m.code)]
     rows = rows.sort_values("median", ascending=lower_better)
-    fig, ax = plt.subplots(figsize=(7, 1.0 + 0.5 * len(rows)))
-    y = np.arange(len(rows))[::-1]
+    n = len(rows)
+    fig, ax = plt.subplots(figsize=(7.5, 1.5 + 0.32 * n))
+    y = np.arange(n)[::-1]
     ax.errorbar(rows["median"], y, xerr=[rows["median"] - rows[lo], rows[hi] - rows["median"]],
-                fmt="o", color="black", ecolor="0.3", capsize=3)
-    ax.axvline(m.null, color="0.5", linestyle="--", linewidth=1)
+                fmt="s", markersize=5, color="black", ecolor="0.25", elinewidth=1.2, capsize=0)
+    ax.axvline(m.null, color="0.55", linestyle="--", linewidth=1)
+    ax.set_yticks(y, rows["treatment"])
+    ax.set_ylim(-0.7, n - 0.3)
+    ax.tick_params(axis="y", length=0)
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
     if m.ratio:
         ax.set_xscale("log")
-    ax.set_yticks(y, rows["treatment"])
+        _natural_log_ticks(ax, rows[lo].min(), rows[hi].max(), m.null)
     for yi, (_, r) in zip(y, rows.iterrows(), strict=True):
-        ax.annotate(f"{r['median']:.2f} ({r[lo]:.2f}, {r[hi]:.2f})", (1.02, yi),
-                    xycoords=("axes fraction", "data"), va="center", fontsize=8)
-    ax.set_xlabel(f"{m.code} vs {trt_ref} (median, {ci_prob:.0%} CrI); "
-                  f"{m.better_if(lower_better)}")
-    ax.set_title(title, fontsize=10)
+        values = [r["median"], r[lo], r[hi]]
+        if m.ratio:
+            median, low, high = map(_estimate, values)
+        else:  # one number of decimals per row: differences share their units
+            biggest = max(abs(v) for v in values)
+            median, low, high = (f"{v:.{0 if biggest >= 100 else 1 if biggest >= 10 else 2}f}"
+                                 for v in values)
+        ax.annotate(f"{median} ({low} to {high})", (1.03, yi),
+                    xycoords=("axes fraction", "data"), va="center", fontsize=9)
+    ax.annotate(f"{m.code} ({ci_prob:.0%} CrI)", (1.03, n - 0.45),
+                xycoords=("axes fraction", "data"), va="bottom", fontsize=9, weight="bold")
+    ax.set_xlabel(f"{m.code} vs {trt_ref} (posterior median, {ci_prob:.0%} credible interval)",
+                  fontsize=9)
+    better, worse = "the treatment", trt_ref
+    left, right = (better, worse) if lower_better else (worse, better)
+    for text, dx, ha in ((f"\u2190 favours {left}", -8, "right"),
+                         (f"favours {right} \u2192", 8, "left")):
+        ax.annotate(text, (m.null, 1), xycoords=("data", "axes fraction"),
+                    xytext=(dx, 4), textcoords="offset points", ha=ha, va="bottom",
+                    fontsize=8, color="0.3")
+    if title:
+        fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def _estimate(x: float) -> str:
+    """An estimate for people: two decimals below 10, one below 100, none above; an
+    exponent only beyond 1e5 or below 0.01."""
+    ax = abs(x)
+    if ax >= 1e5 or 0 < ax < 0.01:
+        return f"{x:.2g}"
+    return f"{x:.0f}" if ax >= 100 else f"{x:.1f}" if ax >= 10 else f"{x:.2f}"
+
+
+def _natural_log_ticks(ax, low: float, high: float, null: float) -> None:
+    """Ticks of a log axis at round natural-scale values (0.25, 0.5, 1, 2, 4, ...) written
+    as plain numbers, no minor tick labels."""
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+
+    low, high = min(low, null), max(high, null)
+    span = np.log10(high / low) if low > 0 else 1.0
+    steps = ((1, 3) if span > 2 else (1, 2, 5) if span > 1.2 else (1, 2, 3, 5) if span > 0.5
+             else (1, 1.25, 1.5, 2, 3, 4, 5, 6, 7, 8))
+    candidates = sorted({round(b * 10.0**e, 6) for e in range(-6, 7) for b in steps})
+    ticks = [t for t in candidates if low / 1.05 <= t <= high * 1.05] or [null]
+    while len(ticks) > 8:
+        ticks = ticks[::2]
+    if null not in ticks:
+        ticks = sorted([*ticks, null])
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))
+    ax.xaxis.set_minor_locator(NullLocator())
 
 
 @_plain_text
