@@ -98,3 +98,13 @@ def test_forest_has_natural_scale_ticks_favours_labels_and_an_estimate_header(re
     assert "\u2190 favours A" in texts and "favours the treatment \u2192" in texts
     assert "OR (95% CrI)" in texts
     assert fig.get_size_inches()[1] < 2.5  # two rows: sized to its rows
+
+
+def test_rank_plots_are_in_sucra_order_with_their_sucra(results):
+    _, _, ranks, probs = results
+    best_first = list(ranks.sort_values("sucra", ascending=False)["treatment"])
+    panels = [ax for ax in plots.plot_rankogram(probs, ranks).axes if ax.get_visible()]
+    assert [ax.get_title().split("\n")[0] for ax in panels] == best_first
+    assert all("SUCRA" in ax.get_title() for ax in panels)
+    key = plots.plot_cumulative_ranks(probs, ranks).axes[0].get_legend()
+    assert [t.get_text().split(" (")[0] for t in key.get_texts()] == best_first

@@ -589,7 +589,7 @@ def plot_component(settings: dict, analysis: str, component: str, *, posterior,
                    forest)
     io.save_figure(plots.plot_league_heatmap(eff, list(rk["treatment"]), **common,
                                              title=title + "\nrow vs column"), league_heatmap)
-    io.save_figure(plots.plot_rankogram(probs, title=title), rankogram)
+    io.save_figure(plots.plot_rankogram(probs, rk, title=title), rankogram)
     io.save_figure(plots.plot_cumulative_ranks(probs, rk, title=title), cumulative_ranks)
     io.save_figure(plots.plot_trace(idata), trace)
     io.save_figure(plots.plot_chain_ranks(idata), chain_ranks)
