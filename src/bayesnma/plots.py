@@ -188,34 +188,47 @@ def _natural_log_ticks(ax, low: float, high: float, null: float) -> None:
 @_plain_text
 def plot_league_heatmap(effects, order, *, measure: str = "OR", lower_better: bool,
                         ci_prob: float = 0.95, title: str = ""):
-    """League-table heatmap: cell (row, column) is row vs column, coloured on the model
-    scale (log ratio or difference), labelled on the natural scale."""
+    """League table: below the diagonal, the NMA estimate of row vs column on the natural
+    scale with its credible interval, coloured by the posterior probability that the row
+    is better (a null result stays pale whatever its median); text is white on dark
+    cells. Each comparison appears once."""
+    import textwrap
+
+    from matplotlib.colors import Normalize
+
     m = get_measure(measure)
     lo, hi = quantile_columns(ci_prob)
-    model = effects[effects["scale"] == m.model_scale].set_index(["treatment", "comparator"])
-    natural = np.exp if m.ratio else (lambda x: x)
+    rows = effects[effects["scale"] == m.code].set_index(["treatment", "comparator"])
     n = len(order)
-    values = np.full((n, n), np.nan)
-    fig, ax = plt.subplots(figsize=(1.6 + 1.3 * n, 1.0 + 1.0 * n))
+    cmap, norm = plt.get_cmap("RdBu"), Normalize(0, 1)
+    fig, ax = plt.subplots(figsize=(1.2 + 1.15 * n, 1.0 + 0.78 * n))
+    grid = np.full((n, n), np.nan)
     for i, a in enumerate(order):
         for j, b in enumerate(order):
-            if a == b:
-                ax.text(j, i, a, ha="center", va="center", fontsize=8, weight="bold")
+            if j >= i:
                 continue
-            r = model.loc[(a, b)]
-            values[i, j] = r["median"]
-            ax.text(j, i, f"{natural(r['median']):.2f}\n({natural(r[lo]):.2f}, "
-                          f"{natural(r[hi]):.2f})",
-                    ha="center", va="center", fontsize=7,
-                    weight="bold" if (r[lo] > 0 or r[hi] < 0) else "normal")
-    bound = np.nanmax(np.abs(values)) if np.isfinite(values).any() else 1.0
-    cmap = "RdBu_r" if lower_better else "RdBu"
-    image = ax.imshow(values, cmap=cmap, vmin=-bound, vmax=bound)
-    ax.set_xticks(range(n), order, rotation=30, ha="right", fontsize=8)
-    ax.set_yticks(range(n), order, fontsize=8)
-    fig.colorbar(image, ax=ax, label=f"{m.model_scale} (row vs column); blue = row better")
-    ax.set_title(title or f"League table: {m.code} of row vs column (bold: CrI excludes "
-                          f"{m.null:g}); {m.better_if(lower_better)}", fontsize=10)
+            r = rows.loc[(a, b)]
+            grid[i, j] = r["p_better"]
+            colour = cmap(norm(r["p_better"]))
+            light = 0.299 * colour[0] + 0.587 * colour[1] + 0.114 * colour[2] > 0.5
+            ax.text(j, i, f"{_estimate(r['median'])}\n({_estimate(r[lo])} to "
+                          f"{_estimate(r[hi])})", ha="center", va="center", fontsize=7.5,
+                    color="black" if light else "white",
+                    weight="bold" if (r[lo] > m.null or r[hi] < m.null) else "normal")
+    image = ax.imshow(grid, cmap=cmap, norm=norm)
+    for i, name in enumerate(order):
+        ax.add_patch(plt.Rectangle((i - 0.5, i - 0.5), 1, 1, color="0.92"))
+        ax.text(i, i, textwrap.fill(name, 12), ha="center", va="center", fontsize=8,
+                weight="bold")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    bar = fig.colorbar(image, ax=ax, shrink=0.8)
+    bar.set_label("probability that the row is better", fontsize=8)
+    fig.suptitle(title or "League table", fontsize=10)
+    ax.set_title(f"{m.code} of row vs column, median ({ci_prob:.0%} CrI); bold: the CrI "
+                 f"excludes {m.null:g}; {m.better_if(lower_better)}", fontsize=8)
     fig.tight_layout()
     return fig
 
