@@ -7,6 +7,7 @@ see the project's sampler measurements in ``benchmarks/``).
 from __future__ import annotations
 
 import json
+import os
 import time
 import warnings
 from dataclasses import dataclass
@@ -183,7 +184,7 @@ def build_pymc_model(model: NMAModel):
     return pm_model
 
 
-def fit(model: NMAModel, settings: SamplerSettings | None = None):
+def fit(model: NMAModel, settings: SamplerSettings | None = None, *, cores: int | None = None):
     """Sample the posterior of a model.
 
     Parameters
@@ -191,6 +192,9 @@ def fit(model: NMAModel, settings: SamplerSettings | None = None):
     model : NMAModel
     settings : SamplerSettings, optional
         Defaults to ``SamplerSettings()`` (nutpie, 4 chains x 1000 draws after 1000 tuning).
+    cores : int, optional
+        Chains sampled at once (threads for nutpie, processes for PyMC); defaults to the
+        number of chains, at most the machine's cores. The draws do not depend on it.
 
     Returns
     -------
@@ -203,6 +207,7 @@ def fit(model: NMAModel, settings: SamplerSettings | None = None):
         (seconds) and ``package_versions`` (JSON).
     """
     settings = settings or SamplerSettings()
+    cores = max(1, min(settings.chains, cores or os.cpu_count() or 1))
     pm_model = build_pymc_model(model)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*could not link to a BLAS.*")
@@ -225,6 +230,7 @@ def fit(model: NMAModel, settings: SamplerSettings | None = None):
                 chains=settings.chains,
                 seed=settings.random_seed,
                 target_accept=settings.target_accept,
+                cores=cores,
                 save_warmup=False,
                 progress_bar=False,
             )
@@ -243,7 +249,7 @@ def fit(model: NMAModel, settings: SamplerSettings | None = None):
                     draws=settings.draws,
                     tune=settings.tune,
                     chains=settings.chains,
-                    cores=min(settings.chains, 2),
+                    cores=cores,
                     random_seed=settings.random_seed,
                     target_accept=settings.target_accept,
                     progressbar=False,

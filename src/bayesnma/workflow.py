@@ -376,10 +376,10 @@ def _remove_stale(results: Path, analysis: str) -> None:
 
 
 def fit_component(settings: dict, analysis: str, component: str, *, posterior, diagnostics,
-                  variant: str = "consistency"):
+                  variant: str = "consistency", threads: int | None = None):
     """Fit one model variant (``consistency``, ``ume`` or a node-split ``ns<k>``) to one
-    connected component; write the posterior and its diagnostics. Every variant passes the
-    same convergence gate.
+    connected component, sampling ``threads`` chains at once; write the posterior and its
+    diagnostics. Every variant passes the same convergence gate.
 
     Raises
     ------
@@ -399,7 +399,7 @@ def fit_component(settings: dict, analysis: str, component: str, *, posterior, d
     notes = _model_notes(cfg, network, comp, variant)
     for note in notes:
         log.info("%s/%s: %s", analysis, component, note)
-    idata = fit(model, cfg.sampler)
+    idata = fit(model, cfg.sampler, cores=threads)
     conv = check_convergence(idata, cfg.convergence)
     log.info("sampling %.1f s; converged: %s %s", idata.posterior.attrs["sampling_time"],
              conv.converged, "; ".join(conv.problems))
@@ -829,6 +829,8 @@ def run_step(snakemake, step) -> None:
             settings = {a: s for a, s in every.items() if "sensitivity_of" not in s}
         else:
             settings = every[analysis]
+        if "threads" in accepted:
+            kwargs["threads"] = snakemake.threads
         if "scenario_settings" in accepted:
             kwargs["scenario_settings"] = [{**every[s], "name": s}
                                            for s in settings["sensitivity"]]

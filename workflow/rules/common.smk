@@ -37,6 +37,12 @@ def get_key(kind):
     return key
 
 
+def get_chains(wildcards):
+    """Threads of a fit: one per chain (nutpie samples chains in parallel threads);
+    Snakemake lowers it to --cores when that is smaller."""
+    return PLAN[wildcards.analysis]["settings"]["sampler"]["chains"]
+
+
 def get_sensitivity_key(wildcards):
     """Params of the comparison of an analysis with its sensitivity analyses."""
     return settings_key(*(PLAN[s]["settings"] for s in get_scenarios(wildcards)))

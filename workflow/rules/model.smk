@@ -11,6 +11,7 @@ rule fit_model:
         ),
     params:
         key=get_key("model"),
+    threads: get_chains
     log:
         "logs/fit_model/{analysis}/{component}.log",
     script:
@@ -135,6 +136,7 @@ rule fit_variant:
         diagnostics="results/{analysis}/{component}/variants/{variant}/diagnostics.csv",
     params:
         key=get_key("model"),
+    threads: get_chains
     log:
         "logs/fit_variant/{analysis}/{component}/{variant}.log",
     script:
