@@ -14,7 +14,12 @@ from snakemake.utils import min_version
 min_version("9.0")
 
 
-configfile: "config/config.yaml"
+# The bundled analyses, unless config files are given on the command line: those replace
+# it (Snakemake would otherwise merge them, and the HCC analyses would run as well). To
+# add analyses to the bundled ones, give both: --configfile config/config.yaml mine.yaml
+if not workflow.overwrite_configfiles:
+
+    configfile: "config/config.yaml"
 
 
 report: "workflow/report/workflow.rst"

@@ -321,3 +321,16 @@ def test_bad_config_names_the_key(tmp_path, snakemake):
     result = snakemake(tmp_path, "--configfile", str(cfg))
     assert result.returncode != 0
     assert "config: defaults.sampler.chains: 0 is less than the minimum of 2" in result.stderr
+
+
+def test_a_configfile_replaces_the_bundled_analyses_unless_both_are_given(tmp_path, snakemake):
+    (tmp_path / "arms.csv").write_text("study,treatment,events,total\ns1,A,5,50\ns1,B,9,50\n")
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(f"analyses:\n  mine: {{data: {tmp_path / 'arms.csv'}}}\n")
+    alone = snakemake(REPO, "--configfile", str(mine), "-n")
+    assert alone.returncode == 0, alone.stderr[-2000:]
+    assert "results/mine/" in alone.stdout and "results/hcc_" not in alone.stdout
+    both = snakemake(REPO, "--configfile", str(REPO / "config" / "config.yaml"), str(mine),
+                     "-n")
+    assert both.returncode == 0, both.stderr[-2000:]
+    assert "results/mine/" in both.stdout and "results/hcc_orr/" in both.stdout
