@@ -399,7 +399,11 @@ def fit_component(settings: dict, analysis: str, component: str, *, posterior, d
     notes = _model_notes(cfg, network, comp, variant)
     for note in notes:
         log.info("%s/%s: %s", analysis, component, note)
-    idata = fit(model, cfg.sampler, cores=threads)
+    sampler = cfg.sampler
+    log.info("sampling %d chains x %d draws after %d tuning steps (%s, %s chain(s) at a time); "
+             "nothing more is logged until sampling ends", sampler.chains, sampler.draws,
+             sampler.tune, sampler.backend, threads or "every")
+    idata = fit(model, sampler, cores=threads)
     conv = check_convergence(idata, cfg.convergence)
     log.info("sampling %.1f s; converged: %s %s", idata.posterior.attrs["sampling_time"],
              conv.converged, "; ".join(conv.problems))
@@ -809,15 +813,25 @@ def _read_folder(folder: Path) -> dict:
 def run_step(snakemake, step) -> None:
     """Run one workflow step from a Snakemake ``script:`` and report errors in one line.
 
-    Logging goes to the rule's log file and stderr. A :class:`BayesNMAError` is written
-    without a traceback; any other exception is a bug and is written with its traceback.
-    Either way the job fails (Snakemake deletes its outputs).
+    The package's logging (only its own logger) goes to the rule's log file and stderr.
+    A :class:`BayesNMAError` is written without a traceback; any other exception is a bug
+    and is written with its traceback. Either way the job fails (Snakemake deletes its
+    outputs).
     """
+    # Only our logger: other libraries' INFO lines (e.g. arviz_base's notes on optional
+    # packages) read like errors in a rule's log.
+    ours = logging.getLogger("bayesnma")
+    for handler in list(ours.handlers):
+        ours.removeHandler(handler)
+        handler.close()
     handlers = [logging.StreamHandler(sys.stderr)]
     if snakemake.log:
         handlers.append(logging.FileHandler(snakemake.log[0], mode="w"))
-    logging.basicConfig(level=logging.INFO, handlers=handlers, force=True,
-                        format="%(asctime)s %(levelname)s %(message)s")
+    for handler in handlers:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        ours.addHandler(handler)
+    ours.setLevel(logging.INFO)
+    ours.propagate = False
     accepted = inspect.signature(step).parameters
     named = [*snakemake.input.items(), *snakemake.output.items(),
              *snakemake.params.items(), *snakemake.wildcards.items()]
