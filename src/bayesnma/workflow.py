@@ -25,6 +25,7 @@ from bayesnma.config import SENSITIVITY_SEP, analysis_config, validate_config
 from bayesnma.data import NetworkData, combine_data, read_data
 from bayesnma.diagnostics import summarise_diagnostics
 from bayesnma.errors import BayesNMAError, ConfigError, DataValidationError, NetworkError
+from bayesnma.measures import get_measure
 from bayesnma.network import (
     build_graph,
     choose_trt_ref,
@@ -106,10 +107,18 @@ def plan_analyses(config: dict) -> dict[str, dict]:
                       "keys": {"model": settings_key(settings, model_only=True),
                                "all": settings_key(settings)},
                       "sensitivity": list(cfg.sensitivity),
+                      "measure": _measure_words(network.measure),
                       "data_files": [src.file for src in cfg.sources],
                       "components": [c.label for c in comps],
                       "variants": {c.label: list(_variants(cfg, network, c)) for c in comps}}
     return plan
+
+
+def _measure_words(code: str) -> dict[str, str]:
+    """How reports name an analysis' effect measure (for the Snakemake report captions)."""
+    m = get_measure(code)
+    return {"code": m.code, "name": m.name,
+            "scales": f"{m.model_scale} and {m.code}" if m.ratio else m.code}
 
 
 #: Settings that only label results or orient the ranking: a change reruns summaries,

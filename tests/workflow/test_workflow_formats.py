@@ -87,3 +87,15 @@ def test_mixed_survival_reports_exclusions_and_the_exponential_assumption(format
     html = (out / "report.html").read_text()
     assert "exponential (constant hazard) model" in html
     assert "hazard ratio (HR), modelled as log HR; HR &lt; 1 favours the treatment" in html
+
+
+def test_snakemake_report_captions_name_each_analysis_measure(formats_run, snakemake):
+    workdir = formats_run.parent
+    result = snakemake(workdir, "--configfile", str(workdir / "config.yaml"), "--report",
+                       str(workdir / "report.html"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    html = (workdir / "report.html").read_text()
+    assert "hazard ratio (HR), median and 95% CrI" in html
+    assert "mean difference (MD) of the row treatment" in html
+    assert "on the log HR and HR scales" in html
+    assert "odds ratio" not in html and "binomial-logit consistency model" not in html

@@ -37,6 +37,12 @@ def get_key(kind):
     return key
 
 
+def get_measure(wildcards):
+    """The analysis' effect measure in words (code, name, scales), for report captions;
+    our own fixed text, never the user's."""
+    return PLAN[wildcards.analysis]["measure"]
+
+
 def get_chains(wildcards):
     """Threads of a fit: one per chain (nutpie samples chains in parallel threads);
     Snakemake lowers it to --cores when that is smaller."""

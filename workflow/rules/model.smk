@@ -65,6 +65,7 @@ rule summarise_posterior:
         ),
     params:
         key=get_key("all"),
+        measure=get_measure,
     log:
         "logs/summarise_posterior/{analysis}/{component}.log",
     script:
@@ -122,6 +123,7 @@ rule plot_posterior:
         ),
     params:
         key=get_key("all"),
+        measure=get_measure,
     log:
         "logs/plot_posterior/{analysis}/{component}.log",
     script:
