@@ -1,10 +1,10 @@
 # bayesnma workflow: Bayesian network meta-analysis from arm-level data.
 #
-# results/<analysis>/network/      characteristics.csv, components.csv, network.png
+# results/<analysis>/network/      characteristics.csv, components.csv, network.png/.svg
 # results/<analysis>/<component>/  posterior.nc, diagnostics.csv, relative_effects.csv,
 #                                  league_table.csv, ranks.csv, rank_probs.csv, model_fit.csv,
-#                                  forest.png, league_heatmap.png, rankogram.png,
-#                                  cumulative_ranks.png, trace.png
+#                                  forest, league_heatmap, rankogram and cumulative_ranks
+#                                  (.png and .svg), trace.png
 # results/<analysis>/              relative_effects.csv (all pairs), ranks.csv,
 #                                  convergence.csv, report.html
 # logs/<rule>/<analysis>[/<component>].log

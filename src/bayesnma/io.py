@@ -109,12 +109,14 @@ def read_posterior_attrs(path) -> dict:
         return dict(tree["posterior"].attrs)
 
 
-def save_figure(fig, path) -> None:
-    """Save a figure (format from the file extension) and close it."""
+def save_figure(fig, *paths, dpi: int = 300) -> None:
+    """Save a figure to each path (format from the extension: PNG at ``dpi``, 300 for
+    print; SVG with text kept as text so that journals' tools can edit it) and close it."""
     import matplotlib.pyplot as plt
 
     from bayesnma.plots import PLAIN_TEXT
 
-    with plt.rc_context(PLAIN_TEXT):
-        fig.savefig(_parent(path), dpi=110, bbox_inches="tight")
+    with plt.rc_context({**PLAIN_TEXT, "svg.fonttype": "none"}):
+        for path in paths:
+            fig.savefig(_parent(path), dpi=dpi, bbox_inches="tight")
     plt.close(fig)

@@ -114,6 +114,11 @@ def plan_analyses(config: dict) -> dict[str, dict]:
     return plan
 
 
+#: Resolution of diagnostic figures (trace, rank plots of chains, leverage, ...): they are
+#: looked at on screen, not printed, and 300 dpi made each report several times larger.
+DIAGNOSTIC_DPI = 120
+
+
 def _measure_words(code: str) -> dict[str, str]:
     """How reports name an analysis' effect measure (for the Snakemake report captions)."""
     m = get_measure(code)
@@ -289,7 +294,7 @@ def _labelled(table: pd.DataFrame, analysis: str, component: str | None, converg
 
 
 def write_network(settings: dict, analysis: str, *, characteristics, components, network_plot,
-                  data_notes, evidence):
+                  network_svg, data_notes, evidence):
     """Write the network characteristics, the component list, the notes on the data
     (exclusions and assumptions), what places each treatment (``evidence``) and the
     network plot."""
@@ -312,7 +317,8 @@ def write_network(settings: dict, analysis: str, *, characteristics, components,
     io.write_table(pd.DataFrame({"analysis": analysis, "note": list(network.notes)},
                                 columns=["analysis", "note"]), data_notes)
     title = f"{cfg.outcome}: treatment network (edge label: number of studies)"
-    io.save_figure(plot_network(build_graph(network), comps, title=title), network_plot)
+    io.save_figure(plot_network(build_graph(network), comps, title=title), network_plot,
+                   network_svg)
 
 
 def _treatment_evidence(cfg, network, comps) -> pd.DataFrame:
@@ -470,12 +476,13 @@ def check_consistency(settings: dict, analysis: str, component: str, *, posterio
     points = pd.concat(pointwise, ignore_index=True)
     io.write_table(_labelled(points, analysis, component), out / "pointwise.csv")
     title = f"{cfg.outcome} ({analysis}, component {component})"
-    io.save_figure(plots.plot_leverage(points, title=title + ": leverage"), out / "leverage.png")
+    io.save_figure(plots.plot_leverage(points, title=title + ": leverage"), out / "leverage.png",
+                   dpi=DIAGNOSTIC_DPI)
     if "ume" in fits:
         io.write_table(_labelled(inconsistency.ume_effects(fits["ume"], cons), analysis,
                                  component), out / "ume_effects.csv")
         io.save_figure(plots.plot_dev_dev(points, title=title + ": consistency vs UME"),
-                       out / "dev_dev.png")
+                       out / "dev_dev.png", dpi=DIAGNOSTIC_DPI)
     splits = [inconsistency.nodesplit_summary(idata, cons).assign(model=label)
               for label, idata in fits.items() if label.startswith("ns")]
     split_table = pd.concat(splits, ignore_index=True) if splits else None
@@ -586,9 +593,11 @@ def _class_members(idata) -> dict[str, str]:
 
 def plot_component(settings: dict, analysis: str, component: str, *, posterior,
                    relative_effects, ranks, rank_probs, forest, league_heatmap, rankogram,
-                   cumulative_ranks, trace, chain_ranks, heterogeneity):
-    """Draw the forest plot, league heatmap, rankogram, cumulative ranking, trace, chain
-    rank plots and the prior and posterior of the heterogeneity SD."""
+                   cumulative_ranks, trace, chain_ranks, heterogeneity, forest_svg,
+                   league_heatmap_svg, rankogram_svg, cumulative_ranks_svg):
+    """Draw the forest plot, league heatmap, rankogram, cumulative ranking (each as PNG and
+    SVG, for papers), trace, chain rank plots and the prior and posterior of the
+    heterogeneity SD."""
     from bayesnma import diagnostics, plots
 
     cfg = analysis_config(analysis, settings)
@@ -599,18 +608,20 @@ def plot_component(settings: dict, analysis: str, component: str, *, posterior,
     title = f"{cfg.outcome} ({analysis}, component {component}){flag}"
     common = {"measure": attrs["measure"], "lower_better": cfg.lower_better}
     io.save_figure(plots.plot_forest(eff, trt_ref=attrs["trt_ref"], title=title, **common),
-                   forest)
+                   forest, forest_svg)
     io.save_figure(plots.plot_league_heatmap(eff, list(rk["treatment"]), **common,
-                                             title=title + "\nrow vs column"), league_heatmap)
-    io.save_figure(plots.plot_rankogram(probs, rk, title=title), rankogram)
-    io.save_figure(plots.plot_cumulative_ranks(probs, rk, title=title), cumulative_ranks)
-    io.save_figure(plots.plot_trace(idata), trace)
-    io.save_figure(plots.plot_chain_ranks(idata), chain_ranks)
+                                             title=title), league_heatmap, league_heatmap_svg)
+    io.save_figure(plots.plot_rankogram(probs, rk, title=title), rankogram, rankogram_svg)
+    io.save_figure(plots.plot_cumulative_ranks(probs, rk, title=title), cumulative_ranks,
+                   cumulative_ranks_svg)
+    io.save_figure(plots.plot_trace(idata), trace, dpi=DIAGNOSTIC_DPI)
+    io.save_figure(plots.plot_chain_ranks(idata), chain_ranks, dpi=DIAGNOSTIC_DPI)
     het = diagnostics.heterogeneity(idata)
     panels = [{"label": row["parameter"], "draws": idata.posterior["tau"].values,
                "prior": diagnostics.posterior_prior(idata, "tau"), "verdict": row["verdict"]}
               for _, row in het.iterrows() if row["parameter"] == "tau"]
-    io.save_figure(plots.plot_prior_posterior(panels, title=title), heterogeneity)
+    io.save_figure(plots.plot_prior_posterior(panels, title=title), heterogeneity,
+                   dpi=DIAGNOSTIC_DPI)
 
 
 def collect_analysis(settings: dict, analysis: str, *, components, relative_effects_in,

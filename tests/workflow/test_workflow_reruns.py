@@ -7,6 +7,7 @@ figure must show every treatment.
 """
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -128,13 +129,14 @@ def test_every_figure_shows_every_treatment(runs, monkeypatch, tmp_path):
 
     drawn = {}
 
-    def keep(fig, path):
-        drawn[Path(path).stem] = fig
+    def keep(fig, *paths):
+        drawn[Path(paths[0]).stem] = fig
 
     monkeypatch.setattr(io, "save_figure", keep)
     results = runs["clean"] / "results" / "odd" / "c1"
     names = ("forest", "league_heatmap", "rankogram", "cumulative_ranks", "trace",
-             "chain_ranks", "heterogeneity")
+             "chain_ranks", "heterogeneity", "forest_svg", "league_heatmap_svg",
+             "rankogram_svg", "cumulative_ranks_svg")
     settings = validate_config({"analyses": {"odd": {"data": "data/arms.csv"}}})["odd"]
     workflow.plot_component(
         settings, "odd", "c1", posterior=results / "posterior.nc",
@@ -157,6 +159,20 @@ def test_every_figure_shows_every_treatment(runs, monkeypatch, tmp_path):
     for name in ("trace", "chain_ranks"):
         shown = " ".join(texts(drawn[name]))
         assert all(t in shown for t in others), (name, shown)
+
+
+def test_every_svg_figure_names_every_treatment(runs):
+    """The SVGs keep their text, so the figures the run wrote can be read directly."""
+    results = runs["clean"] / "results" / "odd"
+    others = set(TREATMENTS) - {"1"}
+    expected = {"network/network.svg": set(TREATMENTS), "c1/forest.svg": others,
+                "c1/league_heatmap.svg": set(TREATMENTS), "c1/rankogram.svg": set(TREATMENTS),
+                "c1/cumulative_ranks.svg": set(TREATMENTS)}
+    for name, trts in expected.items():
+        svg = (results / name).read_text()
+        texts = {t.strip() for t in re.findall(r"<text[^>]*>([^<]*)<", svg)}
+        texts |= {t.split(" (SUCRA")[0] for t in texts}
+        assert trts <= texts, (name, trts - texts)
 
 
 def test_a_killed_run_resumes_to_the_same_tables(runs):

@@ -121,6 +121,10 @@ rule plot_posterior:
             category="{analysis}",
             subcategory="{component}",
         ),
+        forest_svg="results/{analysis}/{component}/forest.svg",
+        league_heatmap_svg="results/{analysis}/{component}/league_heatmap.svg",
+        rankogram_svg="results/{analysis}/{component}/rankogram.svg",
+        cumulative_ranks_svg="results/{analysis}/{component}/cumulative_ranks.svg",
     params:
         key=get_key("all"),
         measure=get_measure,

@@ -27,6 +27,7 @@ rule build_network:
             category="{analysis}",
             subcategory="network",
         ),
+        network_svg="results/{analysis}/network/network.svg",
     params:
         key=get_key("all"),
     log:
