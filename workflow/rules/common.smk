@@ -129,7 +129,15 @@ MAIN_ANALYSES = [a for a in PLAN if "sensitivity_of" not in PLAN[a]["settings"]]
 
 
 def get_final_output():
-    return [f"results/{a}/report.html" for a in PLAN] + ["results/answer.html"]
+    """Every analysis' report and its figures for papers (SVG), and the answer page. The
+    SVGs are targets so that a missing one reruns its step: Snakemake does not act on
+    changed params of a job whose outputs nobody requests are missing."""
+    out = []
+    for analysis, plan in PLAN.items():
+        out += [f"results/{analysis}/report.html", f"results/{analysis}/network/network.svg"]
+        out += [f"results/{analysis}/{c}/{figure}.svg" for c in plan["components"]
+                for figure in ("forest", "league_heatmap", "rankogram", "cumulative_ranks")]
+    return out + ["results/answer.html"]
 
 
 def get_sensitivity_figure(wildcards):
