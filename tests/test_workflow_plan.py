@@ -195,3 +195,34 @@ def test_a_step_writes_our_errors_in_one_line_and_bugs_with_their_traceback(tmp_
         text = log.read_text()
         assert expected in text
         assert ("Traceback" in text) == (step is crash)
+
+
+def test_stale_results_are_removed_per_component_and_the_stamp_rewritten_on_change(tmp_path):
+    import xarray as xr
+
+    from bayesnma.workflow import _fit_stamp, remove_stale_results, write_fit_stamps
+
+    cfg = _cfg(tmp_path)
+    plan = {"a": {"settings": cfg.settings, "data_files": [str(tmp_path / "arms.csv")],
+                  "components": ["c1", "c2"]}}
+    results = tmp_path / "results"
+    current = _fit_stamp(cfg.settings, plan["a"]["data_files"])
+    for comp, stamp in (("c1", current), ("c2", "out-of-date")):
+        folder = results / "a" / comp
+        folder.mkdir(parents=True)
+        xr.DataTree.from_dict({"posterior": xr.Dataset(attrs={"fit_stamp": stamp})}).to_netcdf(
+            folder / "posterior.nc", engine="h5netcdf")
+        (folder / "ranks.csv").write_text("x\n")
+    (results / "a" / "report.html").write_text("old")
+    remove_stale_results(plan, results)
+    assert sorted(p.name for p in (results / "a" / "c1").iterdir()) == ["posterior.nc",
+                                                                        "ranks.csv"]
+    assert not list((results / "a" / "c2").iterdir())
+    assert not (results / "a" / "report.html").exists()
+
+    write_fit_stamps(plan, results)
+    stamp_file = results / "a" / "fit_stamp.txt"
+    assert stamp_file.read_text() == current
+    before = stamp_file.stat().st_mtime_ns
+    write_fit_stamps(plan, results)  # unchanged: not rewritten, so nothing reruns
+    assert stamp_file.stat().st_mtime_ns == before

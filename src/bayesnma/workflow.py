@@ -355,27 +355,41 @@ def _fit_stamp(settings: dict, data_files) -> str:
     return digest.hexdigest()[:16]
 
 
+def write_fit_stamps(plan: dict, results="results") -> None:
+    """Write each analysis' fit stamp to ``results/<analysis>/fit_stamp.txt`` when it
+    changed. The file is an input of the fits: its newer time makes Snakemake refit even
+    when the metadata it keeps on params are missing (after a crash, or for outputs it did
+    not write), so that Snakemake and :func:`remove_stale_results` agree on what is out of
+    date."""
+    for analysis, entry in plan.items():
+        stamp = _fit_stamp(entry["settings"], entry["data_files"])
+        path = Path(results) / analysis / "fit_stamp.txt"
+        if not path.exists() or path.read_text() != stamp:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(stamp)
+
+
 def remove_stale_results(plan: dict, results="results") -> None:
     """Remove every result computed from a fit that is out of date (its settings, data or
     bayesnma's code changed since, see :func:`_fit_stamp`), which a complete run redoes:
-    the fit, everything computed from it, its analysis' combined tables and report, the
-    sensitivity comparison and report of the analysis it belongs to, and the answer page.
+    the component's fit and everything computed from it, its analysis' combined tables and
+    report, the sensitivity comparison and report of the analysis it belongs to, and the
+    answer page. Components whose fit is current are kept (Snakemake does not redo them).
     Called when a run starts (not in dry runs): a successful run rebuilds them all; a
     failed one leaves nothing that looks current."""
     for analysis, entry in plan.items():
         stamp = _fit_stamp(entry["settings"], entry["data_files"])
         folders = [Path(results) / analysis / c for c in entry["components"]]
-        if all((f / "posterior.nc").exists()
-               and io.read_posterior_attrs(f / "posterior.nc").get("fit_stamp") == stamp
-               for f in folders):
-            continue
-        _remove_stale(Path(results), analysis)
+        stale = [f for f in folders if not (f / "posterior.nc").exists()
+                 or io.read_posterior_attrs(f / "posterior.nc").get("fit_stamp") != stamp]
+        if stale:
+            _remove_stale(Path(results), analysis, stale)
 
 
-def _remove_stale(results: Path, analysis: str) -> None:
+def _remove_stale(results: Path, analysis: str, folders) -> None:
     import shutil
 
-    stale = [p for folder in (results / analysis).glob("c*[0-9]") if folder.is_dir()
+    stale = [p for folder in folders if folder.is_dir()
              for p in folder.iterdir() if p.name != "variants"]
     stale += [results / analysis / n for n in ("relative_effects.csv", "ranks.csv",
                                                "convergence.csv", "report.html")]

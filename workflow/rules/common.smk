@@ -2,7 +2,12 @@ from snakemake.exceptions import WorkflowError
 
 from bayesnma.config import load_config_file
 from bayesnma.errors import BayesNMAError
-from bayesnma.workflow import plan_analyses, remove_stale_results, settings_key
+from bayesnma.workflow import (
+    plan_analyses,
+    remove_stale_results,
+    settings_key,
+    write_fit_stamps,
+)
 
 # Validate the config (each file also for keys given twice, which Snakemake's reading keeps
 # silently) and every data file before any job runs.
@@ -12,6 +17,7 @@ try:
     PLAN = plan_analyses(config)
 except BayesNMAError as err:
     raise WorkflowError(str(err)) from None
+write_fit_stamps(PLAN)
 
 
 onstart:

@@ -1,6 +1,7 @@
 rule fit_model:
     input:
         data=get_data_files,
+        stamp="results/{analysis}/fit_stamp.txt",
     output:
         posterior="results/{analysis}/{component}/posterior.nc",
         diagnostics=report(
@@ -137,6 +138,7 @@ rule plot_posterior:
 rule fit_variant:
     input:
         data=get_data_files,
+        stamp="results/{analysis}/fit_stamp.txt",
     output:
         posterior="results/{analysis}/{component}/variants/{variant}/posterior.nc",
         diagnostics="results/{analysis}/{component}/variants/{variant}/diagnostics.csv",
