@@ -1,3 +1,5 @@
+import io
+
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
@@ -108,3 +110,12 @@ def test_rank_plots_are_in_sucra_order_with_their_sucra(results):
     assert all("SUCRA" in ax.get_title() for ax in panels)
     key = plots.plot_cumulative_ranks(probs, ranks).axes[0].get_legend()
     assert [t.get_text().split(" (")[0] for t in key.get_texts()] == best_first
+
+
+def test_tick_labels_are_plain_text_without_save_figure():
+    idata = synthetic_idata({r"A $\frac$ B": 0.5}, trt_ref="ref", sd=0.3)
+    eff = relative_effects(idata, lower_better=False)
+    fig = plots.plot_forest(eff, trt_ref="ref", lower_better=False)
+    labels = fig.axes[0].get_yticklabels()
+    assert labels and not any(t.get_parse_math() for t in labels)
+    fig.savefig(io.BytesIO(), format="png")  # outside save_figure's context

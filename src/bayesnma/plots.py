@@ -38,14 +38,18 @@ PLAIN_TEXT = {"text.parse_math": False}
 
 
 def _plain_text(plot):
-    """Build the figure with names as plain text, drawing it once so that labels created
-    lazily (tick labels) are plain text too."""
+    """Build the figure with names as plain text, creating its ticks there so that their
+    labels (made lazily) are plain text too; cheaper than drawing the figure once.
+    :func:`bayesnma.io.save_figure` also saves with mathtext off."""
 
     @functools.wraps(plot)
     def build(*args, **kwargs):
         with plt.rc_context(PLAIN_TEXT):
             fig = plot(*args, **kwargs)
-            fig.canvas.draw()
+            for ax in fig.axes:
+                for axis in (ax.xaxis, ax.yaxis):
+                    axis.get_major_ticks()
+                    axis.get_minor_ticks()
         return fig
 
     return build

@@ -129,7 +129,7 @@ def test_every_figure_shows_every_treatment(runs, monkeypatch, tmp_path):
 
     drawn = {}
 
-    def keep(fig, *paths):
+    def keep(fig, *paths, **_):
         drawn[Path(paths[0]).stem] = fig
 
     monkeypatch.setattr(io, "save_figure", keep)
