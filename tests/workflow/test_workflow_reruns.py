@@ -125,8 +125,11 @@ def test_names_stay_text_in_every_table(runs):
 
 def test_every_figure_shows_every_treatment(runs, monkeypatch, tmp_path):
     """Redraw the component's figures with the workflow's own step from its tables."""
+    import matplotlib.pyplot as plt
+
     from bayesnma import workflow
 
+    plt.close("all")  # figures other tests left open would count towards pyplot's limit
     drawn = {}
 
     def keep(fig, *paths, **_):
@@ -159,6 +162,7 @@ def test_every_figure_shows_every_treatment(runs, monkeypatch, tmp_path):
     for name in ("trace", "chain_ranks"):
         shown = " ".join(texts(drawn[name]))
         assert all(t in shown for t in others), (name, shown)
+    plt.close("all")
 
 
 def test_every_svg_figure_names_every_treatment(runs):
