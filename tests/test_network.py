@@ -125,3 +125,30 @@ def test_treatment_evidence_names_the_evidence_and_the_assumption_that_places_ea
     assert ev.loc["H", "placed_by"].startswith("exchangeable baselines")
     plain = treatment_evidence(net, "P").set_index("treatment")
     assert plain.loc["H", "placed_by"] == "not placed"
+
+
+def test_study_table_shows_design_evidence_form_and_each_arms_data(tmp_path):
+    from bayesnma import combine_data, read_data
+    from bayesnma.network import study_table
+
+    arms = tmp_path / "arms.csv"
+    arms.write_text("study,treatment,events,total,design,prior_therapy\n"
+                    "r1,A,5,50,RCT phase 3,x\nr1,B,9,51,RCT phase 3,x\n"
+                    "o1,B,8,40,retrospective,y\no1,C,12,40,retrospective,y\n"
+                    "s1,C,20,60,single-arm cohort,y\n")
+    hr = tmp_path / "hr.csv"
+    hr.write_text("study,treatment,ratio,lower,upper,total,design\n"
+                  "r2,A,,,,100,randomised\nr2,C,0.7,0.5,0.9,100,randomised\n")
+    network = combine_data(read_data(arms, allow_single_arm=True),
+                           read_data(hr, format="contrast", measure="OR"))
+    table = study_table(network).set_index("study")
+    assert list(table.index) == ["r1", "o1", "s1", "r2"]
+    assert list(table["evidence"]) == ["randomised", "observational", "single-arm",
+                                       "randomised"]
+    assert table.loc["r1", "arms"] == ["A: 5/50", "B: 9/51"]
+    assert table.loc["r2", "arms"] == ["A: comparator, n = 100", "C: OR 0.7 (0.5-0.9), n = 100"]
+    assert table.loc["r1", "data"] == "arm-level (binary)"
+    assert table.loc["r2", "data"] == "contrast-level"
+    assert table.loc["o1", "prior_therapy"] == ["y"]
+    assert table.loc["r1", "n_patients"] == 101
+    assert table.loc["o1", "source"].endswith("arms.csv, rows 4, 5")

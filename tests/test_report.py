@@ -1,6 +1,18 @@
+from types import SimpleNamespace
+
 import pandas as pd
 
-from bayesnma.report import _covariate_section, _prior_bound
+from bayesnma.measures import get_measure
+from bayesnma.report import (
+    _answer,
+    _caution,
+    _cell,
+    _covariates,
+    _num,
+    _prior_bound,
+    _table,
+    render_answer_html,
+)
 
 
 def _covariate_tables(beta_verdict):
@@ -15,19 +27,38 @@ def _covariate_tables(beta_verdict):
     return {"covariate_effects": eff, "covariate_ranks": ranks, "parameters": params}
 
 
-def test_covariate_section_one_column_per_setting_and_readable_numbers():
-    html = "\n".join(_covariate_section(_covariate_tables("informed by the data"), "A", str))
-    assert "<th>p = x</th>" in html and "<th>p = y</th>" in html
-    assert "2.00 (1.00 to 4.00); SUCRA 0.90" in html
-    assert "5.00 (0.00 to 3.8e+09); SUCRA 0.60" in html
-    assert "reference; SUCRA 0.10" in html
-    assert "do not inform the interaction" not in html
+def test_covariates_one_column_per_setting_and_readable_numbers():
+    cov = _covariates(_covariate_tables("informed by the data"), "A")
+    assert cov["table"].columns == ["treatment", "p = x", "p = y"]
+    rows = {r[0]: r[1:] for r in cov["table"].rows}
+    assert rows["B"] == ["2.00 (1.00 to 4.00); SUCRA 0.90",
+                         "5.00 (0.001 to 3.8×10⁹); SUCRA 0.60"]
+    assert rows["A"][0] == "reference; SUCRA 0.10"
+    assert cov["prior_bound"] == ""
 
 
-def test_covariate_section_flags_an_interaction_that_rests_on_its_prior():
+def test_covariates_flag_an_interaction_that_rests_on_its_prior():
     tables = _covariate_tables("posterior is essentially the prior (overlap 98%)")
-    html = "\n".join(_covariate_section(tables, "A", str))
-    assert "The data do not inform the interaction</b> (beta[p: y]" in html
+    assert _covariates(tables, "A")["prior_bound"] == "beta[p: y]"
+
+
+def test_numbers_are_written_for_people():
+    assert [_num(x) for x in (0, 0.5, -0.456, 12.345, 191.6, 9970.4, 3.8e9, 0.0046, 2e-5)] == [
+        "0", "0.50", "-0.46", "12.35", "192", "9,970", "3.8×10⁹", "0.0046", "2.0×10⁻⁵"]
+    assert _cell(2213.7, "ess_bulk") == "2,214"
+    assert _cell(1.00183, "r_hat") == "1.002"
+    assert _cell(float("nan"), "sd") == "–"
+    assert _cell(True, "converged") == "yes"
+    assert _cell(["a", "b"], "studies") == ["a", "b"]
+
+
+def test_tables_leave_out_bookkeeping_and_align_numbers_right():
+    df = pd.DataFrame({"analysis": ["x"], "component": ["c1"], "treatment": ["2"],
+                       "n_patients": [1234.0], "better_if": ["OR > 1"], "converged": [True]})
+    table = _table(df)
+    assert table.columns == ["treatment", "n patients"]
+    assert table.rows == [["2", "1,234"]] and table.numeric == [True, True]
+    assert _table(df, keep=("component",)).columns[0] == "component"
 
 
 def test_prior_bound_lists_every_key_parameter_by_component():
@@ -37,46 +68,65 @@ def test_prior_bound_lists_every_key_parameter_by_component():
     assert _prior_bound(parts) == ["c1: tau (heterogeneity)"]
 
 
-def test_answer_section_leads_with_ranking_evidence_and_robustness():
-    from types import SimpleNamespace
-
-    from bayesnma.measures import get_measure
-    from bayesnma.report import _answer_section
-
-    ranks = pd.DataFrame({"treatment": ["B", "H", "A"], "sucra": [0.9, 0.6, 0.0],
-                          "median_rank": [1, 2, 3], "q2.5": [1, 1, 2], "q97.5": [2, 3, 3]})
-    eff = pd.DataFrame({"treatment": ["B", "H"], "comparator": ["A", "A"],
-                        "scale": ["OR", "OR"], "median": [2.0, 3.0], "q2.5": [1.1, 0.5],
-                        "q97.5": [3.9, 20.0]})
-    parts = {"c1": {"tables": {"ranks": ranks, "relative_effects": eff}}}
-    components = pd.DataFrame({"component": ["c1"], "trt_ref": ["A"]})
-    evidence = pd.DataFrame({
+def _evidence():
+    return pd.DataFrame({
         "treatment": ["A", "B", "H", "X"], "randomised": [["r1 (vs B)"], ["r1 (vs A)"], [], []],
         "observational": [[], [], [], []], "single_arm": [[], [], ["s1"], ["s2"]],
         "n_patients": [60, 60, 17, float("nan")],
         "placed_by": ["reference treatment", "comparisons connected to the reference",
                       "exchangeable baselines: its studies' absolute level",
                       "not analysed: no comparison and no bridge"]})
+
+
+def test_answer_leads_with_ranking_certainty_evidence_and_robustness():
+    ranks = pd.DataFrame({"treatment": ["H", "B", "A"], "sucra": [0.9, 0.6, 0.0],
+                          "p_best": [0.7, 0.3, 0.0],
+                          "median_rank": [1, 2, 3], "q2.5": [1, 1, 2], "q97.5": [2, 3, 3]})
+    eff = pd.DataFrame({"treatment": ["B", "H"], "comparator": ["A", "A"],
+                        "scale": ["OR", "OR"], "median": [2.0, 3.0], "q2.5": [1.1, 0.5],
+                        "q97.5": [3.9, 20.0]})
+    parts = {"c1": {"tables": {"ranks": ranks, "relative_effects": eff}}}
+    components = pd.DataFrame({"component": ["c1"], "trt_ref": ["A"]})
     sensitivity = pd.DataFrame({"treatment": ["B", "B", "B", "B", "H"],
-                                "sucra": [0.9, 0.7, 0.1, 0.99, 0.6],
+                                "sucra": [0.6, 0.7, 0.1, 0.99, 0.9],
                                 "scenario": ["main", "alt", "failed", "split", "main"],
                                 "converged": [True, True, False, True, True],
                                 "same_ranking_set": [True, True, True, False, True]})
     cfg = SimpleNamespace(description="primary", lower_better=False)
-    html = "\n".join(_answer_section(parts, components, evidence, sensitivity,
-                                     get_measure("OR"), cfg, str))
-    assert html.index("Ranking of treatments") < html.index("<td>B</td>") < html.index(
-        "<td>H</td>")
-    assert "1 (1-2)" in html and "2.00 (1.10 to 3.90)" in html
-    assert "single-arm evidence only (1 study, 17 patients)" in html
+    answer = _answer(parts, components, _evidence(), sensitivity, get_measure("OR"), cfg)
+    block = answer["blocks"][0]
+    assert block["ranked"]
+    assert block["sentences"][0].startswith("H is probably the best (probability 0.70; median "
+                                            "rank 1, 95% CrI 1-2)")
+    assert "H's place rests on single-arm evidence only (1 study, 17 patients)." in (
+        block["sentences"])
+    rows = {r[0]: dict(zip(block["table"].columns, r, strict=True))
+            for r in block["table"].rows}
+    assert list(rows) == ["H", "B", "A"]
+    assert rows["B"]["rank (95% CrI)"] == "2 (1-3)"
+    assert rows["B"]["OR vs A"] == "2.00 (1.10 to 3.90)"
     # left out: the unconverged scenario and the one ranking B among other treatments
-    assert "0.70 (alt) to 0.90 (main)" in html
-    assert "Not ranked:</b> X (single-arm studies: s2)" in html
+    assert rows["B"]["SUCRA across scenarios"] == "0.60 (main) to 0.70 (alt)"
+    assert answer["not_ranked"].startswith("X (single-arm studies: s2)")
+
+
+def test_two_treatments_get_their_effect_and_no_ranking():
+    ranks = pd.DataFrame({"treatment": ["B", "A"], "sucra": [1.0, 0.0], "p_best": [0.9, 0.1],
+                          "median_rank": [1, 2], "q2.5": [1, 1], "q97.5": [2, 2]})
+    eff = pd.DataFrame({"treatment": ["B"], "comparator": ["A"], "scale": ["HR"],
+                        "median": [0.5], "q2.5": [0.3], "q97.5": [0.9]})
+    parts = {"c2": {"tables": {"ranks": ranks, "relative_effects": eff}}}
+    components = pd.DataFrame({"component": ["c2"], "trt_ref": ["A"]})
+    cfg = SimpleNamespace(description="", lower_better=True)
+    block = _answer(parts, components, None, None, get_measure("HR"), cfg)["blocks"][0]
+    assert not block["ranked"]
+    assert "SUCRA" not in block["table"].columns
+    assert "rank (95% CrI)" not in block["table"].columns
+    assert block["sentences"] == ["Two treatments only: B vs A, HR 0.50 (0.30 to 0.90); the "
+                                  "effect is the answer, a ranking would add nothing."]
 
 
 def test_caution_names_the_non_randomised_evidence_and_its_size():
-    from bayesnma.report import _caution
-
     assert _caution(1, 1, 0, 100, is_ref=False) == ""
     assert _caution(0, 0, 0, 0, is_ref=True) == ""
     assert _caution(0, 1, 1, 89, is_ref=False) == (
@@ -85,14 +135,12 @@ def test_caution_names_the_non_randomised_evidence_and_its_size():
         "observational evidence only (2 studies)")
 
 
-def test_answer_page_lists_treatments_missing_from_an_outcome_with_the_reason():
-    from types import SimpleNamespace
-
-    from bayesnma.report import render_answer_html
-
+def test_answer_page_lists_missing_treatments_and_escapes_every_name():
     def section(outcome, treatments, notes):
-        ranks = pd.DataFrame({"treatment": treatments, "sucra": [1.0, 0.0][:len(treatments)],
-                              "median_rank": [1, 2][:len(treatments)], "q2.5": 1, "q97.5": 2})
+        n = len(treatments)
+        ranks = pd.DataFrame({"treatment": treatments, "sucra": [1.0, 0.5, 0.0][:n],
+                              "p_best": [0.8, 0.2, 0.0][:n], "median_rank": [1, 2, 3][:n],
+                              "q2.5": 1, "q97.5": 3})
         eff = pd.DataFrame(columns=["treatment", "comparator", "scale", "median", "q2.5",
                                     "q97.5"])
         evidence = pd.DataFrame({"treatment": treatments, "randomised": "", "observational":
@@ -105,7 +153,10 @@ def test_answer_page_lists_treatments_missing_from_an_outcome_with_the_reason():
                 "report": f"{outcome}/report.html"}
 
     html = render_answer_html([
-        section("ORR", ["A", "H"], []),
-        section("PFS", ["A"], ["f.csv, row 3: arm 'H' of study 's' excluded: no CI"])])
-    assert "<a href='ORR/report.html'>" in html
-    assert "Not in this ranking" in html and "arm &#x27;H&#x27; of study" in html
+        section("ORR", ["A", "H", "<script>x</script>"], []),
+        section("PFS", ["A", "<script>x</script>"],
+                ["f.csv, row 3: arm 'H' of study 's' excluded: no CI"])])
+    assert '<a href="ORR/report.html">' in html
+    assert "Not in this ranking" in html and "arm &#39;H&#39; of study" in html
+    assert "<script>" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
+    assert html.index("<h2>ORR") < html.index("<h2>PFS")

@@ -3,7 +3,7 @@ tests/workflow/."""
 
 import pytest
 
-from bayesnma import DataValidationError, NetworkError
+from bayesnma import ConfigError, DataValidationError, NetworkError
 from bayesnma.config import analysis_config, validate_config
 from bayesnma.workflow import _components, load_network, plan_analyses
 
@@ -226,3 +226,13 @@ def test_stale_results_are_removed_per_component_and_the_stamp_rewritten_on_chan
     before = stamp_file.stat().st_mtime_ns
     write_fit_stamps(plan, results)  # unchanged: not rewritten, so nothing reruns
     assert stamp_file.stat().st_mtime_ns == before
+
+
+def test_a_study_listed_as_excluded_must_not_be_in_the_data(tmp_path):
+    with pytest.raises(ConfigError, match=r"analyses.a.excluded lists 's2', but it is in the "
+                                          r"data \(.*arms.csv\)"):
+        load_network(_cfg(tmp_path, excluded={"s2": "no arm sizes", "s9": "no CI"},
+                          allow_single_arm=True))
+    cfg = _cfg(tmp_path, excluded={"s9": "medians without CI"}, allow_single_arm=True)
+    assert cfg.excluded == {"s9": "medians without CI"}
+    load_network(cfg)

@@ -31,6 +31,7 @@ DEFAULTS = {
     "consistency": ["consistency"],
     "disconnected": "split",
     "allow_single_arm": False,
+    "excluded": {},
     "baseline": {"model": "independent"},
     "regression": None,
     "class_effects": None,
@@ -82,6 +83,7 @@ class AnalysisConfig:
     sensitivity: tuple = ()
     allow_single_arm: bool = False
     baseline: object = None
+    excluded: dict = field(default_factory=dict)
 
     @property
     def data(self) -> str:
@@ -239,6 +241,7 @@ def analysis_config(name: str, settings: dict) -> AnalysisConfig:
         sensitivity=tuple(settings.get("sensitivity") or ()),
         allow_single_arm=bool(settings.get("allow_single_arm", False)),
         baseline=_baseline(settings.get("baseline"), name),
+        excluded=dict(settings.get("excluded") or {}),
     )
 
 

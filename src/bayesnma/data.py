@@ -84,7 +84,7 @@ class ArmFormat:
     assumed. ``observed`` names the column the likelihood is evaluated on (counts, or the
     model-scale ``y`` of normal formats). ``events_of_patients``: each event is a patient
     (so ``events <= total`` and ``total >= 1``); not for rates, whose recurrent events may
-    outnumber the patients.
+    outnumber the patients. ``show(row)`` writes an arm's data as the paper reports it.
     """
 
     name: str
@@ -95,6 +95,8 @@ class ArmFormat:
     to_model_scale: Callable
     observed: str = "events"
     events_of_patients: bool = False
+    #: How a report shows one arm's data: ``show(row)`` of an arm's canonical columns.
+    show: Callable = field(default=lambda row: "")
 
 
 CONTRAST_REQUIRED = ("study", "treatment")
@@ -546,22 +548,49 @@ def _median_arms(table: pd.DataFrame, mapping, source, allow_single_arm: bool = 
 
 # --- the formats --------------------------------------------------------------------------
 
+def _given(x) -> bool:
+    return x is not None and not (isinstance(x, float) and np.isnan(x))
+
+
+def _interval(row, lo="lower", hi="upper") -> str:
+    return f" ({row[lo]:g}-{row[hi]:g})" if _given(row.get(lo)) and _given(row.get(hi)) else ""
+
+
+def _show_median(row) -> str:
+    text = f"median {row['median']:g}{_interval(row)}"
+    if _given(row.get("events")):
+        text += f", {row['events']:g} events"
+    return text
+
+
+def _show_mean(row) -> str:
+    spread = (f"SD {row['sd']:g}" if _given(row.get("sd"))
+              else f"SE {row['se']:g}" if _given(row.get("se")) else "")
+    return f"mean {row['mean']:g}" + (f" ({spread})" if spread else "")
+
+
+
 ARM_FORMATS = {
     f.name: f
     for f in (
         ArmFormat("binary", ("events", "total"), (), "OR", "events out of total",
-                  _counts_observed, events_of_patients=True),
+                  _counts_observed, events_of_patients=True,
+                  show=lambda r: f"{r['events']:g}/{r['total']:g}"),
         ArmFormat("continuous", ("mean",), ("se", "sd", "total"), "MD",
-                  "mean with its SE (or SD and total)", _continuous_arms, observed="y"),
+                  "mean with its SE (or SD and total)", _continuous_arms, observed="y",
+                  show=_show_mean),
         ArmFormat("rate", ("events", "person_time"), ("total",), "IRR",
-                  "events over person-time at risk", _counts_observed),
+                  "events over person-time at risk", _counts_observed,
+                  show=lambda r: f"{r['events']:g} events / {r['person_time']:g} "
+                                 "person-time"),
         ArmFormat("events_followup", ("events", "total", "follow_up"), (), "HR",
                   "events out of total over follow-up", _counts_observed,
-                  events_of_patients=True),
+                  events_of_patients=True,
+                  show=lambda r: f"{r['events']:g}/{r['total']:g} over {r['follow_up']:g}"),
         ArmFormat("median", ("median",), ("lower", "upper", "events", "total", "p_value"),
                   "HR", "median survival with 95% CI, or with number of events; or two "
                   "arms' medians with the log-rank p-value", _median_arms, observed="y",
-                  events_of_patients=True),
+                  events_of_patients=True, show=_show_median),
     )
 }
 #: Every data format accepted by :func:`read_data`.

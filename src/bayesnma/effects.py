@@ -135,7 +135,8 @@ def relative_effects(idata, *, lower_better: bool, ci_prob: float = 0.95,
     pandas.DataFrame
         One row per (treatment, comparator, scale) with ``scale`` the model scale (e.g.
         ``log HR``, ``MD``) and, for ratio measures, the natural scale (``HR``); columns
-        ``mean``, ``sd``, ``median``, the interval limits (``q2.5``, ``q97.5``),
+        ``mean`` and ``sd`` (on the model scale only: a ratio's mean and SD are dominated
+        by its tail and mean nothing), ``median``, the interval limits (``q2.5``, ``q97.5``),
         ``p_better`` (the posterior probability that ``treatment`` is better than
         ``comparator``) and ``better_if`` (the direction of benefit, e.g. ``HR < 1 favours
         the treatment``).
@@ -150,9 +151,12 @@ def relative_effects(idata, *, lower_better: bool, ci_prob: float = 0.95,
         scales.append((measure.code, np.exp(diff)))
     frames = []
     for scale, values in scales:
+        summary = summarise_draws(values, ci_prob)
+        if scale != measure.model_scale:
+            summary.update(mean=np.nan, sd=np.nan)
         frame = pd.DataFrame(
             {"treatment": [trts[a] for a, _ in pairs], "comparator": [trts[b] for _, b in pairs],
-             "scale": scale, **summarise_draws(values, ci_prob), "p_better": better.mean(axis=0),
+             "scale": scale, **summary, "p_better": better.mean(axis=0),
              "better_if": measure.better_if(lower_better)}
         )
         frames.append(frame)

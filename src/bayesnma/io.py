@@ -19,7 +19,7 @@ LABEL_COLUMNS = ("analysis", "scenario", "component", "treatment", "comparator",
 #: Columns of our tables that hold lists of names: written as JSON (so that any name, with
 #: "; " or quotes in it, round-trips) and read back as Python lists.
 LIST_COLUMNS = ("treatments", "studies", "formats", "prior_therapy", "randomised",
-                "observational", "single_arm")
+                "observational", "single_arm", "arms")
 
 # A cell starting with one of these is a formula to a spreadsheet (OWASP CSV injection); it
 # is written with a leading apostrophe, which read_table removes. Signed numbers and

@@ -24,6 +24,7 @@ __all__ = [
     "require_placed",
     "treatment_evidence",
     "require_connected",
+    "study_table",
 ]
 
 
@@ -164,6 +165,16 @@ def _randomised(design) -> bool:
     return "rct" in text or "randomi" in text
 
 
+def _study_column(network: NetworkData, column: str) -> pd.Series:
+    """A per-study column of the data (``design``, ``prior_therapy``) by study: its first
+    value (empty when the data have no such column)."""
+    frames = [f for f in (network.arms, network.contrasts) if column in f and len(f)]
+    if not frames:
+        return pd.Series(dtype=object)
+    both = pd.concat([f[["study", column]] for f in frames])
+    return both.dropna().drop_duplicates("study").set_index("study")[column]
+
+
 def treatment_evidence(network: NetworkData, trt_ref: str, *, exchangeable_baselines=False,
                        class_links=()) -> pd.DataFrame:
     """What places each treatment in the model: its evidence and the assumption that
@@ -182,9 +193,7 @@ def treatment_evidence(network: NetworkData, trt_ref: str, *, exchangeable_basel
         comparisons connected to it, a class bridge, or exchangeable baselines.
     """
     arms = network.study_arms
-    frames = [f for f in (network.arms, network.contrasts) if "design" in f and len(f)]
-    design = (pd.concat([f[["study", "design"]] for f in frames]).drop_duplicates("study")
-              .set_index("study")["design"] if frames else pd.Series(dtype=object))
+    design = _study_column(network, "design")
     graph = build_graph(network)
     linked = _with_class_links(graph, class_links)
     near = nx.node_connected_component(graph, trt_ref) if trt_ref in graph else {trt_ref}
@@ -352,3 +361,63 @@ def _characteristics(label: str, network: NetworkData, n_components: int) -> dic
         values = studies["prior_therapy"].dropna().astype(str).str.strip()
         row["prior_therapy"] = sorted(v for v in values.unique() if v)
     return row
+
+
+def _contrast_text(row, measure) -> str:
+    """A contrast row's data as reported (the baseline row: its comparator role)."""
+    if pd.notna(row.get("ratio")):
+        return f"{measure.code} {row['ratio']:g} ({row['lower']:g}-{row['upper']:g})"
+    if pd.notna(row.get("diff")):
+        scale = measure.model_scale if measure.ratio else measure.code
+        return f"{scale} {row['diff']:.3g} (SE {row['se']:.3g})"
+    return "comparator"
+
+
+def study_table(network: NetworkData) -> pd.DataFrame:
+    """One row per study as a report's study table shows it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``study``, ``design`` (as the data state it; empty if not given), ``evidence``
+        (randomised, observational or single-arm: the classification that
+        :func:`treatment_evidence` uses), ``data`` (arm-level format or contrast-level),
+        ``prior_therapy`` (its values, when the data carry it), ``arms``
+        (``treatment: data`` per arm, as reported), ``n_patients`` (summed over arms with
+        a known size) and ``source`` (``file, rows``).
+    """
+    from bayesnma.data import ARM_FORMATS
+    from bayesnma.measures import get_measure
+
+    measure = get_measure(network.measure)
+    design = _study_column(network, "design")
+    frames = [f for f in (network.arms, network.contrasts) if "prior_therapy" in f]
+    prior = (pd.concat([f[["study", "prior_therapy"]] for f in frames]).dropna()
+             .groupby("study", sort=False)["prior_therapy"]
+             .agg(lambda v: list(dict.fromkeys(map(str, v)))) if frames else None)
+    texts = {}
+    for _, row in network.arms.iterrows():
+        texts[(row["study"], row["treatment"])] = ARM_FORMATS[row["format"]].show(row)
+    for _, row in network.contrasts.iterrows():
+        texts[(row["study"], row["treatment"])] = _contrast_text(row, measure)
+    rows = []
+    for study, grp in network.study_arms.groupby("study", sort=False):
+        kind = ("single-arm" if len(grp) == 1 else
+                "randomised" if _randomised(design.get(study, "")) else "observational")
+        fmt = grp["format"].iat[0]
+        lines = ", ".join(str(r) for r in dict.fromkeys(grp["row"]))
+        row = {"study": study, "design": str(design.get(study, "")), "evidence": kind,
+               "data": "contrast-level" if fmt == "contrast" else f"arm-level ({fmt})"}
+        if prior is not None:
+            row["prior_therapy"] = prior.get(study, [])
+        total = grp["total"]
+        # Counts out of total already show the arm's size.
+        shows_n = fmt in ARM_FORMATS and "total" in ARM_FORMATS[fmt].required
+        row.update({
+            "arms": [f"{t}: {texts[(study, t)]}"
+                     + (f", n = {n:g}" if pd.notna(n) and not shows_n else "")
+                     for t, n in zip(grp["treatment"], total, strict=True)],
+            "n_patients": total.sum() if total.notna().any() else np.nan,
+            "source": f"{grp['data_file'].iat[0]}, rows {lines}"})
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -33,6 +33,7 @@ from bayesnma.network import (
     network_characteristics,
     nodesplit_comparisons,
     require_connected,
+    study_table,
 )
 
 __all__ = [
@@ -129,7 +130,7 @@ def _measure_words(code: str) -> dict[str, str]:
 #: Settings that only label results or orient the ranking: a change reruns summaries,
 #: figures and reports, not the fits.
 PRESENTATION_KEYS = ("outcome", "description", "lower_better", "sensitivity",
-                     "sensitivity_of")
+                     "sensitivity_of", "excluded")
 
 
 @cache
@@ -221,6 +222,12 @@ def load_network(cfg) -> NetworkData:
                                        measure=src.measure,
                                        allow_single_arm=cfg.allow_single_arm)
                              for src in cfg.sources))
+    present = [s for s in cfg.excluded if s in set(network.studies)]
+    if present:
+        raise ConfigError(
+            f"config: analyses.{cfg.name}.excluded lists {', '.join(map(repr, present))}, "
+            f"but {'it is' if len(present) == 1 else 'they are'} in the data ({cfg.data}): "
+            "remove the rows from the data or the study from excluded")
     single = network.single_arm_studies
     if single and not cfg.baseline.exchangeable:
         notes = [f"{network.source}: single-arm study '{s}' dropped: with independent "
@@ -294,13 +301,15 @@ def _labelled(table: pd.DataFrame, analysis: str, component: str | None, converg
 
 
 def write_network(settings: dict, analysis: str, *, characteristics, components, network_plot,
-                  network_svg, data_notes, evidence):
-    """Write the network characteristics, the component list, the notes on the data
-    (exclusions and assumptions), what places each treatment (``evidence``) and the
-    network plot."""
+                  network_svg, data_notes, evidence, studies):
+    """Write the network characteristics, the component list, the study table, the notes
+    on the data (studies left out when the data were curated, exclusions and assumptions
+    made when they were read), what places each treatment (``evidence``) and the network
+    plot."""
     from bayesnma.plots import plot_network
 
     cfg, network = _load(settings, analysis)
+    io.write_table(study_table(network).assign(analysis=analysis), studies)
     comps = _components(cfg, network)
     io.write_table(_treatment_evidence(cfg, network, comps).assign(analysis=analysis),
                    evidence)
@@ -314,7 +323,9 @@ def write_network(settings: dict, analysis: str, *, characteristics, components,
                      "treatments": list(comp.treatments), "studies": list(comp.studies),
                      "measure": network.measure, "formats": list(sub.formats)})
     io.write_table(pd.DataFrame(rows), components)
-    io.write_table(pd.DataFrame({"analysis": analysis, "note": list(network.notes)},
+    curated = [f"study '{study}' left out when the data were curated: {reason}"
+               for study, reason in cfg.excluded.items()]
+    io.write_table(pd.DataFrame({"analysis": analysis, "note": [*curated, *network.notes]},
                                 columns=["analysis", "note"]), data_notes)
     title = f"{cfg.outcome}: treatment network (edge label: number of studies)"
     io.save_figure(plot_network(build_graph(network), comps, title=title), network_plot,
@@ -777,7 +788,7 @@ COMPONENT_FIGURES = ("forest", "league_heatmap", "rankogram", "cumulative_ranks"
 
 def render_analysis_report(settings: dict, analysis: str, *, characteristics, components,
                            data_notes, network_plot, convergence, component_dirs, report,
-                           evidence, sensitivity=()):
+                           evidence, studies, sensitivity=()):
     """Render the self-contained HTML report of one analysis.
 
     ``component_dirs`` are the ``results/<analysis>/<component>`` folders holding the
@@ -808,6 +819,7 @@ def render_analysis_report(settings: dict, analysis: str, *, characteristics, co
         robustness=(Path(sensitivity[0]).with_name("robustness.png").read_bytes()
                     if sensitivity else None),
         evidence=io.read_table(evidence),
+        studies=io.read_table(studies),
     )
     Path(report).parent.mkdir(parents=True, exist_ok=True)
     Path(report).write_text(html)

@@ -46,6 +46,7 @@ analyses:
     outcome: Response
     trt_ref: [A, D]
     disconnected: {disconnected}
+    excluded: {{s9: "no arm sizes <reported>"}}
     consistency: [consistency, ume, nodesplit]
     sensitivity:
       structured:
@@ -244,6 +245,40 @@ def test_reruns_follow_what_each_step_uses(finished_run, snakemake):
 
 
 PAYLOAD = "</script><script>document.title='pwned'</script>"
+
+
+SECTIONS = ["summary", "network", "exclusions", "effects", "rankings", "heterogeneity", "fit",
+            "diagnostics", "sensitivity", "methods"]
+
+
+def test_report_renders_in_chromium_answer_first_with_every_section(finished_run, rendered_dom,
+                                                                   screenshot):
+    import matplotlib.image
+
+    tmp_path, _ = finished_run
+    report = tmp_path / "results" / "mine" / "report.html"
+    dom = rendered_dom(report)
+    assert re.findall(r'<section id="([^"]+)"', dom) == SECTIONS
+    summary = dom[dom.index('<section id="summary"'):dom.index('<section id="network"')]
+    # the answer with its certainty, for the ranked triangle; the D-E pair gets its effect
+    assert re.search(r"(is very likely the best|is probably the best|No treatment is likely "
+                     r"the best)", summary)
+    assert "Two treatments only: E vs D, OR " in summary
+    assert summary.count("<th>SUCRA</th>") == 1
+    network = dom[dom.index('<section id="network"'):dom.index('<section id="exclusions"')]
+    for header in ("design", "evidence", "prior therapy", "arms"):
+        assert f"<th>{header}</th>" in network
+    assert "A: 0/40<br>B: 6/40" in network
+    left_out = dom[dom.index('<section id="exclusions"'):dom.index('<section id="effects"')]
+    assert "study 's9' left out when the data were curated: no arm sizes &lt;reported&gt;" in (
+        left_out.replace("&#39;", "'"))
+    rankings = dom[dom.index('<section id="rankings"'):dom.index('<section id="heterogeneity"')]
+    assert "SUCRA (surface under the cumulative ranking curve)" in rankings
+    assert "Two treatments: no ranking" in rankings
+    png = tmp_path / "report.png"
+    assert screenshot(report, png, height=2000) == (1200, 2000)
+    pixels = matplotlib.image.imread(png)
+    assert pixels.std() > 0.05, "the page's first screen is blank"
 
 
 def test_headless_chromium_sees_a_payload_in_raw_params(tmp_path, rendered_title):

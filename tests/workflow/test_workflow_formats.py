@@ -87,6 +87,8 @@ def test_mixed_survival_reports_exclusions_and_the_exponential_assumption(format
     html = (out / "report.html").read_text()
     assert "exponential (constant hazard) model" in html
     assert "hazard ratio (HR), modelled as log HR; HR &lt; 1 favours the treatment" in html
+    assert "odds ratio" not in html.lower()
+    assert "X: median 6 (4.5-8)<br>Y: median 8.5 (6-12)" in html  # the study table
 
 
 def test_snakemake_report_captions_name_each_analysis_measure(formats_run, snakemake):

@@ -28,6 +28,12 @@ rule build_network:
             subcategory="network",
         ),
         network_svg="results/{analysis}/network/network.svg",
+        studies=report(
+            "results/{analysis}/network/studies.csv",
+            caption="../report/studies.rst",
+            category="{analysis}",
+            subcategory="network",
+        ),
     params:
         key=get_key("all"),
     log:

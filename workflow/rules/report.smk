@@ -32,6 +32,7 @@ rule render_report:
         components="results/{analysis}/network/components.csv",
         data_notes="results/{analysis}/network/data_notes.csv",
         evidence="results/{analysis}/network/evidence.csv",
+        studies="results/{analysis}/network/studies.csv",
         network_plot="results/{analysis}/network/network.png",
         convergence="results/{analysis}/convergence.csv",
         posteriors=get_component_files("posterior.nc"),
