@@ -134,16 +134,24 @@ def get_sensitivity_table(wildcards):
 MAIN_ANALYSES = [a for a in PLAN if "sensitivity_of" not in PLAN[a]["settings"]]
 
 
-def get_final_output():
-    """Every analysis' report and its figures for papers (SVG), and the answer page. The
-    SVGs are targets so that a missing one reruns its step: Snakemake does not act on
-    changed params of a job whose outputs nobody requests are missing."""
+def get_main_analyses():
+    """The analyses of the config (not their sensitivity analyses)."""
+    return [a for a, plan in PLAN.items() if not plan["settings"].get("sensitivity_of")]
+
+
+def get_final_output(main=None):
+    """Every analysis' report and its figures for papers (SVG), and the answer page; with
+    ``main``, that analysis and its sensitivity analyses only. The SVGs are targets so that
+    a missing one reruns its step: Snakemake does not act on changed params of a job whose
+    outputs nobody requests are missing."""
     out = []
     for analysis, plan in PLAN.items():
+        if main is not None and main not in (analysis, plan["settings"].get("sensitivity_of")):
+            continue
         out += [f"results/{analysis}/report.html", f"results/{analysis}/network/network.svg"]
         out += [f"results/{analysis}/{c}/{figure}.svg" for c in plan["components"]
                 for figure in ("forest", "league_heatmap", "rankogram", "cumulative_ranks")]
-    return out + ["results/answer.html"]
+    return out + (["results/answer.html"] if main is None else [])
 
 
 def get_sensitivity_figure(wildcards):

@@ -1,0 +1,1 @@
+"""The Snakemake workflow, shipped inside the package as ``bayesnma.pipeline`` (see pyproject.toml)."""
