@@ -8,7 +8,7 @@ repository ``snakemake --cores 4`` runs the same workflow.
 from __future__ import annotations
 
 import argparse
-import os
+import contextlib
 import shutil
 import sys
 from importlib.resources import as_file, files
@@ -50,6 +50,11 @@ def snakefile() -> Path:
     return Path(str(files("bayesnma.pipeline").joinpath("Snakefile")))
 
 
+def _configfiles(args) -> list[Path]:
+    """The config files, relative to the working directory (``--directory``)."""
+    return [(Path(args.directory) / c).resolve() for c in args.configfile]
+
+
 def _run(args) -> int:
     from snakemake.api import SnakemakeApi
     from snakemake.settings.types import (
@@ -61,7 +66,7 @@ def _run(args) -> int:
     )
 
     workdir = Path(args.directory).resolve()
-    configs = [Path(c).resolve() for c in args.configfile]
+    configs = _configfiles(args)
     for c in configs:
         if not c.is_file():
             print(f"bayesnma: config file not found: {c}", file=sys.stderr)
@@ -89,10 +94,10 @@ def _validate(args) -> int:
     from bayesnma.workflow import plan_analyses
 
     config: dict = {}
-    for path in args.configfile:  # merged as Snakemake merges --configfile files
-        update_config(config, load_config_file(Path(path).resolve()))
-    os.chdir(args.directory)
-    plan = plan_analyses(config)
+    for path in _configfiles(args):  # merged as Snakemake merges --configfile files
+        update_config(config, load_config_file(path))
+    with contextlib.chdir(args.directory):
+        plan = plan_analyses(config)
     n_fits = sum(1 + len(v) for p in plan.values() for v in p["variants"].values())
     main = [a for a, p in plan.items() if not p["settings"].get("sensitivity_of")]
     print(f"valid: {len(main)} analyses, {len(plan) - len(main)} sensitivity analyses, "
@@ -136,7 +141,8 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the analyses of a config (reruns only what changed)",
                          description="Run every analysis of the config files with the "
                          "packaged workflow; results go to <directory>/results.")
-    run.add_argument("configfile", nargs="+", help="config file(s); later ones override")
+    run.add_argument("configfile", nargs="+",
+                     help="config file(s), relative to --directory; later ones override")
     run.add_argument("--cores", "-c", type=int, default=1,
                      help="CPU cores to use (a fit uses one per chain; default 1)")
     run.add_argument("--directory", "-d", default=".",
@@ -151,7 +157,8 @@ def _parser() -> argparse.ArgumentParser:
     val = sub.add_parser("validate", help="check a config and its data files; fit nothing",
                          description="Check the config files and every data file they name, "
                          "as a run does before any job, and list the analyses.")
-    val.add_argument("configfile", nargs="+", help="config file(s); later ones override")
+    val.add_argument("configfile", nargs="+",
+                     help="config file(s), relative to --directory; later ones override")
     val.add_argument("--directory", "-d", default=".",
                      help="working directory: data paths are relative to it (default .)")
     val.set_defaults(func=_validate)
