@@ -15,7 +15,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 FAST = """
 defaults:
-  sampler: {chains: 2, draws: 300, tune: 300, random_seed: 3}
+  sampler: {chains: 2, draws: 200, tune: 200, random_seed: 3}
   convergence: {min_ess_bulk: 50, min_ess_tail: 50, on_failure: flag}
 """
 
