@@ -59,6 +59,8 @@ def test_tables_leave_out_bookkeeping_and_align_numbers_right():
     assert table.columns == ["treatment", "n patients"]
     assert table.rows == [["2", "1,234"]] and table.numeric == [True, True]
     assert _table(df, keep=("component",)).columns[0] == "component"
+    # a text column left empty (no design given) is text, not numbers
+    assert _table(pd.DataFrame({"design": [float("nan")], "n": [1]})).numeric == [False, True]
 
 
 def test_prior_bound_lists_every_key_parameter_by_component():

@@ -105,9 +105,15 @@ def _table(df: pd.DataFrame, drop=(), keep=()) -> Table:
     cols = [str(c) for c in df.columns]
     rows = [[_cell(v, c) for v, c in zip(row, cols, strict=True)]
             for row in df.itertuples(index=False)]
-    numeric = [bool(rows) and all(isinstance(r[j], str) and _NUMERIC_CELL.fullmatch(r[j])
-                                  for r in rows) for j in range(len(cols))]
+    numeric = [_numeric([r[j] for r in rows]) for j in range(len(cols))]
     return Table([c.replace("_", " ") for c in cols], rows, numeric)
+
+
+def _numeric(cells) -> bool:
+    """A column of numbers (aligned right): every cell a number or missing, one at least
+    a number (a column of missing text, such as an empty ``design``, stays text)."""
+    return (any(c != "–" for c in cells)
+            and all(isinstance(c, str) and _NUMERIC_CELL.fullmatch(c) for c in cells))
 
 
 def _characteristics(table: pd.DataFrame) -> Table:
@@ -118,8 +124,7 @@ def _characteristics(table: pd.DataFrame) -> Table:
     rows = [[name.replace("_", " "), *(_cell(v, name) for v in wide.loc[:, name])]
             for name in wide.columns]
     return Table(["characteristic", *cols], rows,
-                 [False, *(all(isinstance(r[j + 1], str) and _NUMERIC_CELL.fullmatch(r[j + 1])
-                               for r in rows) for j in range(len(cols)))])
+                 [False, *(_numeric([r[j + 1] for r in rows]) for j in range(len(cols)))])
 
 
 def _img(png: bytes | None) -> str | None:
