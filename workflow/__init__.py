@@ -1,1 +1,2 @@
-"""The Snakemake workflow, shipped inside the package as ``bayesnma.pipeline`` (see pyproject.toml)."""
+"""The Snakemake workflow, shipped inside the package as ``bayesnma.pipeline``
+(see pyproject.toml)."""

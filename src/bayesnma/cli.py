@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import shutil
 import sys
-from importlib.resources import as_file, files
+from importlib.resources import files
 from pathlib import Path
 
 from bayesnma import __version__
@@ -91,7 +90,7 @@ def _validate(args) -> int:
     from snakemake.utils import update_config
 
     from bayesnma.config import load_config_file
-    from bayesnma.workflow import plan_analyses
+    from bayesnma.workflow import main_analyses, plan_analyses
 
     config: dict = {}
     for path in _configfiles(args):  # merged as Snakemake merges --configfile files
@@ -99,7 +98,7 @@ def _validate(args) -> int:
     with contextlib.chdir(args.directory):
         plan = plan_analyses(config)
     n_fits = sum(1 + len(v) for p in plan.values() for v in p["variants"].values())
-    main = [a for a, p in plan.items() if not p["settings"].get("sensitivity_of")]
+    main = main_analyses(plan)
     print(f"valid: {len(main)} analyses, {len(plan) - len(main)} sensitivity analyses, "
           f"{n_fits} fits")
     for analysis, p in plan.items():
@@ -116,13 +115,10 @@ def _init(args) -> int:
     (target / "config").mkdir(parents=True, exist_ok=True)
     (target / "data").mkdir(parents=True, exist_ok=True)
     if args.example == "hcc":
-        with as_file(files("bayesnma.example_config").joinpath("config.yaml")) as src:
-            shutil.copyfile(src, config)
-        data = files("bayesnma.example_data")
-        for item in data.iterdir():
+        config.write_bytes(files("bayesnma.example_config").joinpath("config.yaml").read_bytes())
+        for item in files("bayesnma.example_data").iterdir():
             if item.is_file() and item.name.endswith((".csv", ".md")):
-                with as_file(item) as src:
-                    shutil.copyfile(src, target / "data" / item.name)
+                (target / "data" / item.name).write_bytes(item.read_bytes())
     else:
         config.write_text(_STARTER_CONFIG)
         (target / "data" / "arms.csv").write_text(_STARTER_DATA)

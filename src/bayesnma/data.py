@@ -548,26 +548,19 @@ def _median_arms(table: pd.DataFrame, mapping, source, allow_single_arm: bool = 
 
 # --- the formats --------------------------------------------------------------------------
 
-def _given(x) -> bool:
-    return x is not None and not (isinstance(x, float) and np.isnan(x))
-
-
-def _interval(row, lo="lower", hi="upper") -> str:
-    return f" ({row[lo]:g}-{row[hi]:g})" if _given(row.get(lo)) and _given(row.get(hi)) else ""
-
-
 def _show_median(row) -> str:
-    text = f"median {row['median']:g}{_interval(row)}"
-    if _given(row.get("events")):
+    text = f"median {row['median']:g}"
+    if pd.notna(row.get("lower")) and pd.notna(row.get("upper")):
+        text += f" ({row['lower']:g}-{row['upper']:g})"
+    if pd.notna(row.get("events")):
         text += f", {row['events']:g} events"
     return text
 
 
 def _show_mean(row) -> str:
-    spread = (f"SD {row['sd']:g}" if _given(row.get("sd"))
-              else f"SE {row['se']:g}" if _given(row.get("se")) else "")
+    spread = (f"SD {row['sd']:g}" if pd.notna(row.get("sd"))
+              else f"SE {row['se']:g}" if pd.notna(row.get("se")) else "")
     return f"mean {row['mean']:g}" + (f" ({spread})" if spread else "")
-
 
 
 ARM_FORMATS = {

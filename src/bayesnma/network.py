@@ -165,14 +165,27 @@ def _randomised(design) -> bool:
     return "rct" in text or "randomi" in text
 
 
-def _study_column(network: NetworkData, column: str) -> pd.Series:
-    """A per-study column of the data (``design``, ``prior_therapy``) by study: its first
-    value (empty when the data have no such column)."""
-    frames = [f for f in (network.arms, network.contrasts) if column in f and len(f)]
+def _study_values(network: NetworkData, column: str) -> pd.Series | None:
+    """A per-study column of the data (``design``, ``prior_therapy``): its distinct values
+    by study, in data order (None when the data have no such column)."""
+    frames = [f for f in (network.arms, network.contrasts) if column in f]
     if not frames:
-        return pd.Series(dtype=object)
-    both = pd.concat([f[["study", column]] for f in frames])
-    return both.dropna().drop_duplicates("study").set_index("study")[column]
+        return None
+    both = pd.concat([f[["study", column]] for f in frames]).dropna()
+    return both.groupby("study", sort=False)[column].agg(lambda v: list(dict.fromkeys(map(str, v))))
+
+
+def _evidence_form(n_arms: int, design) -> str:
+    """single-arm, randomised (the design says RCT or randomised) or observational."""
+    if n_arms == 1:
+        return "single-arm"
+    return "randomised" if _randomised(design) else "observational"
+
+
+def _designs(network: NetworkData) -> dict:
+    """Each study's design as the data state it (its first value)."""
+    values = _study_values(network, "design")
+    return {} if values is None else {s: v[0] for s, v in values.items()}
 
 
 def treatment_evidence(network: NetworkData, trt_ref: str, *, exchangeable_baselines=False,
@@ -193,7 +206,7 @@ def treatment_evidence(network: NetworkData, trt_ref: str, *, exchangeable_basel
         comparisons connected to it, a class bridge, or exchangeable baselines.
     """
     arms = network.study_arms
-    design = _study_column(network, "design")
+    design = _designs(network)
     graph = build_graph(network)
     linked = _with_class_links(graph, class_links)
     near = nx.node_connected_component(graph, trt_ref) if trt_ref in graph else {trt_ref}
@@ -206,10 +219,10 @@ def treatment_evidence(network: NetworkData, trt_ref: str, *, exchangeable_basel
             trts = list(grp["treatment"])
             if trt not in trts:
                 continue
-            if len(trts) == 1:
+            kind = _evidence_form(len(trts), design.get(study, ""))
+            if kind == "single-arm":
                 ev["single_arm"].append(study)
                 continue
-            kind = ("randomised" if _randomised(design.get(study, "")) else "observational")
             others = ", ".join(t for t in trts if t != trt)
             ev[kind].append(f"{study} (vs {others})")
         if trt == trt_ref:
@@ -390,11 +403,8 @@ def study_table(network: NetworkData) -> pd.DataFrame:
     from bayesnma.measures import get_measure
 
     measure = get_measure(network.measure)
-    design = _study_column(network, "design")
-    frames = [f for f in (network.arms, network.contrasts) if "prior_therapy" in f]
-    prior = (pd.concat([f[["study", "prior_therapy"]] for f in frames]).dropna()
-             .groupby("study", sort=False)["prior_therapy"]
-             .agg(lambda v: list(dict.fromkeys(map(str, v)))) if frames else None)
+    design = _designs(network)
+    prior = _study_values(network, "prior_therapy")
     texts = {}
     for _, row in network.arms.iterrows():
         texts[(row["study"], row["treatment"])] = ARM_FORMATS[row["format"]].show(row)
@@ -402,11 +412,10 @@ def study_table(network: NetworkData) -> pd.DataFrame:
         texts[(row["study"], row["treatment"])] = _contrast_text(row, measure)
     rows = []
     for study, grp in network.study_arms.groupby("study", sort=False):
-        kind = ("single-arm" if len(grp) == 1 else
-                "randomised" if _randomised(design.get(study, "")) else "observational")
         fmt = grp["format"].iat[0]
         lines = ", ".join(str(r) for r in dict.fromkeys(grp["row"]))
-        row = {"study": study, "design": str(design.get(study, "")), "evidence": kind,
+        row = {"study": study, "design": design.get(study, ""),
+               "evidence": _evidence_form(len(grp), design.get(study, "")),
                "data": "contrast-level" if fmt == "contrast" else f"arm-level ({fmt})"}
         if prior is not None:
             row["prior_therapy"] = prior.get(study, [])

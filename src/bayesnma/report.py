@@ -103,17 +103,19 @@ def _table(df: pd.DataFrame, drop=(), keep=()) -> Table:
     df = df.drop(columns=[c for c in (*_BOOKKEEPING, *_REPEATED, *drop) if c not in keep],
                  errors="ignore")
     cols = [str(c) for c in df.columns]
-    rows = [[_cell(v, c) for v, c in zip(row, cols, strict=True)]
-            for row in df.itertuples(index=False)]
-    numeric = [_numeric([r[j] for r in rows]) for j in range(len(cols))]
-    return Table([c.replace("_", " ") for c in cols], rows, numeric)
+    return _make_table([c.replace("_", " ") for c in cols],
+                       [[_cell(v, c) for v, c in zip(row, cols, strict=True)]
+                        for row in df.itertuples(index=False)])
 
 
-def _numeric(cells) -> bool:
-    """A column of numbers (aligned right): every cell a number or missing, one at least
-    a number (a column of missing text, such as an empty ``design``, stays text)."""
-    return (any(c != "–" for c in cells)
-            and all(isinstance(c, str) and _NUMERIC_CELL.fullmatch(c) for c in cells))
+def _make_table(columns: list[str], rows: list[list]) -> Table:
+    """A :class:`Table` of formatted cells; a column is numeric (aligned right) when every
+    cell is a number or missing and one at least a number (a column of missing text, such
+    as an empty ``design``, stays text)."""
+    numeric = [any(r[j] != "–" for r in rows)
+               and all(isinstance(r[j], str) and _NUMERIC_CELL.fullmatch(r[j]) for r in rows)
+               for j in range(len(columns))]
+    return Table(columns, rows, numeric)
 
 
 def _characteristics(table: pd.DataFrame) -> Table:
@@ -121,10 +123,9 @@ def _characteristics(table: pd.DataFrame) -> Table:
     form reads down instead of scrolling across."""
     wide = table.drop(columns=["analysis"], errors="ignore").set_index("component")
     cols = list(wide.index)
-    rows = [[name.replace("_", " "), *(_cell(v, name) for v in wide.loc[:, name])]
-            for name in wide.columns]
-    return Table(["characteristic", *cols], rows,
-                 [False, *(_numeric([r[j + 1] for r in rows]) for j in range(len(cols)))])
+    return _make_table(["characteristic", *cols],
+                       [[name.replace("_", " "), *(_cell(v, name) for v in wide.loc[:, name])]
+                        for name in wide.columns])
 
 
 def _img(png: bytes | None) -> str | None:
@@ -343,7 +344,7 @@ def _consistency(checks: dict) -> dict | None:
         "high_k": ", ".join(high), "leverage": _img(figs.get("leverage"))}
 
 
-def _component(label, part, comp, conv, measure, cfg) -> dict:
+def _component(label, part, comp, conv) -> dict:
     tables, figs = part["tables"], part["figures"]
     ranks = tables["ranks"]
     checks = _consistency(part.get("consistency", {"tables": {}, "figures": {}}))
@@ -369,10 +370,10 @@ def _component(label, part, comp, conv, measure, cfg) -> dict:
         "heterogeneity": _heterogeneity(tables),
         "heterogeneity_figure": _img(figs.get("heterogeneity")),
         "parameters": (_table(params) if params is not None and len(params) else None),
-        "model_fit": Table(["quantity", "value"],
-                           [[q.replace("_", " "), _cell(v, q)] for q, v in
-                            zip(tables["model_fit"]["quantity"], tables["model_fit"]["value"],
-                                strict=True)], [False, True]),
+        "model_fit": _make_table(["quantity", "value"],
+                                 [[q.replace("_", " "), _cell(v, q)] for q, v in
+                                  zip(tables["model_fit"]["quantity"],
+                                      tables["model_fit"]["value"], strict=True)]),
         "consistency": checks,
         "convergence": _table(pd.DataFrame([conv]).reset_index(drop=True)),
         "diagnostics": _table(diag[~diag["parameter"].str.startswith("z[")]),
@@ -534,7 +535,7 @@ def render_html(cfg, *, characteristics, components, convergence, network_plot: 
         studies=_table(studies) if studies is not None else None,
         evidence=_table(evidence) if evidence is not None and len(evidence) else None,
         notes=list(notes),
-        components=[_component(label, part, comps.loc[label], conv.loc[label], measure, cfg)
+        components=[_component(label, part, comps.loc[label], conv.loc[label])
                     for label, part in parts.items()],
         sensitivity=(_sensitivity(sensitivity, robustness)
                      if sensitivity is not None and len(sensitivity) else None),

@@ -43,6 +43,7 @@ __all__ = [
     "compare_sensitivity",
     "fit_component",
     "load_network",
+    "main_analyses",
     "plan_analyses",
     "plot_component",
     "render_analysis_report",
@@ -113,6 +114,11 @@ def plan_analyses(config: dict) -> dict[str, dict]:
                       "components": [c.label for c in comps],
                       "variants": {c.label: list(_variants(cfg, network, c)) for c in comps}}
     return plan
+
+
+def main_analyses(plan: dict) -> list[str]:
+    """The analyses of a :func:`plan_analyses` plan that are not sensitivity analyses."""
+    return [a for a, p in plan.items() if "sensitivity_of" not in p["settings"]]
 
 
 #: Resolution of diagnostic figures (trace, rank plots of chains, leverage, ...): they are

@@ -3,6 +3,7 @@ from snakemake.exceptions import WorkflowError
 from bayesnma.config import load_config_file
 from bayesnma.errors import BayesNMAError
 from bayesnma.workflow import (
+    main_analyses,
     plan_analyses,
     remove_stale_results,
     settings_key,
@@ -131,12 +132,7 @@ def get_sensitivity_table(wildcards):
     return []
 
 
-MAIN_ANALYSES = [a for a in PLAN if "sensitivity_of" not in PLAN[a]["settings"]]
-
-
-def get_main_analyses():
-    """The analyses of the config (not their sensitivity analyses)."""
-    return [a for a, plan in PLAN.items() if not plan["settings"].get("sensitivity_of")]
+MAIN_ANALYSES = main_analyses(PLAN)
 
 
 def get_final_output(main=None):
