@@ -4,7 +4,14 @@ import pytest
 import yaml
 
 from bayesnma import ConfigError, HalfNormal, Uniform
-from bayesnma.config import _UniqueKeyLoader, analysis_config, load_config_file, validate_config
+from bayesnma.config import (
+    _UniqueKeyLoader,
+    analysis_config,
+    default_settings,
+    load_config_file,
+    settings_reference,
+    validate_config,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -150,3 +157,26 @@ def test_merged_keys_may_be_overridden_and_the_bundled_config_reads():
     path = REPO / "config" / "config.yaml"
     assert load_config_file(path)["analyses"]
     assert yaml.load(text, Loader=_UniqueKeyLoader)["b"] == {"x": 1, "y": 3}
+
+
+def test_the_python_api_starts_from_the_schemas_defaults():
+    from dataclasses import asdict
+
+    from bayesnma.diagnostics import ConvergenceCriteria
+    from bayesnma.pymc_backend import SamplerSettings
+
+    defaults = default_settings()
+    assert defaults["sampler"] == asdict(SamplerSettings())
+    conv = dict(defaults["convergence"])
+    assert conv.pop("on_failure") == "flag"
+    assert conv == asdict(ConvergenceCriteria())
+    assert analysis_config("a", validate_config({"analyses": {"a": {"data": "x"}}})["a"]) \
+        .baseline.model == defaults["baseline"]["model"]
+
+
+def test_config_readme_lists_every_key_as_the_schema_has_it():
+    readme = (REPO / "config" / "README.md").read_text()
+    table = settings_reference()
+    assert table in readme, "config/README.md is out of date: paste settings_reference()"
+    for key in ("`sampler.draws` | `1000`", "`trt_effects` | `random`", "`data` | required"):
+        assert key in table

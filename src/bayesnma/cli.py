@@ -19,17 +19,15 @@ from bayesnma.errors import BayesNMAError
 __all__ = ["main", "snakefile"]
 
 _STARTER_CONFIG = """\
-# bayesnma configuration (written by `bayesnma init`). Every key and its default:
+# bayesnma configuration (written by `bayesnma init`). A key not set takes its default
+# (random effects; 4 chains of 1000 draws, seed 1234); every key and its default:
 # https://github.com/bayesnma/bayesnma/blob/main/config/README.md, or `bayesnma init
 # --example hcc` for a full worked example.
-defaults:
-  sampler: {chains: 4, draws: 1000, tune: 1000, random_seed: 1234}
 analyses:
   example:
     data: data/arms.csv          # one row per trial arm: study,treatment,events,total
     outcome: Response rate
     lower_better: false          # false: OR > 1 favours the treatment
-    trt_effects: random
     trt_ref: A
 """
 

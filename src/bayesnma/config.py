@@ -6,6 +6,7 @@ import copy
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
+from pathlib import Path
 
 import yaml
 
@@ -15,33 +16,71 @@ from bayesnma.errors import ConfigError
 from bayesnma.priors import HET_PRIORS, Priors, prior_from_config
 from bayesnma.pymc_backend import SamplerSettings
 
-__all__ = ["DEFAULTS", "SENSITIVITY_SEP", "AnalysisConfig", "DataSource", "analysis_config",
-           "validate_config"]
+__all__ = ["SENSITIVITY_SEP", "AnalysisConfig", "DataSource", "analysis_config",
+           "default_settings", "schema_path", "settings_reference", "validate_config",
+           "validation_message"]
 
-#: Settings every analysis starts from (see ``config/config.yaml`` for their meaning).
-DEFAULTS = {
-    "format": "binary",
-    "measure": None,
-    "columns": {},
-    "outcome": "",
-    "lower_better": False,
-    "trt_effects": "random",
-    "trt_ref": None,
-    "trt_order": None,
-    "consistency": ["consistency"],
-    "disconnected": "split",
-    "allow_single_arm": False,
-    "excluded": {},
-    "baseline": {"model": "independent"},
-    "regression": None,
-    "class_effects": None,
-    "description": "",
-    "priors": {},  # unset: the defaults for the data (bayesnma.priors.Priors.for_data)
-    "sampler": {"backend": "nutpie", "chains": 4, "draws": 1000, "tune": 1000,
-                "random_seed": 1234, "target_accept": 0.9},
-    "convergence": {"max_rhat": 1.01, "min_ess_bulk": 400, "min_ess_tail": 400,
-                    "max_divergences": 0, "on_failure": "flag"},
-}
+
+def schema_path() -> Path:
+    """The config schema, ``workflow/schemas/config.schema.yaml`` (shipped in the package as
+    ``bayesnma.pipeline``): the one place the keys, their checks and defaults are written."""
+    return Path(str(files("bayesnma.pipeline").joinpath("schemas", "config.schema.yaml")))
+
+
+@cache
+def _schema() -> dict:
+    return yaml.safe_load(schema_path().read_text(encoding="utf-8"))
+
+
+def _schema_defaults(node: dict) -> dict:
+    out = {}
+    for key, sub in node.get("properties", {}).items():
+        if "default" in sub:
+            out[key] = copy.deepcopy(sub["default"])
+        elif sub.get("type") == "object" and (nested := _schema_defaults(sub)):
+            out[key] = nested
+    return out
+
+
+def default_settings() -> dict:
+    """The settings an analysis starts from: the schema's defaults."""
+    return _schema_defaults(_schema()["$defs"]["settings"])
+
+
+def settings_reference() -> str:
+    """Every setting of an analysis as a Markdown table (key, default, allowed values and
+    meaning), written from the schema; ``config/README.md`` holds it."""
+    defs = _schema()["$defs"]
+
+    def allowed(sub):
+        sub = defs[sub["$ref"].rsplit("/", 1)[1]] if "$ref" in sub else sub
+        if "title" in sub:
+            return sub["title"]
+        if "enum" in sub:
+            return " \\| ".join("null" if v is None else str(v) for v in sub["enum"])
+        if "oneOf" in sub:
+            return " or ".join(o.get("type", "object") for o in sub["oneOf"])
+        return sub.get("type", "object")
+
+    def text(sub):
+        sub_ref = defs[sub["$ref"].rsplit("/", 1)[1]] if "$ref" in sub else {}
+        return " ".join(str(sub.get("description") or sub_ref.get("description") or "")
+                        .split())
+
+    def rows(node, prefix):
+        for key, sub in node["properties"].items():
+            nested = sub.get("type") == "object" and "default" not in sub and any(
+                "default" in s for s in sub.get("properties", {}).values())
+            if nested:
+                yield from rows(sub, f"{prefix}{key}.")
+                continue
+            default = (f"`{yaml.safe_dump(sub['default'], default_flow_style=True)}`"
+                       .replace("\n...", "").replace("\n", "") if "default" in sub
+                       else "required" if key == "data" else "")
+            yield f"| `{prefix}{key}` | {default} | {allowed(sub)} | {text(sub)} |"
+
+    head = "| key | default | allowed | meaning |\n|---|---|---|---|"
+    return "\n".join([head, *rows(defs["settings"], "")]) + "\n"
 
 
 @dataclass(frozen=True)
@@ -104,9 +143,11 @@ def _merge(base: dict, override: dict) -> dict:
     return out
 
 
-@cache
-def _schema() -> dict:
-    return yaml.safe_load(files("bayesnma").joinpath("schemas/config.schema.yaml").read_text())
+def validation_message(err) -> str:
+    """One line naming the key of a config that fails the schema and why, e.g.
+    ``config: analyses.orr.sampler.chains: 0 is less than the minimum of 2``."""
+    where = ".".join(str(p) for p in err.absolute_path) or "config"
+    return f"config: {where}: {err.message}"
 
 
 def validate_config(config: dict) -> dict[str, dict]:
@@ -128,10 +169,8 @@ def validate_config(config: dict) -> dict[str, dict]:
     validator = jsonschema.Draft202012Validator(_schema())
     errors = sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))
     if errors:
-        err = errors[0]
-        where = ".".join(str(p) for p in err.absolute_path) or "config"
-        raise ConfigError(f"config: {where}: {err.message}")
-    defaults = _merge(DEFAULTS, config.get("defaults") or {})
+        raise ConfigError(validation_message(errors[0]))
+    defaults = _merge(default_settings(), config.get("defaults") or {})
     if "sensitivity" in defaults:
         raise ConfigError("config: defaults.sensitivity: sensitivity analyses belong to an "
                           "analysis, not to the defaults")

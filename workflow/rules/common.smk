@@ -1,6 +1,8 @@
+from jsonschema import ValidationError
 from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
 
-from bayesnma.config import load_config_file
+from bayesnma.config import load_config_file, validation_message
 from bayesnma.errors import BayesNMAError
 from bayesnma.workflow import (
     main_analyses,
@@ -11,10 +13,17 @@ from bayesnma.workflow import (
 )
 
 # Validate the config (each file also for keys given twice, which Snakemake's reading keeps
-# silently) and every data file before any job runs.
+# silently; then against the schema, whose defaults the analyses take in plan_analyses) and
+# every data file before any job runs. Errors are one line naming the key, not a schema dump.
 try:
     for path in workflow.configfiles:
         load_config_file(path)
+    try:
+        validate(config, "../schemas/config.schema.yaml", set_default=False)
+    except WorkflowError as err:
+        if not isinstance(err.__context__, ValidationError):
+            raise
+        raise WorkflowError(validation_message(err.__context__)) from None
     PLAN = plan_analyses(config)
 except BayesNMAError as err:
     raise WorkflowError(str(err)) from None
@@ -25,6 +34,10 @@ onstart:
     # Results of fits this run redoes are removed first, so that a failed run leaves
     # nothing that looks current.
     remove_stale_results(PLAN)
+
+
+# The software of every rule (used with --sdm conda; README "Installing").
+SOFTWARE = "../envs/bayesnma.yaml"
 
 
 wildcard_constraints:
@@ -54,6 +67,12 @@ def get_chains(wildcards):
     """Threads of a fit: one per chain (nutpie samples chains in parallel threads);
     Snakemake lowers it to --cores when that is smaller."""
     return PLAN[wildcards.analysis]["settings"]["sampler"]["chains"]
+
+
+# What a fit asks a cluster for (profiles/slurm); --set-resources overrides it. A simulated
+# 1000-study network peaks at about 1.1 GB (benchmarks/README.md).
+FIT_MEM_MB = 2000
+FIT_RUNTIME = 60  # minutes
 
 
 def get_sensitivity_key(wildcards):
