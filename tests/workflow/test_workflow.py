@@ -370,3 +370,22 @@ def test_a_configfile_replaces_the_bundled_analyses_unless_both_are_given(tmp_pa
                      "-n")
     assert both.returncode == 0, both.stderr[-2000:]
     assert "results/mine/" in both.stdout and "results/hcc_orr/" in both.stdout
+
+
+def test_snakemake_lint_finds_nothing(tmp_path, snakemake):
+    result = snakemake(tmp_path, "--configfile", str(write_config(tmp_path)), "--lint")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Lints for" not in result.stdout + result.stderr
+    assert "your workflow is in a good condition" in result.stdout + result.stderr
+
+
+def test_the_slurm_profile_gives_fits_a_cpu_per_chain_and_their_resources(tmp_path, snakemake):
+    # Everything of the profile but its executor (the SLURM plugin is not installed here).
+    result = snakemake(tmp_path, "--configfile", str(write_config(tmp_path)),
+                       "--profile", str(REPO / "profiles" / "slurm"), "--executor", "local",
+                       "-n", "analysis_mine")
+    assert result.returncode == 0, result.stderr[-2000:]
+    fit = result.stdout[result.stdout.index("rule fit_model:"):]
+    fit = fit[:fit.index("\n\n")]
+    assert "threads: 2" in fit
+    assert "mem_mb=2000" in fit and "runtime=60" in fit

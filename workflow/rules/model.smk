@@ -13,8 +13,13 @@ rule fit_model:
     params:
         key=get_key("model"),
     threads: get_chains
+    resources:
+        mem_mb=FIT_MEM_MB,
+        runtime=FIT_RUNTIME,
     log:
         "logs/fit_model/{analysis}/{component}.log",
+    conda:
+        SOFTWARE
     script:
         "../scripts/fit_model.py"
 
@@ -69,6 +74,8 @@ rule summarise_posterior:
         measure=get_measure,
     log:
         "logs/summarise_posterior/{analysis}/{component}.log",
+    conda:
+        SOFTWARE
     script:
         "../scripts/summarise_posterior.py"
 
@@ -131,6 +138,8 @@ rule plot_posterior:
         measure=get_measure,
     log:
         "logs/plot_posterior/{analysis}/{component}.log",
+    conda:
+        SOFTWARE
     script:
         "../scripts/plot_posterior.py"
 
@@ -145,8 +154,13 @@ rule fit_variant:
     params:
         key=get_key("model"),
     threads: get_chains
+    resources:
+        mem_mb=FIT_MEM_MB,
+        runtime=FIT_RUNTIME,
     log:
         "logs/fit_variant/{analysis}/{component}/{variant}.log",
+    conda:
+        SOFTWARE
     script:
         "../scripts/fit_model.py"
 
@@ -161,5 +175,7 @@ rule check_consistency:
         key=get_key("all"),
     log:
         "logs/check_consistency/{analysis}/{component}.log",
+    conda:
+        SOFTWARE
     script:
         "../scripts/check_consistency.py"

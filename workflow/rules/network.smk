@@ -38,5 +38,7 @@ rule build_network:
         key=get_key("all"),
     log:
         "logs/build_network/{analysis}.log",
+    conda:
+        SOFTWARE
     script:
         "../scripts/build_network.py"

@@ -22,6 +22,8 @@ rule collect_analysis:
         key=get_key("all"),
     log:
         "logs/collect_analysis/{analysis}.log",
+    conda:
+        SOFTWARE
     script:
         "../scripts/collect_analysis.py"
 
@@ -53,6 +55,8 @@ rule render_report:
         component_dirs=get_component_dirs,
     log:
         "logs/render_report/{analysis}.log",
+    conda:
+        SOFTWARE
     script:
         "../scripts/render_report.py"
 
@@ -81,6 +85,8 @@ rule compare_sensitivity:
         key=get_sensitivity_key,
     log:
         "logs/compare_sensitivity/{analysis}.log",
+    conda:
+        SOFTWARE
     script:
         "../scripts/compare_sensitivity.py"
 
@@ -98,5 +104,7 @@ rule render_answer:
         key=settings_key(*(PLAN[a]["settings"] for a in MAIN_ANALYSES)),
     log:
         "logs/render_answer.log",
+    conda:
+        SOFTWARE
     script:
         "../scripts/render_answer.py"
