@@ -37,7 +37,7 @@ from bayesnma.network import (
     nodesplit_comparisons,
 )
 from bayesnma.priors import HalfNormal, Normal, Priors, Uniform
-from bayesnma.pymc_backend import SamplerSettings, build_pymc_model, fit
+from bayesnma.pymc_backend import SamplerSettings, SamplingProgress, build_pymc_model, fit
 from bayesnma.ranking import posterior_rank_probs, posterior_ranks
 
 try:
@@ -58,6 +58,7 @@ __all__ = [
     "Normal",
     "Priors",
     "SamplerSettings",
+    "SamplingProgress",
     "Uniform",
     "__version__",
     "build_graph",

@@ -7,7 +7,9 @@ see the project's sampler measurements in ``benchmarks/``).
 from __future__ import annotations
 
 import json
+import logging
 import os
+import sys
 import time
 import warnings
 from dataclasses import dataclass
@@ -34,9 +36,77 @@ from bayesnma.priors import (
 )
 from bayesnma.versions import package_versions
 
-__all__ = ["SAMPLERS", "SamplerSettings", "build_pymc_model", "fit", "parameter_roles"]
+__all__ = ["SAMPLERS", "SamplerSettings", "SamplingProgress", "build_pymc_model", "fit",
+           "parameter_roles"]
 
 SAMPLERS = ("nutpie", "pymc")
+
+log = logging.getLogger(__name__)
+
+
+class SamplingProgress:
+    """Progress of the chains of one fit: a status line redrawn on a terminal, and a log
+    line per chain (``bayesnma`` logger, INFO) each time it passes a quarter of its draws.
+
+    Parameters
+    ----------
+    chains, tune, draws : int
+        Number of chains; tuning and retained draws per chain.
+    stream : file, optional
+        Where the status line goes (default ``sys.stderr``); none unless it is a terminal.
+    """
+
+    def __init__(self, chains: int, tune: int, draws: int, stream=None):
+        self.chains, self.tune, self.total = chains, tune, tune + draws
+        self.stream = stream if stream is not None else sys.stderr
+        self.live = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.done = [0] * chains
+        self.divergent = [0] * chains
+        self.logged = [0] * chains
+        self.start = None  # the first report, once the model is compiled
+        self._drawn = 0.0
+
+    def update(self, chain: int, finished: int, divergences: int = 0) -> None:
+        """Record that ``chain`` has ``finished`` draws (tuning included) and
+        ``divergences`` divergent ones after tuning."""
+        if self.start is None:
+            self.start = time.perf_counter()
+        self.done[chain], self.divergent[chain] = finished, divergences
+        quarter = 4 * finished // self.total
+        if quarter > self.logged[chain]:
+            self.logged[chain] = quarter
+            self._clear()
+            log.info("chain %d of %d: %d%% (%d of %d draws, %s), %d divergent, %.0f s",
+                     chain + 1, self.chains, 25 * quarter, finished, self.total,
+                     "tuning" if finished <= self.tune else "sampling",
+                     divergences, time.perf_counter() - self.start)
+        now = time.perf_counter()
+        if self.live and now - self._drawn > 0.25:
+            self._drawn = now
+            parts = " ".join(f"{100 * d // self.total:3d}%" for d in self.done)
+            self.stream.write(f"\r\033[Ksampling {self.chains} chains: {parts} | "
+                              f"{sum(self.divergent)} divergent | {now - self.start:.0f} s")
+            self.stream.flush()
+
+    def nutpie_callback(self, chains) -> None:
+        """``nutpie.sample(progress_callback=...)``: one progress object per chain."""
+        for i, chain in enumerate(chains):
+            self.update(i, chain.finished_draws, chain.divergences)
+
+    def pymc_callback(self, trace, draw) -> None:
+        """``pm.sample(callback=...)``: called once per draw of a chain."""
+        stats = draw.stats[0] if draw.stats else {}
+        diverged = int(bool(stats.get("diverging", False)) and not draw.tuning)
+        self.update(draw.chain, draw.draw_idx + 1, self.divergent[draw.chain] + diverged)
+
+    def close(self) -> None:
+        """Remove the status line."""
+        self._clear()
+
+    def _clear(self) -> None:
+        if self.live:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
 
 
 @dataclass(frozen=True)
@@ -209,6 +279,7 @@ def fit(model: NMAModel, settings: SamplerSettings | None = None, *, cores: int 
     settings = settings or SamplerSettings()
     cores = max(1, min(settings.chains, cores or os.cpu_count() or 1))
     pm_model = build_pymc_model(model)
+    progress = SamplingProgress(settings.chains, settings.tune, settings.draws)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*could not link to a BLAS.*")
         warnings.filterwarnings("ignore", category=FutureWarning)
@@ -233,7 +304,10 @@ def fit(model: NMAModel, settings: SamplerSettings | None = None, *, cores: int 
                 cores=cores,
                 save_warmup=False,
                 progress_bar=False,
+                progress_callback=progress.nutpie_callback,
+                progress_rate=500,
             )
+            progress.close()
             if linear:
                 import pymc as pm
 
@@ -253,8 +327,10 @@ def fit(model: NMAModel, settings: SamplerSettings | None = None, *, cores: int 
                     random_seed=settings.random_seed,
                     target_accept=settings.target_accept,
                     progressbar=False,
+                    callback=progress.pymc_callback,
                     compute_convergence_checks=False,
                 )
+            progress.close()
         end = time.perf_counter()
     _attach_data(idata, model)
     for name, role in parameter_roles(model).items():

@@ -446,9 +446,8 @@ def fit_component(settings: dict, analysis: str, component: str, *, posterior, d
     for note in notes:
         log.info("%s/%s: %s", analysis, component, note)
     sampler = cfg.sampler
-    log.info("sampling %d chains x %d draws after %d tuning steps (%s, %s chain(s) at a time); "
-             "nothing more is logged until sampling ends", sampler.chains, sampler.draws,
-             sampler.tune, sampler.backend, threads or "every")
+    log.info("sampling %d chains x %d draws after %d tuning steps (%s, %s chain(s) at a time)",
+             sampler.chains, sampler.draws, sampler.tune, sampler.backend, threads or "every")
     idata = fit(model, sampler, cores=threads)
     conv = check_convergence(idata, cfg.convergence)
     log.info("sampling %.1f s; converged: %s %s", idata.posterior.attrs["sampling_time"],

@@ -1,0 +1,47 @@
+import io
+import logging
+
+import pytest
+
+import bayesnma as nma
+from bayesnma.pymc_backend import SamplingProgress
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_logs_a_line_per_chain_at_each_quarter_of_its_draws(caplog):
+    progress = SamplingProgress(2, tune=100, draws=300, stream=io.StringIO())
+    with caplog.at_level(logging.INFO, logger="bayesnma"):
+        for done in range(0, 401, 20):
+            progress.update(0, done)
+        progress.update(1, 150, divergences=0)
+    lines = [r.getMessage() for r in caplog.records]
+    assert [line.split(":")[0] for line in lines] == ["chain 1 of 2"] * 4 + ["chain 2 of 2"]
+    assert lines[0].startswith("chain 1 of 2: 25% (100 of 400 draws, tuning), 0 divergent")
+    assert lines[1].startswith("chain 1 of 2: 50% (200 of 400 draws, sampling)")
+    assert lines[-1].startswith("chain 2 of 2: 25% (150 of 400 draws, sampling)")
+
+
+def test_progress_draws_a_status_line_only_on_a_terminal():
+    plain = io.StringIO()
+    SamplingProgress(2, tune=10, draws=10, stream=plain).update(0, 10)
+    assert plain.getvalue() == ""
+    terminal = _Terminal()
+    progress = SamplingProgress(2, tune=10, draws=10, stream=terminal)
+    progress.update(0, 10, divergences=1)
+    progress.close()
+    assert "sampling 2 chains:  50%   0% | 1 divergent" in terminal.getvalue()
+    assert terminal.getvalue().endswith("\r\033[K")
+
+
+@pytest.mark.parametrize("backend", [pytest.param("nutpie", marks=pytest.mark.compile), "pymc"])
+def test_each_backend_reports_every_chain_to_the_end(three_trt_arms, backend, caplog):
+    model = nma.NMAModel(nma.set_agd_arm(three_trt_arms), trt_effects="fixed", trt_ref="A")
+    with caplog.at_level(logging.INFO, logger="bayesnma"):
+        nma.fit(model, nma.SamplerSettings(backend=backend, chains=2, draws=40, tune=40))
+    done = {r.getMessage().split(":")[0] for r in caplog.records
+            if "100% (80 of 80 draws, sampling)" in r.getMessage()}
+    assert done == {"chain 1 of 2", "chain 2 of 2"}
