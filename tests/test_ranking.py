@@ -49,3 +49,20 @@ def test_league_table(idata):
     assert table.loc["C", "C"] == "C"
     assert table.loc["C", "A"].startswith("7.3")  # exp(2) = 7.39 (median)
     assert table.loc["A", "C"].startswith("0.14")
+
+
+def test_league_table_shows_direct_estimates_above_the_diagonal(idata):
+    import pandas as pd
+
+    from bayesnma import set_agd_arm
+    from bayesnma.pairwise import direct_estimates
+
+    eff = relative_effects(idata, lower_better=False)
+    direct = direct_estimates(set_agd_arm(pd.DataFrame(
+        {"study": ["s1", "s1"], "treatment": ["A", "C"], "events": [10, 30],
+         "total": [50, 50]})))
+    table = league_table(eff, ["C", "B", "A"], direct=direct)
+    assert table.loc["A", "C"].startswith("0.14")  # below: network estimate, row vs column
+    assert table.loc["C", "A"] == "6.00 (2.45, 14.68)"  # above: the study's own OR
+    assert table.loc["C", "B"] == "-" and table.loc["B", "A"] == "-"
+    assert table.loc["B", "C"].startswith("0.3")  # exp(-1) = 0.37, network

@@ -169,9 +169,13 @@ def natural_scale(effects: pd.DataFrame) -> pd.DataFrame:
     return effects[~effects["scale"].astype(str).str.startswith("log ")]
 
 
-def league_table(effects: pd.DataFrame, order, *, ci_prob: float = 0.95, digits: int = 2):
-    """League table on the natural scale (``HR``, ``OR``, ``MD``, ...): cell (row, column)
-    is row vs column.
+def league_table(effects: pd.DataFrame, order, *, direct: pd.DataFrame | None = None,
+                 ci_prob: float = 0.95, digits: int = 2):
+    """League table on the natural scale (``HR``, ``OR``, ``MD``, ...), netmeta style: each
+    cell is row vs column; below the diagonal the network estimate, median (CrI); above it
+    the direct estimate from the studies comparing the pair head to head (``direct``, from
+    :func:`bayesnma.pairwise.direct_estimates`), estimate (CI), or ``-`` without such
+    studies.
 
     Parameters
     ----------
@@ -179,6 +183,9 @@ def league_table(effects: pd.DataFrame, order, *, ci_prob: float = 0.95, digits:
         Output of :func:`relative_effects`.
     order : sequence of str
         Treatments in display order (usually best first by SUCRA).
+    direct : pandas.DataFrame, optional
+        Direct estimates (model scale); without them the upper triangle holds the network
+        estimates too.
     ci_prob : float
         Interval probability used in ``effects``.
     digits : int
@@ -187,20 +194,27 @@ def league_table(effects: pd.DataFrame, order, *, ci_prob: float = 0.95, digits:
     Returns
     -------
     pandas.DataFrame
-        Square table indexed by treatment; diagonal cells hold the treatment name, other
-        cells ``"median (lower, upper)"``.
+        Square table indexed by treatment; diagonal cells hold the treatment name.
     """
+    from bayesnma.pairwise import natural_direct
+
     lo, hi = quantile_columns(ci_prob)
-    natural = natural_scale(effects)
-    cells = natural.set_index(["treatment", "comparator"])
+    cells = natural_scale(effects).set_index(["treatment", "comparator"])
+    pairs = (natural_direct(direct).set_index(["treatment", "comparator"])
+             if direct is not None else None)
     order = list(order)
     table = pd.DataFrame("", index=pd.Index(order, name="treatment"), columns=order, dtype=object)
-    for a in order:
-        for b in order:
-            if a == b:
+
+    def text(row, cols):
+        return "{} ({}, {})".format(*(f"{row[c]:.{digits}f}" for c in cols))
+
+    for i, a in enumerate(order):
+        for j, b in enumerate(order):
+            if i == j:
                 table.loc[a, b] = a
+            elif i > j or pairs is None:
+                table.loc[a, b] = text(cells.loc[(a, b)], ("median", lo, hi))
             else:
-                row = cells.loc[(a, b)]
-                med, low, high = (f"{row[c]:.{digits}f}" for c in ("median", lo, hi))
-                table.loc[a, b] = f"{med} ({low}, {high})"
+                table.loc[a, b] = (text(pairs.loc[(a, b)], ("estimate", "lower", "upper"))
+                                   if (a, b) in pairs.index else "-")
     return table

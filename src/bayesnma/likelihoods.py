@@ -87,6 +87,35 @@ class ArmLikelihood:
             return 2 * ((fitted - observed) + xlogy(observed, observed) - xlogy(observed, fitted))
         return ((observed - fitted) / data["se"]) ** 2
 
+    def empirical(self, observed, data, correct):
+        """The arm's own estimate of its linear predictor and its approximate variance
+        (for pairwise meta-analysis): where ``correct`` is true, 0.5 is added to the events
+        and to the non-events (binomial) or the events (Poisson), the usual correction of
+        a study with a zero cell."""
+        r = np.asarray(observed, dtype=float)
+        col = {k: np.asarray(data[k], dtype=float) for k in self.columns}
+        if self.family == "normal":
+            return r, col["se"] ** 2
+        c = 0.5 * np.asarray(correct, dtype=float)
+        if self.family == "poisson":
+            return np.log((r + c) / col["person_time"]), 1 / (r + c)
+        n = col["total"] + 2 * c
+        p = (r + c) / n
+        if self.link == "logit":
+            return np.log(p / (1 - p)), 1 / (n * p) + 1 / (n * (1 - p))
+        # cloglog(p) - log(follow_up), delta method: var(p) = p (1 - p) / n.
+        log1m = np.log1p(-p)
+        return np.log(-log1m) - np.log(col["follow_up"]), p / ((1 - p) * n * log1m ** 2)
+
+    def needs_correction(self, observed, data):
+        """Arms with a zero cell (no events; binomial also all events)."""
+        r = np.asarray(observed, dtype=float)
+        if self.family == "normal":
+            return np.zeros(r.shape, dtype=bool)
+        if self.family == "poisson":
+            return r == 0
+        return (r == 0) | (r == np.asarray(data["total"], dtype=float))
+
     def observed_rv(self, name, eta, observed, data, dims):
         """Create the PyMC observed variable ``name`` (inside a model context)."""
         import pymc as pm

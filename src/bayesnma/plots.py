@@ -190,25 +190,39 @@ def _natural_log_ticks(ax, low: float, high: float, null: float) -> None:
 
 
 @_plain_text
-def plot_league_heatmap(effects, order, *, measure: str = "OR", lower_better: bool,
-                        ci_prob: float = 0.95, title: str = ""):
-    """League table: below the diagonal, the NMA estimate of row vs column on the natural
-    scale with its credible interval, coloured by the posterior probability that the row
-    is better (a null result stays pale whatever its median); text is white on dark
-    cells. Each comparison appears once."""
+def plot_league_heatmap(effects, order, *, direct=None, measure: str = "OR",
+                        lower_better: bool, ci_prob: float = 0.95, title: str = ""):
+    """League table, netmeta style, every cell row vs column on the natural scale. Below
+    the diagonal: the network estimate with its credible interval, coloured by the
+    posterior probability that the row is better (a null result stays pale whatever its
+    median); text is white on dark cells. Above it, on white: the direct estimate from
+    the studies comparing the pair head to head (``direct``, from
+    :func:`bayesnma.pairwise.direct_estimates`), with its confidence interval."""
     import textwrap
 
     from matplotlib.colors import Normalize
 
+    from bayesnma.pairwise import natural_direct
+
     m = get_measure(measure)
     lo, hi = quantile_columns(ci_prob)
     rows = effects[effects["scale"] == m.code].set_index(["treatment", "comparator"])
+    pairs = (natural_direct(direct).set_index(["treatment", "comparator"])
+             if direct is not None and len(direct) else None)
     n = len(order)
     cmap, norm = plt.get_cmap("RdBu"), Normalize(0, 1)
-    fig, ax = plt.subplots(figsize=(1.2 + 1.15 * n, 1.0 + 0.78 * n))
+    fig, ax = plt.subplots(figsize=(1.2 + 1.15 * n, 1.3 + 0.78 * n))
     grid = np.full((n, n), np.nan)
     for i, a in enumerate(order):
         for j, b in enumerate(order):
+            if j > i and pairs is not None and (a, b) in pairs.index:
+                d = pairs.loc[(a, b)]
+                ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="white",
+                                           edgecolor="0.75", linewidth=0.8))
+                ax.text(j, i, f"{_estimate(d['estimate'])}\n({_estimate(d['lower'])} to "
+                              f"{_estimate(d['upper'])})\n{int(d['n_studies'])} "
+                              f"stud{'y' if d['n_studies'] == 1 else 'ies'}",
+                        ha="center", va="center", fontsize=7, color="0.2", style="italic")
             if j >= i:
                 continue
             r = rows.loc[(a, b)]
@@ -231,8 +245,13 @@ def plot_league_heatmap(effects, order, *, measure: str = "OR", lower_better: bo
     bar = fig.colorbar(image, ax=ax, shrink=0.8)
     bar.set_label("probability that the row is better", fontsize=8)
     fig.suptitle(title or "League table", fontsize=10)
-    ax.set_title(f"{m.code} of row vs column, median ({ci_prob:.0%} CrI); bold: the CrI "
-                 f"excludes {m.null:g}; {m.better_if(lower_better)}", fontsize=8)
+    direct_text = (f"\nAbove, in italics: direct estimate from head-to-head studies "
+                   f"({ci_prob:.0%} CI, pairwise meta-analysis)" if pairs is not None else "")
+    width = int(fig.get_figwidth() * 15)
+    ax.set_title("\n".join(textwrap.fill(part, width, break_on_hyphens=False) for part in (
+        f"{m.code} of row vs column. Below the diagonal: network estimate, median "
+        f"({ci_prob:.0%} CrI); bold: the CrI excludes {m.null:g}; "
+        f"{m.better_if(lower_better)}{direct_text}").split("\n")), fontsize=8)
     fig.tight_layout()
     return fig
 

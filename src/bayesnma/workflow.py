@@ -307,15 +307,18 @@ def _labelled(table: pd.DataFrame, analysis: str, component: str | None, converg
 
 
 def write_network(settings: dict, analysis: str, *, characteristics, components, network_plot,
-                  network_svg, data_notes, evidence, studies):
+                  network_svg, data_notes, evidence, studies, direct_effects):
     """Write the network characteristics, the component list, the study table, the notes
     on the data (studies left out when the data were curated, exclusions and assumptions
-    made when they were read), what places each treatment (``evidence``) and the network
-    plot."""
+    made when they were read), what places each treatment (``evidence``), the direct
+    estimates of every pair compared head to head and the network plot."""
+    from bayesnma.pairwise import direct_estimates
     from bayesnma.plots import plot_network
 
     cfg, network = _load(settings, analysis)
     io.write_table(study_table(network).assign(analysis=analysis), studies)
+    io.write_table(direct_estimates(network, trt_effects=cfg.trt_effects)
+                   .assign(analysis=analysis), direct_effects)
     comps = _components(cfg, network)
     io.write_table(_treatment_evidence(cfg, network, comps).assign(analysis=analysis),
                    evidence)
@@ -530,9 +533,9 @@ def check_consistency(settings: dict, analysis: str, component: str, *, posterio
 
 
 def summarise_component(settings: dict, analysis: str, component: str, *, posterior,
-                        relative_effects, league_table, ranks, rank_probs, model_fit,
-                        parameters, heterogeneity, covariate_effects, covariate_ranks,
-                        class_effects, class_ranks):
+                        direct_effects, relative_effects, league_table, ranks, rank_probs,
+                        model_fit, parameters, heterogeneity, covariate_effects,
+                        covariate_ranks, class_effects, class_ranks):
     """Write relative effects, league table, ranks, rank probabilities, model fit, the key
     parameters (with their priors and how far the data moved them) and heterogeneity.
 
@@ -566,9 +569,12 @@ def summarise_component(settings: dict, analysis: str, component: str, *, poster
     stats = pd.concat([het_rows, fit_stats], ignore_index=True)
 
     io.write_table(_labelled(eff, analysis, component, converged), relative_effects)
-    league = effects.league_table(eff, rk["treatment"]).reset_index().assign(
-        cell=f"{attrs['measure']} of row vs column, median (95% CrI)", better_if=better_if,
-        assumptions=assumptions)
+    league = effects.league_table(eff, rk["treatment"], direct=io.read_table(direct_effects))
+    league = league.reset_index().assign(
+        cell=f"{attrs['measure']} of row vs column; below the diagonal the network estimate, "
+             "median (95% CrI); above it the direct estimate from head-to-head studies "
+             "(pairwise meta-analysis), estimate (95% CI), - if none",
+        better_if=better_if, assumptions=assumptions)
     io.write_table(_labelled(league, analysis, component, converged), league_table)
     io.write_table(_labelled(rk, analysis, component, converged), ranks)
     io.write_table(_labelled(probs, analysis, component, converged), rank_probs)
@@ -622,9 +628,10 @@ def _class_members(idata) -> dict[str, str]:
 
 
 def plot_component(settings: dict, analysis: str, component: str, *, posterior,
-                   relative_effects, ranks, rank_probs, forest, league_heatmap, rankogram,
-                   cumulative_ranks, trace, chain_ranks, heterogeneity, forest_svg,
-                   league_heatmap_svg, rankogram_svg, cumulative_ranks_svg):
+                   direct_effects, relative_effects, ranks, rank_probs, forest,
+                   league_heatmap, rankogram, cumulative_ranks, trace, chain_ranks,
+                   heterogeneity, forest_svg, league_heatmap_svg, rankogram_svg,
+                   cumulative_ranks_svg):
     """Draw the forest plot, league heatmap, rankogram, cumulative ranking (each as PNG and
     SVG, for papers), trace, chain rank plots and the prior and posterior of the
     heterogeneity SD."""
@@ -639,7 +646,8 @@ def plot_component(settings: dict, analysis: str, component: str, *, posterior,
     common = {"measure": attrs["measure"], "lower_better": cfg.lower_better}
     io.save_figure(plots.plot_forest(eff, trt_ref=attrs["trt_ref"], title=title, **common),
                    forest, forest_svg)
-    io.save_figure(plots.plot_league_heatmap(eff, list(rk["treatment"]), **common,
+    io.save_figure(plots.plot_league_heatmap(eff, list(rk["treatment"]),
+                                             direct=io.read_table(direct_effects), **common,
                                              title=title), league_heatmap, league_heatmap_svg)
     io.save_figure(plots.plot_rankogram(probs, rk, title=title), rankogram, rankogram_svg)
     io.save_figure(plots.plot_cumulative_ranks(probs, rk, title=title), cumulative_ranks,

@@ -27,6 +27,7 @@ rule fit_model:
 rule summarise_posterior:
     input:
         posterior="results/{analysis}/{component}/posterior.nc",
+        direct_effects="results/{analysis}/network/direct_effects.csv",
     output:
         relative_effects=report(
             "results/{analysis}/{component}/relative_effects.csv",
@@ -83,6 +84,7 @@ rule summarise_posterior:
 rule plot_posterior:
     input:
         posterior="results/{analysis}/{component}/posterior.nc",
+        direct_effects="results/{analysis}/network/direct_effects.csv",
         relative_effects="results/{analysis}/{component}/relative_effects.csv",
         ranks="results/{analysis}/{component}/ranks.csv",
         rank_probs="results/{analysis}/{component}/rank_probs.csv",

@@ -34,8 +34,15 @@ rule build_network:
             category="{analysis}",
             subcategory="network",
         ),
+        direct_effects=report(
+            "results/{analysis}/network/direct_effects.csv",
+            caption="../report/direct_effects.rst",
+            category="{analysis}",
+            subcategory="network",
+        ),
     params:
         key=get_key("all"),
+        measure=get_measure,
     log:
         "logs/build_network/{analysis}.log",
     conda:
