@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sys
 import time
 import warnings
@@ -358,7 +359,8 @@ def fit(model: NMAModel, settings: SamplerSettings | None = None, *, cores: int 
             "compile_time": t_compiled - start,
             "sampling_time": end - t_compiled,
             "package_versions": json.dumps(package_versions()),
-            **{k.replace(" ", "_"): v for k, v in model.describe().items()},
+            # Attribute names from the description's labels: "priors' scale" -> priors_scale.
+            **{re.sub(r"\W+", "_", k).strip("_"): v for k, v in model.describe().items()},
         }
     )
     return idata

@@ -98,6 +98,18 @@ def test_user_config_runs_end_to_end(finished_run):
     assert len(cross) == 2 and not cross["estimable"].any() and cross["mean"].isna().all()
     html = (out / "report.html").read_text()
     assert "Disconnected network" in html and "mixes prior therapies" in html
+    # nutpie's progress reaches the fit's log: a line per chain at each quarter.
+    log = (tmp_path / "logs" / "fit_model" / "mine" / "c1.log").read_text()
+    for chain in (1, 2):
+        assert f"chain {chain} of 2: 100% (800 of 800 draws, sampling)" in log
+    # Direct estimates above the league table's diagonal.
+    direct = pd.read_csv(out / "network" / "direct_effects.csv").set_index(
+        ["treatment", "comparator"])
+    assert direct.loc[("A", "C"), "n_studies"] == 2  # s2 and the three-arm s3
+    league = pd.read_csv(out / "c1" / "league_table.csv").set_index("treatment")
+    order = list(league.index)
+    upper = [league.loc[a, b] for i, a in enumerate(order) for b in order[i + 1:]]
+    assert all(cell == "-" or "(" in cell for cell in upper)
     answer = (tmp_path / "results" / "answer.html").read_text()
     assert "Ranking of treatments" in answer and "mine/report.html" in answer
 
