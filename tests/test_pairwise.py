@@ -16,14 +16,27 @@ def test_one_study_gives_its_own_log_odds_ratio():
     a, b, c, d = 20, 30, 10, 40  # B events, B non-events, A events, A non-events
     assert row["estimate"] == pytest.approx(np.log(a * d / (b * c)))
     assert row["se"] == pytest.approx(np.sqrt(1 / a + 1 / b + 1 / c + 1 / d))
-    assert row["n_studies"] == 1 and row["tau"] == 0 and row["studies"] == "s1"
+    assert row["n_studies"] == 1 and row["tau"] == 0 and row["studies"] == ["s1"]
 
 
-def test_a_zero_cell_adds_a_half_to_both_arms_of_the_pair():
-    net = _binary([("s1", "A", 0, 20), ("s1", "B", 5, 20), ("s1", "C", 6, 20)])
-    pairs = study_contrasts(net).set_index(["treatment", "comparator"])
-    assert pairs.loc[("A", "B"), "y"] == pytest.approx(np.log(0.5 / 20.5) - np.log(5.5 / 15.5))
-    assert pairs.loc[("B", "C"), "y"] == pytest.approx(np.log(5 / 15) - np.log(6 / 14))
+def test_a_zero_cell_adds_a_half_to_every_cell_of_its_study():
+    net = _binary([("s1", "A", 0, 20), ("s1", "B", 5, 20), ("s1", "C", 6, 20),
+                   ("s2", "B", 5, 20), ("s2", "C", 6, 20)])
+    pairs = study_contrasts(net).set_index(["study", "treatment", "comparator"])
+    assert pairs.loc[("s1", "A", "B"), "y"] == pytest.approx(
+        np.log(0.5 / 20.5) - np.log(5.5 / 15.5))
+    # ... so that the study's contrasts stay consistent: A-C = A-B + B-C.
+    assert pairs.loc[("s1", "A", "C"), "y"] == pytest.approx(
+        pairs.loc[("s1", "A", "B"), "y"] + pairs.loc[("s1", "B", "C"), "y"])
+    assert pairs.loc[("s2", "B", "C"), "y"] == pytest.approx(np.log(5 / 15) - np.log(6 / 14))
+
+
+def test_a_pair_without_events_in_either_arm_is_left_out():
+    net = _binary([("s1", "A", 0, 20), ("s1", "B", 0, 20), ("s1", "C", 4, 20),
+                   ("s2", "A", 20, 20), ("s2", "B", 30, 30)])
+    pairs = study_contrasts(net)
+    assert set(zip(pairs["study"], pairs["treatment"], pairs["comparator"],
+                   strict=True)) == {("s1", "A", "C"), ("s1", "B", "C")}
 
 
 def test_two_studies_pool_with_dersimonian_laird():
@@ -58,13 +71,17 @@ def test_a_contrast_study_pairs_its_arms_with_the_covariance_of_its_baseline():
         ("B", "A"), "estimate"] == pytest.approx(np.exp(0.5))
 
 
-def test_rates_and_single_arm_studies():
+def test_rates_and_single_arm_studies(tmp_path):
     net = nma.set_agd_arm(pd.DataFrame({
         "study": ["s1", "s1", "s2"], "treatment": ["A", "B", "A"],
         "events": [4, 8, 3], "person_time": [100.0, 50.0, 30.0]}), format="rate",
         allow_single_arm=True)
     rows = direct_estimates(net)
     assert len(rows) == 2  # s2 has one arm: no pair
+    from bayesnma import io
+
+    io.write_table(rows, tmp_path / "direct.csv")
+    assert io.read_table(tmp_path / "direct.csv")["studies"].tolist() == [["s1"], ["s1"]]
     row = rows.set_index(["treatment", "comparator"]).loc[("B", "A")]
     assert row["estimate"] == pytest.approx(np.log(8 / 50) - np.log(4 / 100))
     assert row["se"] == pytest.approx(np.sqrt(1 / 8 + 1 / 4))

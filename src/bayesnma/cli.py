@@ -20,7 +20,7 @@ __all__ = ["main", "snakefile"]
 
 _STARTER_CONFIG = """\
 # bayesnma configuration (written by `bayesnma init`). A key not set takes its default
-# (random effects; 4 chains of 1000 draws, seed 1234); every key and its default:
+# (random effects, for one); every key and its default:
 # https://github.com/bayesnma/bayesnma/blob/main/config/README.md, or `bayesnma init
 # --example hcc` for a full worked example.
 analyses:

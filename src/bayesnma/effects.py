@@ -171,7 +171,7 @@ def natural_scale(effects: pd.DataFrame) -> pd.DataFrame:
 
 def league_table(effects: pd.DataFrame, order, *, direct: pd.DataFrame | None = None,
                  ci_prob: float = 0.95, digits: int = 2):
-    """League table on the natural scale (``HR``, ``OR``, ``MD``, ...), netmeta style: each
+    """League table on the natural scale (``HR``, ``OR``, ``MD``, ...): each
     cell is row vs column; below the diagonal the network estimate, median (CrI); above it
     the direct estimate from the studies comparing the pair head to head (``direct``, from
     :func:`bayesnma.pairwise.direct_estimates`), estimate (CI), or ``-`` without such

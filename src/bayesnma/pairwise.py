@@ -1,15 +1,16 @@
 """Direct evidence: a pairwise meta-analysis of every pair of treatments compared head to
-head, for the upper triangle of the league table (as netmeta shows it).
+head, for the upper triangle of the league table.
 
 Each study gives its own estimate of each pair of its arms on the model scale (log OR,
-log HR, MD, ...): arm-level data from the arm's own estimate of its linear predictor
-(:meth:`bayesnma.likelihoods.ArmLikelihood.empirical`, 0.5 added to the cells of a pair
-with a zero cell), contrast-level data as reported (a pair of two non-baseline arms of a
-multi-arm study with the covariance its baseline SE implies). The studies of a pair are
-pooled by inverse variance: fixed effects, or random effects with the DerSimonian-Laird
-estimate of the pair's own tau^2 (zero with one study). These are frequentist estimates
-from the direct evidence alone, a check beside the Bayesian network estimates, not part
-of the model.
+log HR, MD, ...). Arm-level data: from each arm's own estimate of its linear predictor
+(:meth:`bayesnma.likelihoods.ArmLikelihood.empirical`), with 0.5 added to every cell of a
+study with a zero cell; a pair with no events in either arm (or only events) says nothing
+about the pair and is left out, as R's meta and netmeta do. Contrast-level data: as
+reported, a pair of two non-baseline arms of a multi-arm study with the covariance its
+baseline SE implies. The studies of a pair are pooled by inverse variance: fixed effects,
+or random effects with the DerSimonian-Laird estimate of the pair's own tau^2 (zero with
+one study). These are frequentist estimates from the direct evidence alone, a check beside
+the Bayesian network estimates, not part of the model.
 """
 
 from __future__ import annotations
@@ -45,10 +46,11 @@ def study_contrasts(network: NetworkData) -> pd.DataFrame:
             continue
         lik = ARM_LIKELIHOODS[arms["format"].iloc[0]]
         observed = arms[ARM_FORMATS[arms["format"].iloc[0]].observed]
-        zero = lik.needs_correction(observed, arms)
+        correct = np.repeat(lik.needs_correction(observed, arms).any(), 2)
         for i, j in combinations(range(len(arms)), 2):
+            if _uninformative(lik, observed.iloc[[i, j]], arms.iloc[[i, j]]):
+                continue
             pair = arms.iloc[[i, j]]
-            correct = np.repeat(zero[i] or zero[j], 2)
             eta, var = lik.empirical(observed.iloc[[i, j]], pair, correct)
             rows.append(_oriented(study, pair["treatment"].iloc[0], pair["treatment"].iloc[1],
                                   eta[0] - eta[1], var[0] + var[1]))
@@ -65,6 +67,16 @@ def study_contrasts(network: NetworkData) -> pd.DataFrame:
             rows.append(_oriented(study, a["treatment"], b["treatment"], a["diff"] - b["diff"],
                                   a["se"] ** 2 + b["se"] ** 2 - 2 * base_var))
     return pd.DataFrame(rows, columns=["study", "treatment", "comparator", "y", "var"])
+
+
+def _uninformative(lik, observed, arms) -> bool:
+    """Both arms without events (or, binomial, both with only events)."""
+    r = observed.to_numpy(dtype=float)
+    if lik.family == "normal":
+        return False
+    if (r == 0).all():
+        return True
+    return lik.family == "binomial" and bool((r == arms["total"].to_numpy(float)).all())
 
 
 def _oriented(study, a, b, y, var) -> dict:
@@ -91,7 +103,7 @@ def direct_estimates(network: NetworkData, *, trt_effects: str = "random",
     -------
     pandas.DataFrame
         :data:`DIRECT_COLUMNS`: ``estimate``, ``se``, ``lower``, ``upper`` and ``tau`` on
-        the model scale, ``studies`` the studies' names joined by ``"; "``.
+        the model scale, ``studies`` the list of the studies' names.
     """
     contrasts = study_contrasts(network)
     z = norm.ppf(0.5 + ci_prob / 2)
@@ -106,7 +118,7 @@ def direct_estimates(network: NetworkData, *, trt_effects: str = "random",
             tau2 = max(0.0, (q - (len(y) - 1)) / (np.sum(w) - np.sum(w ** 2) / np.sum(w)))
         w = 1 / (v + tau2)
         est, se = np.sum(w * y) / np.sum(w), np.sqrt(1 / np.sum(w))
-        common = {"studies": "; ".join(map(str, grp["study"])), "n_studies": len(grp),
+        common = {"studies": [str(x) for x in grp["study"]], "n_studies": len(grp),
                   "se": se, "tau": np.sqrt(tau2), "trt_effects": trt_effects,
                   "measure": network.measure}
         rows.append({"treatment": a, "comparator": b, "estimate": est, "lower": est - z * se,

@@ -192,7 +192,7 @@ def _natural_log_ticks(ax, low: float, high: float, null: float) -> None:
 @_plain_text
 def plot_league_heatmap(effects, order, *, direct=None, measure: str = "OR",
                         lower_better: bool, ci_prob: float = 0.95, title: str = ""):
-    """League table, netmeta style, every cell row vs column on the natural scale. Below
+    """League table, every cell row vs column on the natural scale. Below
     the diagonal: the network estimate with its credible interval, coloured by the
     posterior probability that the row is better (a null result stays pale whatever its
     median); text is white on dark cells. Above it, on white: the direct estimate from

@@ -6,6 +6,7 @@ see the project's sampler measurements in ``benchmarks/``).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -281,7 +282,7 @@ def fit(model: NMAModel, settings: SamplerSettings | None = None, *, cores: int 
     cores = max(1, min(settings.chains, cores or os.cpu_count() or 1))
     pm_model = build_pymc_model(model)
     progress = SamplingProgress(settings.chains, settings.tune, settings.draws)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), contextlib.closing(progress):
         warnings.filterwarnings("ignore", message=".*could not link to a BLAS.*")
         warnings.filterwarnings("ignore", category=FutureWarning)
         start = time.perf_counter()
@@ -308,7 +309,6 @@ def fit(model: NMAModel, settings: SamplerSettings | None = None, *, cores: int 
                 progress_callback=progress.nutpie_callback,
                 progress_rate=500,
             )
-            progress.close()
             if linear:
                 import pymc as pm
 
@@ -331,7 +331,6 @@ def fit(model: NMAModel, settings: SamplerSettings | None = None, *, cores: int 
                     callback=progress.pymc_callback,
                     compute_convergence_checks=False,
                 )
-            progress.close()
         end = time.perf_counter()
     _attach_data(idata, model)
     for name, role in parameter_roles(model).items():

@@ -1,3 +1,6 @@
+import os
+from pathlib import Path
+
 from jsonschema import ValidationError
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
@@ -36,8 +39,13 @@ onstart:
     remove_stale_results(PLAN)
 
 
-# The software of every rule (used with --sdm conda; README "Installing").
+# The software of every rule (used with --sdm conda). Snakemake runs the environment's
+# post-deploy script from a copy, so it learns where the clone is from here (none when the
+# workflow runs from an installed package).
 SOFTWARE = "../envs/bayesnma.yaml"
+os.environ["BAYESNMA_CLONE"] = next(
+    (str(d) for d in (Path(workflow.basedir), Path(workflow.basedir).parent)
+     if (d / "src" / "bayesnma").is_dir() and (d / "pyproject.toml").is_file()), "")
 
 
 wildcard_constraints:
