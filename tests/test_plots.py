@@ -119,3 +119,21 @@ def test_tick_labels_are_plain_text_without_save_figure():
     labels = fig.axes[0].get_yticklabels()
     assert labels and not any(t.get_parse_math() for t in labels)
     fig.savefig(io.BytesIO(), format="png")  # outside save_figure's context
+
+
+def test_forest_of_several_outcomes_shares_rows_and_marks_each_reference(results):
+    _, eff, _, _ = results
+    other = relative_effects(synthetic_idata({"A": -0.2, "D": 0.4}, trt_ref="B", sd=0.3),
+                             lower_better=True)
+    fig = plots.plot_forest_outcomes([
+        {"label": "Response", "effects": eff, "trt_ref": "A", "measure": "OR",
+         "lower_better": False},
+        {"label": "Death", "effects": other, "trt_ref": "B", "measure": "OR",
+         "lower_better": True}])
+    first, second = fig.axes
+    rows = [t.get_text() for t in first.get_yticklabels()]
+    assert set(rows) == {"A", "B", "C", "D"}  # every treatment once, across both panels
+    assert first.get_title().splitlines() == ["Response", "OR vs A"]
+    assert second.get_title().splitlines() == ["Death", "OR vs B"]
+    assert [t.get_text() for t in first.texts] == ["reference"]
+    assert second.get_xlabel() == "OR < 1 favours the treatment"

@@ -23,6 +23,7 @@ __all__ = [
     "plot_cumulative_ranks",
     "plot_dev_dev",
     "plot_forest",
+    "plot_forest_outcomes",
     "plot_league_heatmap",
     "plot_leverage",
     "plot_network",
@@ -156,6 +157,61 @@ def plot_forest(effects, *, trt_ref: str, measure: str = "OR", lower_better: boo
                     fontsize=8, color="0.3")
     if title:
         fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+@_plain_text
+def plot_forest_outcomes(panels, *, ci_prob: float = 0.95, title: str = ""):
+    """Forest plots of several outcomes side by side, one panel per outcome, every
+    treatment on one row across the panels (blank where an outcome has no estimate).
+
+    Parameters
+    ----------
+    panels : sequence of dict
+        Per outcome: ``label``, ``effects`` (:func:`bayesnma.effects.relative_effects` of
+        one component), ``trt_ref``, ``measure`` and ``lower_better``.
+    ci_prob : float
+        Interval probability used in the effects.
+    title : str
+        Figure title.
+    """
+    lo, hi = quantile_columns(ci_prob)
+    picked = []
+    for panel in panels:
+        m = get_measure(panel["measure"])
+        eff = panel["effects"]
+        rows = eff[(eff["comparator"] == panel["trt_ref"]) & (eff["scale"] == m.code)]
+        picked.append((panel, m, rows.set_index("treatment")))
+    first = picked[0][2].sort_values("median", ascending=picked[0][0]["lower_better"])
+    trts = list(dict.fromkeys([*first.index, *(t for _, _, r in picked for t in r.index),
+                               *(p["trt_ref"] for p, _, _ in picked)]))
+    n = len(trts)
+    fig, axes = plt.subplots(1, len(picked), figsize=(1.6 + 2.7 * len(picked), 1.6 + 0.32 * n),
+                             sharey=True, squeeze=False)
+    y = dict(zip(trts, np.arange(n)[::-1], strict=True))
+    for ax, (panel, m, rows) in zip(axes[0], picked, strict=True):
+        ax.errorbar(rows["median"], [y[t] for t in rows.index],
+                    xerr=[rows["median"] - rows[lo], rows[hi] - rows["median"]], fmt="s",
+                    markersize=4, color="black", ecolor="0.25", elinewidth=1.1, capsize=0)
+        ax.axvline(m.null, color="0.55", linestyle="--", linewidth=1)
+        ax.plot(m.null, y[panel["trt_ref"]], marker="D", markersize=5, color="white",
+                markeredgecolor="black")
+        ax.annotate("reference", (m.null, y[panel["trt_ref"]]), xytext=(6, 0),
+                    textcoords="offset points", va="center", fontsize=7, color="0.3")
+        if m.ratio:
+            ax.set_xscale("log")
+            _natural_log_ticks(ax, rows[lo].min(), rows[hi].max(), m.null)
+        ax.tick_params(axis="y", length=0)
+        ax.tick_params(axis="x", labelsize=8)
+        for side in ("top", "right", "left"):
+            ax.spines[side].set_visible(False)
+        ax.set_title(f"{panel['label']}\n{m.code} vs {panel['trt_ref']}", fontsize=9)
+        ax.set_xlabel(f"{m.better_if(panel['lower_better'])}", fontsize=8, color="0.3")
+    axes[0][0].set_yticks(list(y.values()), list(y))
+    axes[0][0].set_ylim(-0.7, n - 0.3)
+    fig.suptitle(title or f"Effects by outcome (posterior median, {ci_prob:.0%} CrI)",
+                 fontsize=10)
     fig.tight_layout()
     return fig
 

@@ -543,7 +543,8 @@ def render_html(cfg, *, characteristics, components, convergence, network_plot: 
     )
 
 
-def render_answer_html(sections: list[dict], *, title: str = "Ranking of treatments") -> str:
+def render_answer_html(sections: list[dict], *, forest: bytes | None = None,
+                       title: str = "Ranking of treatments") -> str:
     """One page with the ranking of every analysis, each as its report opens with it.
 
     Parameters
@@ -554,6 +555,8 @@ def render_answer_html(sections: list[dict], *, title: str = "Ranking of treatme
         notes) and ``report`` (relative link to the analysis' full report). A treatment
         ranked for one outcome but absent from another is listed there with the data
         notes that concern it.
+    forest : bytes, optional
+        PNG of the effects of every outcome side by side, shown first.
     """
     everywhere = list(dict.fromkeys(t for sec in sections
                                     for t in sec["evidence"]["treatment"]))
@@ -569,5 +572,5 @@ def render_answer_html(sections: list[dict], *, title: str = "Ranking of treatme
         outcomes.append({"outcome": cfg.outcome, "report": sec["report"], "absent": absent,
                          "answer": _answer(sec["parts"], sec["components"], sec["evidence"],
                                            sec["sensitivity"], measure, cfg)})
-    return _render("answer.html.j2", title=title, outcomes=outcomes,
+    return _render("answer.html.j2", title=title, outcomes=outcomes, forest=_img(forest),
                    sucra_meaning=SUCRA_MEANING)

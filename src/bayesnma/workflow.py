@@ -838,13 +838,16 @@ def render_analysis_report(settings: dict, analysis: str, *, characteristics, co
     Path(report).write_text(html)
 
 
-def render_answer(settings: dict, *, reports, answer):
+def render_answer(settings: dict, *, reports, answer, forest, forest_svg):
     """One page with the ranking of every main analysis (``settings``: analysis name ->
     settings; ``reports``: their ``results/<analysis>/report.html``, in the same order),
-    each with its evidence, cautions and sensitivity range."""
+    each with its evidence, cautions and sensitivity range, opened by the forest plots of
+    every outcome side by side (also written to ``forest`` and ``forest_svg``; of each
+    analysis the part with the most treatments)."""
+    from bayesnma.plots import plot_forest_outcomes
     from bayesnma.report import render_answer_html
 
-    sections = []
+    sections, panels = [], []
     for (analysis, analysis_settings), report in zip(settings.items(), reports, strict=True):
         root = Path(report).parent
         components = io.read_table(root / "network" / "components.csv")
@@ -859,8 +862,14 @@ def render_answer(settings: dict, *, reports, answer):
                          "notes": list(io.read_table(root / "network" / "data_notes.csv")
                                        ["note"].dropna()),
                          "report": str(Path(report).relative_to(Path(answer).parent))})
+        cfg = sections[-1]["cfg"]
+        widest = components.loc[components["treatments"].map(len).idxmax()]
+        panels.append({"label": cfg.outcome, "trt_ref": widest["trt_ref"],
+                       "effects": parts[widest["component"]]["tables"]["relative_effects"],
+                       "measure": widest["measure"], "lower_better": cfg.lower_better})
+    io.save_figure(plot_forest_outcomes(panels), forest, forest_svg)
     Path(answer).parent.mkdir(parents=True, exist_ok=True)
-    Path(answer).write_text(render_answer_html(sections))
+    Path(answer).write_text(render_answer_html(sections, forest=Path(forest).read_bytes()))
 
 
 def _read_folder(folder: Path) -> dict:

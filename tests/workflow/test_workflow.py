@@ -112,6 +112,8 @@ def test_user_config_runs_end_to_end(finished_run):
     assert all(cell == "-" or "(" in cell for cell in upper)
     answer = (tmp_path / "results" / "answer.html").read_text()
     assert "Ranking of treatments" in answer and "mine/report.html" in answer
+    assert "forest plots of every outcome side by side" in answer
+    assert (tmp_path / "results" / "answer_forest.svg").stat().st_size > 0
 
 
 def test_consistency_checks_every_split_and_says_when_there_is_no_loop(finished_run):

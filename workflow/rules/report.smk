@@ -100,6 +100,12 @@ rule render_answer:
             caption="../report/answer.rst",
             category="Ranking of treatments",
         ),
+        forest=report(
+            "results/answer_forest.png",
+            caption="../report/answer_forest.rst",
+            category="Ranking of treatments",
+        ),
+        forest_svg="results/answer_forest.svg",
     params:
         key=settings_key(*(PLAN[a]["settings"] for a in MAIN_ANALYSES)),
     log:
