@@ -1,5 +1,8 @@
+
 """Fast checks of bayesnma.workflow's planning steps (no sampling); end-to-end runs are in
 tests/workflow/."""
+
+import os
 
 import pytest
 
@@ -236,3 +239,17 @@ def test_a_study_listed_as_excluded_must_not_be_in_the_data(tmp_path):
     cfg = _cfg(tmp_path, excluded={"s9": "medians without CI"}, allow_single_arm=True)
     assert cfg.excluded == {"s9": "medians without CI"}
     load_network(cfg)
+
+
+def test_the_conda_environment_learns_where_the_clone_is(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from bayesnma.workflow import name_clone_for_conda
+
+    repo = Path(__file__).resolve().parents[1]
+    monkeypatch.setenv("BAYESNMA_CLONE", "x")
+    for basedir in (repo, repo / "workflow"):  # top-level Snakefile, workflow/Snakefile
+        name_clone_for_conda(basedir)
+        assert os.environ["BAYESNMA_CLONE"] == str(repo)
+    name_clone_for_conda(tmp_path)  # an installed package: no clone
+    assert os.environ["BAYESNMA_CLONE"] == ""

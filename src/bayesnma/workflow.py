@@ -13,6 +13,7 @@ import hashlib
 import inspect
 import json
 import logging
+import os
 import sys
 from dataclasses import replace
 from functools import cache
@@ -373,6 +374,17 @@ def _fit_stamp(settings: dict, data_files) -> str:
     for path in data_files:
         digest.update(Path(path).read_bytes())
     return digest.hexdigest()[:16]
+
+
+def name_clone_for_conda(basedir) -> None:
+    """Tell the conda environment's post-deploy script (``workflow/envs``), which Snakemake
+    runs from a copy in ``.snakemake/conda``, where the clone of bayesnma is: the
+    ``BAYESNMA_CLONE`` variable of this process, empty when the workflow (``basedir``, the
+    directory of its Snakefile) is not in a clone but in an installed package."""
+    base = Path(basedir)
+    os.environ["BAYESNMA_CLONE"] = next(
+        (str(d) for d in (base, base.parent)
+         if (d / "src" / "bayesnma").is_dir() and (d / "pyproject.toml").is_file()), "")
 
 
 def write_fit_stamps(plan: dict, results="results") -> None:

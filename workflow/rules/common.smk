@@ -1,6 +1,3 @@
-import os
-from pathlib import Path
-
 from jsonschema import ValidationError
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
@@ -9,6 +6,7 @@ from bayesnma.config import load_config_file, validation_message
 from bayesnma.errors import BayesNMAError
 from bayesnma.workflow import (
     main_analyses,
+    name_clone_for_conda,
     plan_analyses,
     remove_stale_results,
     settings_key,
@@ -39,13 +37,9 @@ onstart:
     remove_stale_results(PLAN)
 
 
-# The software of every rule (used with --sdm conda). Snakemake runs the environment's
-# post-deploy script from a copy, so it learns where the clone is from here (none when the
-# workflow runs from an installed package).
+# The software of every rule (used with --sdm conda).
 SOFTWARE = "../envs/bayesnma.yaml"
-os.environ["BAYESNMA_CLONE"] = next(
-    (str(d) for d in (Path(workflow.basedir), Path(workflow.basedir).parent)
-     if (d / "src" / "bayesnma").is_dir() and (d / "pyproject.toml").is_file()), "")
+name_clone_for_conda(workflow.basedir)
 
 
 wildcard_constraints:
