@@ -1,4 +1,3 @@
-
 """Fast checks of bayesnma.workflow's planning steps (no sampling); end-to-end runs are in
 tests/workflow/."""
 

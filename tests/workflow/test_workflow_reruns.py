@@ -143,6 +143,7 @@ def test_every_figure_shows_every_treatment(runs, monkeypatch, tmp_path):
     settings = validate_config({"analyses": {"odd": {"data": "data/arms.csv"}}})["odd"]
     workflow.plot_component(
         settings, "odd", "c1", posterior=results / "posterior.nc",
+        direct_effects=results.parent / "network" / "direct_effects.csv",
         relative_effects=results / "relative_effects.csv", ranks=results / "ranks.csv",
         rank_probs=results / "rank_probs.csv", **{n: tmp_path / f"{n}.png" for n in names})
 
