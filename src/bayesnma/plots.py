@@ -176,6 +176,8 @@ def plot_forest_outcomes(panels, *, ci_prob: float = 0.95, title: str = ""):
     title : str
         Figure title.
     """
+    import textwrap
+
     lo, hi = quantile_columns(ci_prob)
     picked = []
     for panel in panels:
@@ -206,7 +208,8 @@ def plot_forest_outcomes(panels, *, ci_prob: float = 0.95, title: str = ""):
         ax.tick_params(axis="x", labelsize=8)
         for side in ("top", "right", "left"):
             ax.spines[side].set_visible(False)
-        ax.set_title(f"{panel['label']}\n{m.code} vs {panel['trt_ref']}", fontsize=9)
+        label = textwrap.fill(panel["label"], 30, break_on_hyphens=False)
+        ax.set_title(f"{label}\n{m.code} vs {panel['trt_ref']}", fontsize=9)
         ax.set_xlabel(f"{m.better_if(panel['lower_better'])}", fontsize=8, color="0.3")
     axes[0][0].set_yticks(list(y.values()), list(y))
     axes[0][0].set_ylim(-0.7, n - 0.3)
