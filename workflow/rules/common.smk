@@ -71,8 +71,9 @@ def get_chains(wildcards):
     return PLAN[wildcards.analysis]["settings"]["sampler"]["chains"]
 
 
-# What a fit asks a cluster for (profiles/slurm); --set-resources overrides it. A simulated
-# 1000-study network peaks at about 1.1 GB (benchmarks/README.md).
+# What a fit asks a cluster for (profiles/slurm); --set-resources overrides it. The largest
+# process of the default HCC run peaked at 0.9 GB, a simulated 1000-study network at about
+# 1.1 GB (benchmarks/README.md).
 FIT_MEM_MB = 2000
 FIT_RUNTIME = 60  # minutes
 
