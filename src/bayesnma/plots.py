@@ -123,17 +123,9 @@ def plot_forest(effects, *, trt_ref: str, measure: str = "OR", lower_better: boo
     n = len(rows)
     fig, ax = plt.subplots(figsize=(7.5, 1.5 + 0.32 * n))
     y = np.arange(n)[::-1]
-    ax.errorbar(rows["median"], y, xerr=[rows["median"] - rows[lo], rows[hi] - rows["median"]],
-                fmt="s", markersize=5, color="black", ecolor="0.25", elinewidth=1.2, capsize=0)
-    ax.axvline(m.null, color="0.55", linestyle="--", linewidth=1)
+    _intervals(ax, rows, y, m, ci_prob, markersize=5, elinewidth=1.2)
     ax.set_yticks(y, rows["treatment"])
     ax.set_ylim(-0.7, n - 0.3)
-    ax.tick_params(axis="y", length=0)
-    for side in ("top", "right", "left"):
-        ax.spines[side].set_visible(False)
-    if m.ratio:
-        ax.set_xscale("log")
-        _natural_log_ticks(ax, rows[lo].min(), rows[hi].max(), m.null)
     for yi, (_, r) in zip(y, rows.iterrows(), strict=True):
         values = [r["median"], r[lo], r[hi]]
         if m.ratio:
@@ -178,7 +170,6 @@ def plot_forest_outcomes(panels, *, ci_prob: float = 0.95, title: str = ""):
     """
     import textwrap
 
-    lo, hi = quantile_columns(ci_prob)
     picked = []
     for panel in panels:
         m = get_measure(panel["measure"])
@@ -193,21 +184,13 @@ def plot_forest_outcomes(panels, *, ci_prob: float = 0.95, title: str = ""):
                              sharey=True, squeeze=False)
     y = dict(zip(trts, np.arange(n)[::-1], strict=True))
     for ax, (panel, m, rows) in zip(axes[0], picked, strict=True):
-        ax.errorbar(rows["median"], [y[t] for t in rows.index],
-                    xerr=[rows["median"] - rows[lo], rows[hi] - rows["median"]], fmt="s",
-                    markersize=4, color="black", ecolor="0.25", elinewidth=1.1, capsize=0)
-        ax.axvline(m.null, color="0.55", linestyle="--", linewidth=1)
+        _intervals(ax, rows, [y[t] for t in rows.index], m, ci_prob, markersize=4,
+                   elinewidth=1.1)
         ax.plot(m.null, y[panel["trt_ref"]], marker="D", markersize=5, color="white",
                 markeredgecolor="black")
         ax.annotate("reference", (m.null, y[panel["trt_ref"]]), xytext=(6, 0),
                     textcoords="offset points", va="center", fontsize=7, color="0.3")
-        if m.ratio:
-            ax.set_xscale("log")
-            _natural_log_ticks(ax, rows[lo].min(), rows[hi].max(), m.null)
-        ax.tick_params(axis="y", length=0)
         ax.tick_params(axis="x", labelsize=8)
-        for side in ("top", "right", "left"):
-            ax.spines[side].set_visible(False)
         label = textwrap.fill(panel["label"], 30, break_on_hyphens=False)
         ax.set_title(f"{label}\n{m.code} vs {panel['trt_ref']}", fontsize=9)
         ax.set_xlabel(f"{m.better_if(panel['lower_better'])}", fontsize=8, color="0.3")
@@ -217,6 +200,22 @@ def plot_forest_outcomes(panels, *, ci_prob: float = 0.95, title: str = ""):
                  fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def _intervals(ax, rows, y, m, ci_prob: float, *, markersize: float, elinewidth: float):
+    """A forest panel's medians and credible intervals at heights ``y``, the line of no
+    effect, natural-scale ticks (a log axis for ratios) and no frame but the x axis."""
+    lo, hi = quantile_columns(ci_prob)
+    ax.errorbar(rows["median"], y, xerr=[rows["median"] - rows[lo], rows[hi] - rows["median"]],
+                fmt="s", markersize=markersize, color="black", ecolor="0.25",
+                elinewidth=elinewidth, capsize=0)
+    ax.axvline(m.null, color="0.55", linestyle="--", linewidth=1)
+    if m.ratio:
+        ax.set_xscale("log")
+        _natural_log_ticks(ax, rows[lo].min(), rows[hi].max(), m.null)
+    ax.tick_params(axis="y", length=0)
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
 
 
 def _estimate(x: float) -> str:
