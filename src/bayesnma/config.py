@@ -52,8 +52,11 @@ def settings_reference() -> str:
     meaning), written from the schema; ``config/README.md`` holds it."""
     defs = _schema()["$defs"]
 
+    def resolved(sub):
+        # A key's own entries over those of the definition it refers to.
+        return {**defs[sub["$ref"].rsplit("/", 1)[1]], **sub} if "$ref" in sub else sub
+
     def allowed(sub):
-        sub = defs[sub["$ref"].rsplit("/", 1)[1]] if "$ref" in sub else sub
         if "title" in sub:
             return sub["title"]
         if "enum" in sub:
@@ -63,9 +66,7 @@ def settings_reference() -> str:
         return sub.get("type", "object")
 
     def text(sub):
-        sub_ref = defs[sub["$ref"].rsplit("/", 1)[1]] if "$ref" in sub else {}
-        return " ".join(str(sub.get("description") or sub_ref.get("description") or "")
-                        .split())
+        return " ".join(str(sub.get("description") or "").split())
 
     def rows(node, prefix):
         for key, sub in node["properties"].items():
@@ -77,6 +78,7 @@ def settings_reference() -> str:
             default = (f"`{yaml.safe_dump(sub['default'], default_flow_style=True)}`"
                        .replace("\n...", "").replace("\n", "") if "default" in sub
                        else "required" if key == "data" else "")
+            sub = resolved(sub)
             yield f"| `{prefix}{key}` | {default} | {allowed(sub)} | {text(sub)} |"
 
     head = "| key | default | allowed | meaning |\n|---|---|---|---|"

@@ -867,14 +867,14 @@ def render_answer(settings: dict, *, reports, answer, forest, forest_svg):
                                 for t in ("ranks", "relative_effects")}}
                  for c in components["component"]}
         sens = root / "sensitivity.csv"
-        sections.append({"cfg": analysis_config(analysis, analysis_settings), "parts": parts,
+        cfg = analysis_config(analysis, analysis_settings)
+        sections.append({"cfg": cfg, "parts": parts,
                          "components": components,
                          "evidence": io.read_table(root / "network" / "evidence.csv"),
                          "sensitivity": io.read_table(sens) if sens.exists() else None,
                          "notes": list(io.read_table(root / "network" / "data_notes.csv")
                                        ["note"].dropna()),
                          "report": str(Path(report).relative_to(Path(answer).parent))})
-        cfg = sections[-1]["cfg"]
         widest = components.loc[components["treatments"].map(len).idxmax()]
         panels.append({"label": cfg.outcome, "trt_ref": widest["trt_ref"],
                        "effects": parts[widest["component"]]["tables"]["relative_effects"],
