@@ -267,12 +267,17 @@ def pointwise_log_likelihood(idata) -> xr.DataArray:
         or the study) and ``loo_study``.
     """
     post = idata.posterior
-    # One chain at a time: the likelihoods' temporaries are each as large as the result.
-    first, labels, studies = _chain_log_likelihood(idata, 0)
-    out = np.empty((post.sizes["chain"], *first.shape))
-    out[0] = first
-    for chain in range(1, out.shape[0]):
-        out[chain] = _chain_log_likelihood(idata, chain)[0]
+    # A block of draws at a time: the likelihoods' temporaries are each as large as their
+    # result, and at 1000 studies a whole chain's pushed the process over 1 GB.
+    n_chain, n_draw = post.sizes["chain"], post.sizes["draw"]
+    blocks = [(c, slice(s, s + LOG_LIK_BLOCK)) for c in range(n_chain)
+              for s in range(0, n_draw, LOG_LIK_BLOCK)]
+    out = None
+    for chain, draws in blocks:
+        values, labels, studies = _block_log_likelihood(idata, chain, draws)
+        if out is None:
+            out = np.empty((n_chain, n_draw, values.shape[-1]))
+        out[chain, draws] = values
     return xr.DataArray(
         out, dims=("chain", "draw", "loo_unit"),
         coords={"chain": post["chain"].values, "draw": post["draw"].values,
@@ -280,13 +285,17 @@ def pointwise_log_likelihood(idata) -> xr.DataArray:
                 "loo_study": ("loo_unit", np.array(studies, dtype=object))})
 
 
-def _chain_log_likelihood(idata, chain: int):
-    """Log-likelihood draws ``(draw, loo_unit)`` of one chain, with the units' labels and
-    studies (see :func:`pointwise_log_likelihood`)."""
+#: Draws per block when computing the pointwise log-likelihood.
+LOG_LIK_BLOCK = 500
+
+
+def _block_log_likelihood(idata, chain: int, draws: slice):
+    """Log-likelihood ``(draw, loo_unit)`` of some draws of one chain, with the units'
+    labels and studies (see :func:`pointwise_log_likelihood`)."""
     post, const, obs = idata.posterior, idata.constant_data, idata.observed_data
     values, labels, studies = [], [], []
     if "eta" in post:
-        eta_all = post["eta"].values[chain]
+        eta_all = post["eta"].values[chain, draws]
         fmts = const["arm_format"].values
         for fmt in dict.fromkeys(fmts):
             pick = fmts == fmt
@@ -295,7 +304,7 @@ def _chain_log_likelihood(idata, chain: int):
             labels += list(post["arm"].values[pick])
             studies += list(const["study"].values[pick])
     if "theta" in post:
-        theta, y = post["theta"].values[chain], const["contrast_y"].values
+        theta, y = post["theta"].values[chain, draws], const["contrast_y"].values
         for study, k, args in _contrast_studies(const):
             ll = CONTRAST_LIKELIHOOD.loglik(y[k], theta[..., k], *args).sum(axis=-1)
             values.append(ll[..., None])

@@ -144,7 +144,8 @@ def relative_effects(idata, *, lower_better: bool, ci_prob: float = 0.95,
     measure = get_measure(idata.posterior.attrs.get("measure", "OR"))
     trts, draws = effect_draws(idata, effects)
     pairs = [(a, b) for a in range(len(trts)) for b in range(len(trts)) if a != b]
-    diff = np.stack([draws[:, a] - draws[:, b] for a, b in pairs], axis=1)
+    first, second = (np.array([p[i] for p in pairs], dtype=int) for i in (0, 1))
+    diff = draws[:, first] - draws[:, second]
     better = (diff < 0) if lower_better else (diff > 0)
     scales = [(measure.model_scale, diff)]
     if measure.ratio:
