@@ -7,9 +7,11 @@ see the project's sampler measurements in ``benchmarks/``).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
+import pickle
 import re
 import sys
 import time
@@ -256,6 +258,19 @@ def build_pymc_model(model: NMAModel):
     return pm_model
 
 
+#: Models compiled for nutpie in this process, by the pickled NMAModel they were built
+#: from, most recent last: fits of the same model with other seeds or sampler settings (a
+#: batch of sensitivity analyses, a loop in a notebook) skip PyTensor's graph rewriting.
+_COMPILED: dict[str, tuple] = {}
+_COMPILED_KEEP = 4
+
+
+def _remember(key: str, pm_model, compiled) -> None:
+    _COMPILED[key] = (pm_model, compiled)
+    while len(_COMPILED) > _COMPILED_KEEP:
+        del _COMPILED[next(iter(_COMPILED))]
+
+
 def fit(model: NMAModel, settings: SamplerSettings | None = None, *, cores: int | None = None):
     """Sample the posterior of a model.
 
@@ -280,7 +295,8 @@ def fit(model: NMAModel, settings: SamplerSettings | None = None, *, cores: int 
     """
     settings = settings or SamplerSettings()
     cores = max(1, min(settings.chains, cores or os.cpu_count() or 1))
-    pm_model = build_pymc_model(model)
+    key = hashlib.sha256(pickle.dumps((model, settings.backend))).hexdigest()
+    pm_model, compiled = _COMPILED.pop(key, None) or (build_pymc_model(model), None)
     progress = SamplingProgress(settings.chains, settings.tune, settings.draws)
     with warnings.catch_warnings(), contextlib.closing(progress):
         warnings.filterwarnings("ignore", message=".*could not link to a BLAS.*")
@@ -293,8 +309,10 @@ def fit(model: NMAModel, settings: SamplerSettings | None = None, *, cores: int 
             # afterwards from the draws: one value per arm and draw, they were half the
             # trace and were held several times over while nutpie converted it.
             linear = [v for v in ("eta", "theta") if v in pm_model.named_vars]
-            compiled = compile_nutpie(pm_model, var_names=[
-                v.name for v in pm_model.unobserved_RVs if v.name not in linear])
+            if compiled is None:
+                compiled = compile_nutpie(pm_model, var_names=[
+                    v.name for v in pm_model.unobserved_RVs if v.name not in linear])
+            _remember(key, pm_model, compiled)
             t_compiled = time.perf_counter()
             idata = nutpie.sample(
                 compiled,
