@@ -14,10 +14,14 @@ import inspect
 import json
 import logging
 import os
+import runpy
+import shutil
 import sys
+import time
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 
@@ -43,13 +47,16 @@ __all__ = [
     "collect_analysis",
     "compare_sensitivity",
     "fit_component",
+    "job_files",
     "load_network",
     "main_analyses",
     "plan_analyses",
     "plot_component",
     "render_analysis_report",
     "render_answer",
+    "run_batch",
     "run_step",
+    "scenario_batches",
     "summarise_component",
     "write_network",
 ]
@@ -419,8 +426,6 @@ def remove_stale_results(plan: dict, results="results") -> None:
 
 
 def _remove_stale(results: Path, analysis: str, folders) -> None:
-    import shutil
-
     stale = [p for folder in folders if folder.is_dir()
              for p in folder.iterdir() if p.name != "variants"]
     stale += [results / analysis / n for n in ("relative_effects.csv", "ranks.csv",
@@ -936,3 +941,158 @@ def run_step(snakemake, step) -> None:
         log.exception("%s stopped on an unexpected error, a bug in bayesnma; please report it "
                       "with this log", step.__name__)
         sys.exit(1)
+
+
+def scenario_batches(plan: dict, size: int) -> dict[str, list[str]]:
+    """Sensitivity analyses in batches of at most ``size``, in config order, per main
+    analysis: ``{"<main>_<k>": [scenario, ...]}`` (``k`` from 1).
+
+    Each batch is one workflow job that runs every step of its scenarios in one process
+    (:func:`run_batch`): a scenario's steps cost seconds, and a process per step paid the
+    imports again each time.
+    """
+    batches = {}
+    for main in main_analyses(plan):
+        scenarios = plan[main]["sensitivity"]
+        for k, start in enumerate(range(0, len(scenarios), size), start=1):
+            batches[f"{main}_{k}"] = scenarios[start:start + size]
+    return batches
+
+
+def job_files(named: dict) -> list[str]:
+    """The paths of a job's named inputs or outputs (each a path or a list of paths)."""
+    return [f for v in named.values() for f in ([v] if isinstance(v, str) else v)]
+
+
+def order_jobs(jobs: list[dict]) -> list[dict]:
+    """Jobs (dicts with ``input`` and ``output``: name -> path or list of paths) in an
+    order that runs each after the jobs making its inputs; otherwise as given.
+
+    Raises
+    ------
+    ValueError
+        If the jobs' files form a cycle.
+    """
+    maker = {f: i for i, job in enumerate(jobs) for f in job_files(job["output"])}
+    needs = [{maker[f] for f in job_files(job["input"]) if f in maker} - {i}
+             for i, job in enumerate(jobs)]
+    done: list[int] = []
+    pending = list(range(len(jobs)))
+    while pending:
+        ready = [i for i in pending if needs[i] <= set(done)]
+        if not ready:
+            raise ValueError(f"jobs {[jobs[i]['rule'] for i in pending]} depend on each other")
+        done += ready
+        pending = [i for i in pending if i not in ready]
+    return [jobs[i] for i in done]
+
+
+#: Where a batch keeps the outputs of its steps, by step, to reuse them (see run_batch).
+STEP_STORE = Path(".bayesnma") / "steps"
+
+
+def run_batch(snakemake) -> None:
+    """Run the steps of a batch of sensitivity analyses in this one process.
+
+    ``snakemake.params.jobs`` lists the steps as the workflow's rules would run them (rule,
+    script, wildcards, input, output, params and log of each, see
+    ``workflow/rules/sensitivity.smk``); each rule's own script is run here with them, in
+    an order that makes every input first. The steps therefore write the same files as
+    one job per step, with the imports paid once. The first failing step fails the batch
+    (Snakemake removes all its outputs).
+
+    A batch reruns when any of its steps would; within it, a step whose rule, wildcards,
+    params and input files are those of its last run is not run again: its outputs are
+    restored (hard links) from ``.bayesnma/steps/<analysis>/``, which keeps each step's
+    last outputs. So, as with one job per step, a changed label re-summarises but does
+    not refit, and a changed scenario refits only itself.
+    """
+    from snakemake.iocontainers import Namedlist
+
+    batch = logging.getLogger("bayesnma.batch")
+    batch.propagate = False
+    for handler in list(batch.handlers):
+        batch.removeHandler(handler)
+        handler.close()
+    if snakemake.log:
+        handler = logging.FileHandler(snakemake.log[0], mode="w")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        batch.addHandler(handler)
+    batch.setLevel(logging.INFO)
+    scripts = Path(snakemake.scriptdir)
+    jobs = order_jobs(list(snakemake.params.jobs))
+    kept: dict[Path, set[str]] = {}
+    for n, job in enumerate(jobs, start=1):
+        where = ", ".join(f"{k}={v}" for k, v in job["wildcards"].items())
+        store = STEP_STORE / job["wildcards"]["analysis"]
+        key = _step_key(job)
+        kept.setdefault(store, set()).add(key)
+        if _restore(job, store / key):
+            batch.info("step %d of %d: %s (%s): unchanged, outputs reused", n, len(jobs),
+                       job["rule"], where)
+            continue
+        batch.info("step %d of %d: %s (%s)", n, len(jobs), job["rule"], where)
+        start = time.perf_counter()
+        job_snakemake = SimpleNamespace(
+            input=Namedlist(fromdict=job["input"]), output=Namedlist(fromdict=job["output"]),
+            params=Namedlist(fromdict=job["params"]),
+            wildcards=Namedlist(fromdict=job["wildcards"]), threads=snakemake.threads,
+            resources=snakemake.resources, log=list(job["log"]), config=snakemake.config,
+            rule=job["rule"], scriptdir=str(scripts))
+        runpy.run_path(str(scripts / job["script"]), init_globals={"snakemake": job_snakemake},
+                       run_name="__main__")
+        _keep(job, store / key)
+        batch.info("step %d done in %.1f s", n, time.perf_counter() - start)
+    for store, keys in kept.items():  # only the current run's steps are kept
+        for entry in store.iterdir():
+            if entry.name not in keys:
+                shutil.rmtree(entry)
+
+
+def _step_key(job: dict) -> str:
+    """What a step's outputs depend on: its rule, wildcards, params and the content of its
+    input files (folders: of every file in them)."""
+    digest = hashlib.sha256(json.dumps([job["rule"], job["wildcards"], job["params"]],
+                                       sort_keys=True, default=str).encode())
+    for name in sorted(job_files(job["input"])):
+        path = Path(name)
+        for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
+            if file.is_file():
+                digest.update(str(file).encode())
+                digest.update(file.read_bytes())
+    return digest.hexdigest()[:24]
+
+
+def _link(src: Path, dst: Path) -> None:
+    """Hard-link a file or folder tree (copy where links are not possible)."""
+    def link_file(a, b):
+        try:
+            os.link(a, b)
+        except OSError:
+            shutil.copy2(a, b)
+
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    if src.is_dir():
+        shutil.copytree(src, dst, copy_function=link_file, dirs_exist_ok=True)
+    else:
+        link_file(src, dst)
+
+
+def _keep(job: dict, entry: Path) -> None:
+    """Keep a step's outputs under ``entry`` (``complete`` marks a whole entry)."""
+    if entry.exists():
+        shutil.rmtree(entry)
+    for path in job_files(job["output"]):
+        _link(Path(path), entry / "outputs" / path)
+    (entry / "complete").touch()
+
+
+def _restore(job: dict, entry: Path) -> bool:
+    """Restore a step's kept outputs; False if there are none."""
+    if not (entry / "complete").exists():
+        return False
+    for path in job_files(job["output"]):
+        if Path(path).exists():
+            shutil.rmtree(path) if Path(path).is_dir() else Path(path).unlink()
+        _link(entry / "outputs" / path, Path(path))
+    return True

@@ -60,6 +60,9 @@ analyses:
         consistency: [consistency]
         disconnected: bridge
         baseline: {{model: exchangeable}}
+      same:
+        description: the analysis as configured (its consistency model), run in a batch
+        consistency: [consistency]
 """
 
 
@@ -164,10 +167,25 @@ def test_sensitivity_with_regression_and_classes(finished_run):
     assert "<h4>Class effects</h4>" in html
     assert "Parameters that rest on their prior" in html
     table = pd.read_csv(tmp_path / "results" / "mine" / "sensitivity.csv")
-    assert set(table["scenario"]) == {"main", "structured", "bridged"}
+    assert set(table["scenario"]) == {"main", "structured", "bridged", "same"}
     assert table[["DIC", "pD", "elpd_loo"]].notna().all().all()
     main_html = (tmp_path / "results" / "mine" / "report.html").read_text()
     assert "Sensitivity analyses" in main_html and "PSIS-LOO elpd" in main_html
+
+
+def test_a_batched_scenario_writes_what_the_single_steps_write(finished_run):
+    """Sensitivity analyses run in one job per batch; a scenario that repeats the analysis
+    gets the same tables, draw for draw (its chains are sampled one at a time)."""
+    tmp_path, _ = finished_run
+    main, same = (tmp_path / "results" / name for name in ("mine", "mine--same"))
+    batch = (tmp_path / "logs" / "sensitivity" / "mine_1.log").read_text()
+    assert "fit_model (analysis=mine--same, component=c1)" in batch
+    for table in ("c1/relative_effects.csv", "c1/ranks.csv", "c2/league_table.csv",
+                  "c1/diagnostics.csv", "network/studies.csv", "relative_effects.csv"):
+        pd.testing.assert_frame_equal(pd.read_csv(same / table).drop(columns="analysis"),
+                                      pd.read_csv(main / table).drop(columns="analysis"))
+    assert (same / "report.html").stat().st_size > 0
+    assert (same / "c1" / "consistency" / "verdict.csv").exists()
 
 
 def test_bridged_scenario_ranks_both_parts_together(finished_run):

@@ -9,6 +9,7 @@ from bayesnma.workflow import (
     name_clone_for_conda,
     plan_analyses,
     remove_stale_results,
+    scenario_batches,
     settings_key,
     write_fit_stamps,
 )
@@ -42,8 +43,16 @@ SOFTWARE = "../envs/bayesnma.yaml"
 name_clone_for_conda(workflow.basedir)
 
 
+# Sensitivity analyses run in batches (rules/sensitivity.smk): one job runs every step of up
+# to SCENARIOS_PER_JOB scenarios in one process. The rules of single steps make the main
+# analyses only.
+SCENARIOS_PER_JOB = 4
+BATCHES = scenario_batches(PLAN, SCENARIOS_PER_JOB)
+STEPWISE = [a for a in PLAN if not any(a in b for b in BATCHES.values())]
+
+
 wildcard_constraints:
-    analysis="|".join(PLAN),
+    analysis="|".join(STEPWISE),
     component=r"c\d+",
     variant=r"ume|ns\d+",
 
