@@ -43,3 +43,22 @@ def test_pymc_reports_every_chain_to_the_end(three_trt_arms, caplog):
     done = {r.getMessage().split(":")[0] for r in caplog.records
             if "100% (80 of 80 draws, sampling)" in r.getMessage()}
     assert done == {"chain 1 of 2", "chain 2 of 2"}
+
+
+def test_a_model_compiled_earlier_in_the_process_gives_the_draws_of_a_new_compile(
+        three_trt_arms, monkeypatch):
+    from bayesnma import pymc_backend
+
+    monkeypatch.setattr(pymc_backend, "_COMPILED", {})
+    model = nma.NMAModel(nma.set_agd_arm(three_trt_arms), trt_effects="fixed", trt_ref="A")
+    settings = nma.SamplerSettings(chains=2, draws=50, tune=50, random_seed=3)
+    nma.fit(model, nma.SamplerSettings(chains=2, draws=50, tune=50, random_seed=1))
+    assert len(pymc_backend._COMPILED) == 1
+    reused = nma.fit(model, settings)
+    assert len(pymc_backend._COMPILED) == 1
+    pymc_backend._COMPILED.clear()
+    fresh = nma.fit(model, settings)
+    assert (reused.posterior["d"].values == fresh.posterior["d"].values).all()
+    other = nma.NMAModel(nma.set_agd_arm(three_trt_arms), trt_effects="fixed", trt_ref="B")
+    nma.fit(other, settings)
+    assert len(pymc_backend._COMPILED) == 2

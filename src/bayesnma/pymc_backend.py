@@ -7,7 +7,9 @@ see the project's sampler measurements in ``benchmarks/``).
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
+import io
 import json
 import logging
 import os
@@ -265,6 +267,31 @@ _COMPILED: dict[str, tuple] = {}
 _COMPILED_KEEP = 4
 
 
+class _SpecPickler(pickle.Pickler):
+    """Pickles objects without the values of their ``cached_property`` attributes (derived
+    from the rest), so that a model's pickle does not change when it is used."""
+
+    def reducer_override(self, obj):
+        cached = _cached_names(type(obj))
+        if not cached or not hasattr(obj, "__dict__"):
+            return NotImplemented
+        return type(obj), (), {k: v for k, v in vars(obj).items() if k not in cached}
+
+
+@functools.cache
+def _cached_names(cls) -> frozenset:
+    return frozenset(name for klass in cls.__mro__ for name, value in vars(klass).items()
+                     if isinstance(value, functools.cached_property))
+
+
+def _model_key(model: NMAModel, backend: str) -> str:
+    """What a compiled model depends on: the model specification with its data, and the
+    backend."""
+    buffer = io.BytesIO()
+    _SpecPickler(buffer).dump((model, backend))
+    return hashlib.sha256(buffer.getvalue()).hexdigest()
+
+
 def _remember(key: str, pm_model, compiled) -> None:
     _COMPILED[key] = (pm_model, compiled)
     while len(_COMPILED) > _COMPILED_KEEP:
@@ -295,7 +322,7 @@ def fit(model: NMAModel, settings: SamplerSettings | None = None, *, cores: int 
     """
     settings = settings or SamplerSettings()
     cores = max(1, min(settings.chains, cores or os.cpu_count() or 1))
-    key = hashlib.sha256(pickle.dumps((model, settings.backend))).hexdigest()
+    key = _model_key(model, settings.backend)
     pm_model, compiled = _COMPILED.pop(key, None) or (build_pymc_model(model), None)
     progress = SamplingProgress(settings.chains, settings.tune, settings.draws)
     with warnings.catch_warnings(), contextlib.closing(progress):
