@@ -256,9 +256,15 @@ def model_fit(idata) -> pd.DataFrame:
     )
 
 
-def pointwise_log_likelihood(idata) -> xr.DataArray:
+def pointwise_log_likelihood(idata, dtype=np.float64) -> xr.DataArray:
     """Log-likelihood draws of each LOO unit: an arm of arm-level data, a whole study of
     contrast-level data (its contrasts are correlated; as in multinma).
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+    dtype : numpy dtype
+        Of the result (:func:`bayesnma.pymc_backend.fit` stores single precision).
 
     Returns
     -------
@@ -276,7 +282,7 @@ def pointwise_log_likelihood(idata) -> xr.DataArray:
     for chain, draws in blocks:
         values, labels, studies = _block_log_likelihood(idata, chain, draws)
         if out is None:
-            out = np.empty((n_chain, n_draw, values.shape[-1]))
+            out = np.empty((n_chain, n_draw, values.shape[-1]), dtype=dtype)
         out[chain, draws] = values
     return xr.DataArray(
         out, dims=("chain", "draw", "loo_unit"),

@@ -316,7 +316,8 @@ def fit(model: NMAModel, settings: SamplerSettings | None = None, *, cores: int 
         ArviZ posterior with groups ``posterior`` (each variable's ``role`` attribute says
         what it is), ``sample_stats``, ``observed_data``, ``constant_data`` (the data in
         model order) and ``log_likelihood`` (``log_lik`` per arm, or per study of
-        contrast-level data, for PSIS-LOO). Attributes of ``posterior``
+        contrast-level data, for PSIS-LOO). The values per data point (``eta``,
+        ``theta``, ``log_lik``) are in single precision. Attributes of ``posterior``
         record the model, priors, sampler, seed, ``compile_time`` and ``sampling_time``
         (seconds) and ``package_versions`` (JSON).
     """
@@ -377,6 +378,11 @@ def fit(model: NMAModel, settings: SamplerSettings | None = None, *, cores: int 
                     compute_convergence_checks=False,
                 )
         end = time.perf_counter()
+    # Per data point and draw, the linear predictors and the log-likelihood outweigh every
+    # parameter at scale: single precision (7 digits, far below Monte Carlo error) halves
+    # their memory and file size.
+    for name in (v for v in ("eta", "theta") if v in idata.posterior):
+        idata.posterior[name] = idata.posterior[name].astype(np.float32)
     _attach_data(idata, model)
     for name, role in parameter_roles(model).items():
         idata.posterior[name].attrs["role"] = role
@@ -386,7 +392,8 @@ def fit(model: NMAModel, settings: SamplerSettings | None = None, *, cores: int 
         else:
             idata.posterior[param.name].attrs["prior_text"] = str(param.prior)
         idata.posterior[param.name].attrs.update(param.attrs)
-    idata["log_likelihood"] = xr.Dataset({"log_lik": pointwise_log_likelihood(idata)})
+    idata["log_likelihood"] = xr.Dataset(
+        {"log_lik": pointwise_log_likelihood(idata, dtype=np.float32)})
     idata.posterior.attrs.update(
         {
             "trt_ref": model.trt_ref,
