@@ -17,6 +17,11 @@ ratio of medians, peak memory); no assertion is made on the times. Without ``Rsc
 rjags (``apt-get install r-base-core jags r-cran-rjags``) the JAGS rows are skipped with a
 message.
 
+With ``--refits N``, one more bayesnma process fits the network once and then N more times
+with other seeds; its row times each of those refits (from reading the CSV to the summaries
+written), the cost of one more fit in a running session (a notebook, a batch of
+sensitivity analyses), not a whole process.
+
 Networks: NICE TSD2 smoking cessation (random effects) and thrombolytics (random effects;
 hard posterior, sd weakly identified), and simulated connected networks of 300 and 1000
 studies over 20 treatments (:func:`bayesnma.testing.simulate_binary_network`, seed 1).
@@ -78,6 +83,19 @@ def fit_bayesnma(data: str, ref: str, effects: str, seed: int, out: str, setting
     idata = nma.fit(model, nma.SamplerSettings(random_seed=seed, **json.loads(settings)))
     io.write_table(nma.relative_effects(idata, lower_better=False), f"{out}/relative_effects.csv")
     io.write_idata(idata, f"{out}/posterior.nc")
+
+
+def refit_bayesnma(data: str, ref: str, effects: str, seeds: int, out: str,
+                   settings: str) -> None:
+    """Fit once, then refit with ``seeds`` other seeds in the same process, timing each
+    refit from reading the CSV to its summaries written; print the times as JSON (runs in
+    the child process)."""
+    times = []
+    for seed in range(seeds + 1):
+        start = time.perf_counter()
+        fit_bayesnma(data, ref, effects, 101 + seed, f"{out}/{seed}", settings)
+        times.append(time.perf_counter() - start)
+    print(json.dumps(times[1:]))
 
 
 def _run(cmd: list[str], env=None) -> tuple[float, float]:
@@ -143,6 +161,28 @@ def run_engine(engine: str, network: str, data: Path, seed: int, tmp: Path,
             "rhat": rhat, "converged": ess >= 1000 and rhat <= 1.01}
 
 
+def _refits(network: str, data: Path, refits: int, tmp: Path) -> list[dict]:
+    """Wall time of each refit after the first fit of one process (see refit_bayesnma),
+    with each refit's convergence; peak memory is the whole process'."""
+    spec = NETWORKS[network]
+    out = tmp / f"refits-{network}"
+    cmd = [sys.executable, __file__, "--child-refits", str(data), spec["ref"],
+           spec["effects"], str(refits), str(out), json.dumps(spec["bayesnma"])]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    stdout = proc.stdout.read().decode()
+    _, status, usage = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status):
+        raise RuntimeError(f"refits of {network} failed")
+    times = json.loads(stdout.strip().splitlines()[-1])
+    rows = []
+    for seed, wall in enumerate(times, start=1):
+        ess, rhat = _converged(_bayesnma_draws(out / str(seed)))
+        rows.append({"engine": "bayesnma", "network": network, "wall": wall,
+                     "rss": usage.ru_maxrss / 1024, "ess": ess, "rhat": rhat,
+                     "converged": ess >= 1000 and rhat <= 1.01})
+    return rows
+
+
 def _has_jags() -> bool:
     if shutil.which("Rscript") is None:
         return False
@@ -158,11 +198,19 @@ def main() -> None:
                         choices=["bayesnma", "jags"])
     parser.add_argument("--cold", action="store_true",
                         help="also time one bayesnma run with empty compile caches")
+    parser.add_argument("--refits", type=int, default=0,
+                        help="also time this many bayesnma refits in one process (other "
+                             "seeds, after a first fit), as in a notebook or a batch")
     parser.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
+    parser.add_argument("--child-refits", nargs=6, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         data, ref, effects, seed, out, settings = args.child
         fit_bayesnma(data, ref, effects, int(seed), out, settings)
+        return
+    if args.child_refits:
+        data, ref, effects, seeds, out, settings = args.child_refits
+        refit_bayesnma(data, ref, effects, int(seeds), out, settings)
         return
     engines = list(args.engines)
     if "jags" in engines and not _has_jags():
@@ -188,6 +236,9 @@ def main() -> None:
                        "NUMBA_CACHE_DIR": f"{cold}/numba"}
                 runs["bayesnma (cold cache)"] = [
                     run_engine("bayesnma", network, data, 99, tmp, env)]
+            if args.refits and "bayesnma" in engines:
+                runs["bayesnma (refit in one process)"] = _refits(network, data, args.refits,
+                                                                  tmp)
             medians = {e: statistics.median(r["wall"] for r in rs) for e, rs in runs.items()}
             for engine, rs in runs.items():
                 ratio = (f"{medians[engine] / medians['jags']:.2f}"

@@ -81,8 +81,8 @@ def get_chains(wildcards):
 
 
 # What a fit asks a cluster for (profiles/slurm); --set-resources overrides it. The largest
-# process of the default HCC run peaked at 0.9 GB, a simulated 1000-study network at about
-# 1.1 GB (benchmarks/README.md).
+# process of the default HCC run peaked at 0.9 GB, a fit of a simulated 1000-study network
+# at 0.9 GB (benchmarks/engines.md).
 FIT_MEM_MB = 2000
 FIT_RUNTIME = 60  # minutes
 
