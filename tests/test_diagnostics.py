@@ -64,3 +64,27 @@ def test_prior_overlap_matches_an_exact_kernel_density(draws, prior):
                   else prior.pdf(grid))
     exact = np.trapezoid(np.minimum(gaussian_kde(x)(grid), prior_dens), grid)
     assert prior_overlap(draws, prior) == pytest.approx(exact, abs=0.002)
+
+
+def test_single_precision_linear_predictors_give_finite_likelihoods_far_from_zero():
+    """fit stores eta in float32, where expit(17) is exactly 1; the likelihoods must work
+    in double precision (an arm with 99 of 100 events stays finite)."""
+    import xarray as xr
+
+    from bayesnma.diagnostics import pointwise_log_likelihood, residual_deviance
+
+    eta = np.full((1, 2, 2), 17.0, dtype=np.float32)
+    eta[..., 1] = 4.6
+    arm = ["s1 | A", "s1 | B"]
+    tree = xr.DataTree.from_dict({
+        "posterior": xr.Dataset({"eta": (("chain", "draw", "arm"), eta)},
+                                coords={"chain": [0], "draw": [0, 1], "arm": arm}),
+        "constant_data": xr.Dataset({
+            "arm_format": ("arm", ["binary", "binary"]), "study": ("arm", ["s1", "s1"]),
+            "arm_treatment": ("arm", ["A", "B"]), "total": ("arm", [100.0, 100.0]),
+            "follow_up": ("arm", [np.nan] * 2), "person_time": ("arm", [np.nan] * 2),
+            "se": ("arm", [np.nan] * 2)}, coords={"arm": arm}),
+        "observed_data": xr.Dataset({"y_binary": ("arm_binary", [99.0, 99.0])}),
+    })
+    assert np.isfinite(pointwise_log_likelihood(tree).values).all()
+    assert np.isfinite(residual_deviance(tree)[["resdev", "leverage"]]).all().all()

@@ -168,7 +168,9 @@ def _deviance_parts(idata, linear=None):
     (draws, or at ``linear`` = posterior means of ``eta``/``theta`` for the plug-in)."""
     post, const, obs = idata.posterior, idata.constant_data, idata.observed_data
     if "eta" in post:
-        eta_all = post["eta"].values if linear is None else linear["eta"]
+        # Single precision in storage; the likelihoods need double (expit(17) is 1 in
+        # float32, and log(1 - p) then -inf).
+        eta_all = (post["eta"].values if linear is None else linear["eta"]).astype(float)
         fmts = const["arm_format"].values
         for fmt in dict.fromkeys(fmts):
             pick = fmts == fmt
@@ -180,7 +182,7 @@ def _deviance_parts(idata, linear=None):
                    "observed": observed, "fitted": lik.fitted(eta, data),
                    "deviance": lik.deviance(observed, eta, data)}
     if "theta" in post:
-        theta = post["theta"].values if linear is None else linear["theta"]
+        theta = (post["theta"].values if linear is None else linear["theta"]).astype(float)
         yield {"data_point": post["contrast"].values, "study": const["contrast_study"].values,
                "treatment": const["contrast_treatment"].values, "format": "contrast",
                "observed": const["contrast_y"].values, "fitted": theta,
@@ -188,7 +190,7 @@ def _deviance_parts(idata, linear=None):
 
 
 def _linear_means(idata):
-    return {v: idata.posterior[v].values.mean(axis=(0, 1))
+    return {v: idata.posterior[v].values.mean(axis=(0, 1), dtype=float)
             for v in ("eta", "theta") if v in idata.posterior}
 
 
@@ -301,7 +303,7 @@ def _block_log_likelihood(idata, chain: int, draws: slice):
     post, const, obs = idata.posterior, idata.constant_data, idata.observed_data
     values, labels, studies = [], [], []
     if "eta" in post:
-        eta_all = post["eta"].values[chain, draws]
+        eta_all = post["eta"].values[chain, draws].astype(float)
         fmts = const["arm_format"].values
         for fmt in dict.fromkeys(fmts):
             pick = fmts == fmt
@@ -310,7 +312,7 @@ def _block_log_likelihood(idata, chain: int, draws: slice):
             labels += list(post["arm"].values[pick])
             studies += list(const["study"].values[pick])
     if "theta" in post:
-        theta, y = post["theta"].values[chain, draws], const["contrast_y"].values
+        theta, y = post["theta"].values[chain, draws].astype(float), const["contrast_y"].values
         for study, k, args in _contrast_studies(const):
             ll = CONTRAST_LIKELIHOOD.loglik(y[k], theta[..., k], *args).sum(axis=-1)
             values.append(ll[..., None])
