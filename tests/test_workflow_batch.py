@@ -28,7 +28,7 @@ def test_scenario_batches_chunk_each_main_analysis_in_config_order():
 def _job(rule, inputs=(), outputs=(), params=None):
     return {"rule": rule, "script": "step.py", "wildcards": {"analysis": "s--one"},
             "input": {"files": list(inputs)}, "output": {"files": list(outputs)},
-            "params": params or {}, "log": []}
+            "params": params or {}, "log": [f"logs/{rule}.log"]}
 
 
 def test_order_jobs_puts_every_maker_before_its_users_and_rejects_cycles():
@@ -47,6 +47,8 @@ with Path("runs.txt").open("a") as runs:
 text = "".join(Path(f).read_text() for f in snakemake.input.files)
 for out in snakemake.output.files:
     Path(out).write_text(text + str(dict(snakemake.params.items())))
+Path(snakemake.log[0]).parent.mkdir(exist_ok=True)
+Path(snakemake.log[0]).write_text("ran")
 """
 
 
@@ -71,12 +73,18 @@ def test_a_batch_reruns_only_the_steps_whose_params_or_inputs_changed(tmp_path, 
                 _job("summary", ["fit.nc"], ["summary.csv"], {"key": label})]
 
     assert _run(tmp_path, jobs()) == ["fit", "summary"]
-    # Snakemake removes a job's outputs before it runs it.
-    for name in ("fit.nc", "summary.csv"):
+    # Snakemake removes a job's outputs and logs before it runs it.
+    for name in ("fit.nc", "summary.csv", "logs/fit.log", "logs/summary.log"):
         (tmp_path / name).unlink()
     assert _run(tmp_path, jobs(label="Response rate")) == ["summary"]
     assert (tmp_path / "fit.nc").read_text() == "data\n{'key': 1}"
+    assert (tmp_path / "logs" / "fit.log").read_text() == "ran"
     assert (tmp_path / "summary.csv").read_text().endswith("{'key': 'Response rate'}")
+    # A kept step with an output missing from the store is run again.
+    store = tmp_path / ".bayesnma" / "steps" / "s--one"
+    for kept in store.glob("*/outputs/summary.csv"):
+        kept.unlink()
+    assert _run(tmp_path, jobs(label="Response rate")) == ["summary"]
     (tmp_path / "data.csv").write_text("new data\n")
     assert _run(tmp_path, jobs(label="Response rate")) == ["fit", "summary"]
     assert "outputs reused" not in (tmp_path / "b.log").read_text()

@@ -16,6 +16,7 @@ import os
 import pickle
 import re
 import sys
+import threading
 import time
 import warnings
 from dataclasses import dataclass
@@ -265,6 +266,7 @@ def build_pymc_model(model: NMAModel):
 #: batch of sensitivity analyses, a loop in a notebook) skip PyTensor's graph rewriting.
 _COMPILED: dict[str, tuple] = {}
 _COMPILED_KEEP = 4
+_COMPILED_LOCK = threading.Lock()
 
 
 class _SpecPickler(pickle.Pickler):
@@ -284,18 +286,16 @@ def _cached_names(cls) -> frozenset:
                      if isinstance(value, functools.cached_property))
 
 
-def _model_key(model: NMAModel, backend: str) -> str:
-    """What a compiled model depends on: the model specification with its data, and the
-    backend."""
+def _model_key(model: NMAModel) -> str | None:
+    """What a compiled model depends on: the model specification with its data (None if
+    it cannot be pickled: then nothing is reused). Classes and functions are pickled by
+    name: after redefining one in a session, clear ``_COMPILED``."""
     buffer = io.BytesIO()
-    _SpecPickler(buffer).dump((model, backend))
+    try:
+        _SpecPickler(buffer).dump(model)
+    except Exception:  # noqa: BLE001 - a user's prior may hold a lambda
+        return None
     return hashlib.sha256(buffer.getvalue()).hexdigest()
-
-
-def _remember(key: str, pm_model, compiled) -> None:
-    _COMPILED[key] = (pm_model, compiled)
-    while len(_COMPILED) > _COMPILED_KEEP:
-        del _COMPILED[next(iter(_COMPILED))]
 
 
 def fit(model: NMAModel, settings: SamplerSettings | None = None, *, cores: int | None = None):
@@ -323,8 +323,9 @@ def fit(model: NMAModel, settings: SamplerSettings | None = None, *, cores: int 
     """
     settings = settings or SamplerSettings()
     cores = max(1, min(settings.chains, cores or os.cpu_count() or 1))
-    key = _model_key(model, settings.backend)
-    pm_model, compiled = _COMPILED.pop(key, None) or (build_pymc_model(model), None)
+    key = _model_key(model) if settings.backend == "nutpie" else None
+    with _COMPILED_LOCK:
+        pm_model, compiled = _COMPILED.pop(key, None) or (build_pymc_model(model), None)
     progress = SamplingProgress(settings.chains, settings.tune, settings.draws)
     with warnings.catch_warnings(), contextlib.closing(progress):
         warnings.filterwarnings("ignore", message=".*could not link to a BLAS.*")
@@ -340,7 +341,11 @@ def fit(model: NMAModel, settings: SamplerSettings | None = None, *, cores: int 
             if compiled is None:
                 compiled = compile_nutpie(pm_model, var_names=[
                     v.name for v in pm_model.unobserved_RVs if v.name not in linear])
-            _remember(key, pm_model, compiled)
+            if key is not None:
+                with _COMPILED_LOCK:
+                    _COMPILED[key] = (pm_model, compiled)
+                    while len(_COMPILED) > _COMPILED_KEEP:
+                        del _COMPILED[next(iter(_COMPILED))]
             t_compiled = time.perf_counter()
             idata = nutpie.sample(
                 compiled,

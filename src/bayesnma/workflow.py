@@ -40,6 +40,7 @@ from bayesnma.network import (
     require_connected,
     study_table,
 )
+from bayesnma.versions import package_versions
 
 __all__ = [
     "ConvergenceFailure",
@@ -54,6 +55,7 @@ __all__ = [
     "plot_component",
     "render_analysis_report",
     "render_answer",
+    "StepJobs",
     "run_batch",
     "run_step",
     "scenario_batches",
@@ -987,6 +989,19 @@ def order_jobs(jobs: list[dict]) -> list[dict]:
     return [jobs[i] for i in done]
 
 
+class StepJobs(list):
+    """The steps of a batch (see :func:`run_batch`), passed to its job in ``params``.
+
+    Not a plain list, so that Snakemake does not keep a copy of it in the metadata of
+    every output (megabytes per batch, read on every run); the batch's ``key`` param, a
+    hash of the steps, is what tells Snakemake they changed.
+    """
+
+    def key(self) -> str:
+        return hashlib.sha256(json.dumps(list(self), sort_keys=True, default=str)
+                              .encode()).hexdigest()[:16]
+
+
 #: Where a batch keeps the outputs of its steps, by step, to reuse them (see run_batch).
 STEP_STORE = Path(".bayesnma") / "steps"
 
@@ -1001,11 +1016,12 @@ def run_batch(snakemake) -> None:
     one job per step, with the imports paid once. The first failing step fails the batch
     (Snakemake removes all its outputs).
 
-    A batch reruns when any of its steps would; within it, a step whose rule, wildcards,
-    params and input files are those of its last run is not run again: its outputs are
-    restored (hard links) from ``.bayesnma/steps/<analysis>/``, which keeps each step's
-    last outputs. So, as with one job per step, a changed label re-summarises but does
-    not refit, and a changed scenario refits only itself.
+    A batch reruns when any of its steps would; within it, a step whose rule, script,
+    wildcards, params, outputs, input files and package versions are those of its last
+    run is not run again: its outputs and log are restored (outputs as hard links) from
+    ``.bayesnma/steps/<analysis>/``, which keeps each step's last ones. So, as with one
+    job per step, a changed label re-summarises but does not refit, and a changed scenario
+    refits only itself. Delete ``.bayesnma/steps`` to redo every step.
     """
     from snakemake.iocontainers import Namedlist
 
@@ -1020,12 +1036,14 @@ def run_batch(snakemake) -> None:
         batch.addHandler(handler)
     batch.setLevel(logging.INFO)
     scripts = Path(snakemake.scriptdir)
+    versions = json.dumps(package_versions(), sort_keys=True)
     jobs = order_jobs(list(snakemake.params.jobs))
     kept: dict[Path, set[str]] = {}
     for n, job in enumerate(jobs, start=1):
         where = ", ".join(f"{k}={v}" for k, v in job["wildcards"].items())
+        script = scripts / job["script"]
         store = STEP_STORE / job["wildcards"]["analysis"]
-        key = _step_key(job)
+        key = _step_key(job, script, versions)
         kept.setdefault(store, set()).add(key)
         if _restore(job, store / key):
             batch.info("step %d of %d: %s (%s): unchanged, outputs reused", n, len(jobs),
@@ -1033,13 +1051,14 @@ def run_batch(snakemake) -> None:
             continue
         batch.info("step %d of %d: %s (%s)", n, len(jobs), job["rule"], where)
         start = time.perf_counter()
+        _remove(job_files(job["output"]))  # a hard link to a kept output is not written
         job_snakemake = SimpleNamespace(
             input=Namedlist(fromdict=job["input"]), output=Namedlist(fromdict=job["output"]),
             params=Namedlist(fromdict=job["params"]),
             wildcards=Namedlist(fromdict=job["wildcards"]), threads=snakemake.threads,
             resources=snakemake.resources, log=list(job["log"]), config=snakemake.config,
             rule=job["rule"], scriptdir=str(scripts))
-        runpy.run_path(str(scripts / job["script"]), init_globals={"snakemake": job_snakemake},
+        runpy.run_path(str(script), init_globals={"snakemake": job_snakemake},
                        run_name="__main__")
         _keep(job, store / key)
         batch.info("step %d done in %.1f s", n, time.perf_counter() - start)
@@ -1049,24 +1068,36 @@ def run_batch(snakemake) -> None:
                 shutil.rmtree(entry)
 
 
-def _step_key(job: dict) -> str:
-    """What a step's outputs depend on: its rule, wildcards, params and the content of its
-    input files (folders: of every file in them)."""
-    digest = hashlib.sha256(json.dumps([job["rule"], job["wildcards"], job["params"]],
-                                       sort_keys=True, default=str).encode())
+def _step_key(job: dict, script: Path, versions: str) -> str:
+    """What a step's outputs depend on: its rule, script, wildcards, params, outputs and
+    log, the package versions, and the content of its input files (folders: of every
+    file in them)."""
+    digest = hashlib.sha256()
+
+    def add(data: bytes) -> None:  # length first, so that no two sequences run together
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+
+    add(json.dumps([job["rule"], job["wildcards"], job["params"], job["output"], job["log"]],
+                   sort_keys=True, default=str).encode())
+    add(versions.encode())
+    add(script.read_bytes())
     for name in sorted(job_files(job["input"])):
         path = Path(name)
         for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
             if file.is_file():
-                digest.update(str(file).encode())
-                digest.update(file.read_bytes())
+                add(str(file).encode())
+                with file.open("rb") as handle:
+                    add(hashlib.file_digest(handle, "sha256").digest())
     return digest.hexdigest()[:24]
 
 
-def _link(src: Path, dst: Path) -> None:
-    """Hard-link a file or folder tree (copy where links are not possible)."""
+def _link(src: Path, dst: Path, *, copy: bool = False) -> None:
+    """Hard-link (or copy) a file or folder tree; copy where links are not possible."""
     def link_file(a, b):
         try:
+            if copy:
+                raise OSError
             os.link(a, b)
         except OSError:
             shutil.copy2(a, b)
@@ -1079,20 +1110,37 @@ def _link(src: Path, dst: Path) -> None:
 
 
 def _keep(job: dict, entry: Path) -> None:
-    """Keep a step's outputs under ``entry`` (``complete`` marks a whole entry)."""
+    """Keep a step's outputs (hard links) and log (a copy) under ``entry``; ``complete``
+    marks a whole entry."""
     if entry.exists():
         shutil.rmtree(entry)
     for path in job_files(job["output"]):
         _link(Path(path), entry / "outputs" / path)
+    for path in job["log"]:
+        if Path(path).exists():
+            _link(Path(path), entry / "logs" / path, copy=True)
     (entry / "complete").touch()
 
 
 def _restore(job: dict, entry: Path) -> bool:
-    """Restore a step's kept outputs; False if there are none."""
-    if not (entry / "complete").exists():
+    """Restore a step's kept outputs and log; False (nothing restored) if any output is
+    not kept."""
+    kept = [entry / "outputs" / path for path in job_files(job["output"])]
+    if not (entry / "complete").exists() or not all(k.exists() for k in kept):
         return False
-    for path in job_files(job["output"]):
-        if Path(path).exists():
-            shutil.rmtree(path) if Path(path).is_dir() else Path(path).unlink()
-        _link(entry / "outputs" / path, Path(path))
+    _remove(job_files(job["output"]))
+    for path, source in zip(job_files(job["output"]), kept, strict=True):
+        _link(source, Path(path))
+    for path in job["log"]:
+        if (entry / "logs" / path).exists():
+            Path(path).unlink(missing_ok=True)
+            _link(entry / "logs" / path, Path(path), copy=True)
     return True
+
+
+def _remove(paths) -> None:
+    for path in map(Path, paths):
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)

@@ -2,12 +2,14 @@
 # (the rules below, with their scripts, inputs, outputs, params and logs) that would make a
 # main analysis, one job per step. A grid of scenarios costs seconds per scenario instead
 # of a process per step; a changed scenario reruns its batch.
+import functools
+import hashlib
 import os
 
 from snakemake.io import apply_wildcards, is_flagged
 from snakemake.iocontainers import Wildcards
 
-from bayesnma.workflow import job_files
+from bayesnma.workflow import StepJobs, job_files
 
 # The rules that make one analysis, in the order they run (each for every component and
 # variant it has a wildcard for).
@@ -40,17 +42,17 @@ def _wildcard_sets(step_rule, scenario):
 
 def _named(items, wildcards, namespace):
     """A rule's named inputs, outputs, params or logs for one job: patterns filled in,
-    input functions called."""
+    input functions called (their values are paths already)."""
+    assert len(items) == len(items._names), "every item of a batched rule must be named"
     out = {}
     for name in items._names:
         value = getattr(items, name)
         if callable(value):
-            value = value(namespace)
-        if isinstance(value, str):
-            value = apply_wildcards(value, wildcards)
-        elif isinstance(value, list):
-            value = [apply_wildcards(v, wildcards) for v in value]
-        out[name] = value
+            out[name] = value(namespace)
+        elif isinstance(value, str):
+            out[name] = apply_wildcards(value, wildcards)
+        else:
+            out[name] = value
     return out
 
 
@@ -65,6 +67,14 @@ def _outputs(step_rule, wildcards):
     ]
 
 
+@functools.cache
+def _script_sha(step_rule):
+    """Hash of a rule's script: a change reruns the batches that run it."""
+    path = step_rule.basedir.join(step_rule.script).get_path_or_uri(secret_free=True)
+    with open(path, "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()[:16]
+
+
 def scenario_jobs(scenario):
     """Every step of ``scenario`` as a job of its rule: ``(job, outputs)``."""
     jobs = []
@@ -75,6 +85,7 @@ def scenario_jobs(scenario):
             job = {
                 "rule": name,
                 "script": os.path.basename(step_rule.script),
+                "script_sha": _script_sha(step_rule),
                 "wildcards": wildcards,
                 "input": _named(step_rule.input, wildcards, namespace),
                 "output": _named(step_rule.output, wildcards, namespace),
@@ -88,6 +99,8 @@ def scenario_jobs(scenario):
 for _batch, _scenarios in BATCHES.items():
     _jobs = [j for s in _scenarios for j in scenario_jobs(s)]
     _made = {f for job, _ in _jobs for f in job_files(job["output"])}
+    _steps = StepJobs(job for job, _ in _jobs)
+    _fits = sum(job["rule"] in ("fit_model", "fit_variant") for job in _steps)
 
     rule:
         name:
@@ -97,13 +110,14 @@ for _batch, _scenarios in BATCHES.items():
         output:
             [path for _, outputs in _jobs for path in outputs],
         params:
-            jobs=[job for job, _ in _jobs],
+            key=_steps.key(),
+            jobs=_steps,
         threads: 1
         # After the steps of main analyses: their chain of single steps is the longest path.
         priority: -1
         resources:
             mem_mb=FIT_MEM_MB,
-            runtime=FIT_RUNTIME * len(_scenarios),
+            runtime=FIT_RUNTIME * _fits,
         log:
             f"logs/sensitivity/{_batch}.log",
             *[path for job, _ in _jobs for path in job["log"]],
