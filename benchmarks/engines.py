@@ -51,7 +51,7 @@ NETWORKS = {
                       "bayesnma": {"draws": 5000, "tune": 1000, "target_accept": 0.99},
                       "jags": (10000, 160000, 10)},
     "sim300": {"effects": "random", "ref": "T01",
-               "bayesnma": {"draws": 2000, "tune": 1000, "target_accept": 0.9},
+               "bayesnma": {"draws": 2500, "tune": 1000, "target_accept": 0.9},
                "jags": (2000, 10000, 1)},
     "sim1000": {"effects": "random", "ref": "T01",
                 "bayesnma": {"draws": 2500, "tune": 1000, "target_accept": 0.9},

@@ -9,6 +9,7 @@ message and a failed job (Snakemake then removes the job's outputs).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import inspect
 import json
@@ -1061,6 +1062,7 @@ def run_batch(snakemake) -> None:
         runpy.run_path(str(script), init_globals={"snakemake": job_snakemake},
                        run_name="__main__")
         _keep(job, store / key)
+        gc.collect()  # a posterior (an xarray DataTree) has reference cycles
         batch.info("step %d done in %.1f s", n, time.perf_counter() - start)
     for store, keys in kept.items():  # only the current run's steps are kept
         for entry in store.iterdir():
