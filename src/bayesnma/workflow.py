@@ -437,10 +437,7 @@ def _remove_stale(results: Path, analysis: str, folders) -> None:
     stale += [results / main / n for n in ("sensitivity.csv", "robustness.png", "report.html")]
     stale.append(results / "answer.html")
     for path in (p for p in stale if p.exists()):
-        if path.is_dir():
-            shutil.rmtree(path)
-        else:
-            path.unlink()
+        _remove([path])
         log.info("removed %s (computed from an out-of-date fit)", path)
 
 
@@ -898,6 +895,18 @@ def _read_folder(folder: Path) -> dict:
             "figures": {p.stem: p.read_bytes() for p in sorted(folder.glob("*.png"))}}
 
 
+def _route_logger(logger: logging.Logger, handlers) -> None:
+    """Send ``logger``'s INFO and above to ``handlers`` only (closing its earlier ones)."""
+    for handler in list(logger.handlers):
+        logger.removeHandler(handler)
+        handler.close()
+    for handler in handlers:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
 def run_step(snakemake, step) -> None:
     """Run one workflow step from a Snakemake ``script:`` and report errors in one line.
 
@@ -908,18 +917,10 @@ def run_step(snakemake, step) -> None:
     """
     # Only our logger: other libraries' INFO lines (e.g. arviz_base's notes on optional
     # packages) read like errors in a rule's log.
-    ours = logging.getLogger("bayesnma")
-    for handler in list(ours.handlers):
-        ours.removeHandler(handler)
-        handler.close()
     handlers = [logging.StreamHandler(sys.stderr)]
     if snakemake.log:
         handlers.append(logging.FileHandler(snakemake.log[0], mode="w"))
-    for handler in handlers:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-        ours.addHandler(handler)
-    ours.setLevel(logging.INFO)
-    ours.propagate = False
+    _route_logger(logging.getLogger("bayesnma"), handlers)
     accepted = inspect.signature(step).parameters
     named = [*snakemake.input.items(), *snakemake.output.items(),
              *snakemake.params.items(), *snakemake.wildcards.items()]
@@ -1027,24 +1028,15 @@ def run_batch(snakemake) -> None:
     from snakemake.iocontainers import Namedlist
 
     batch = logging.getLogger("bayesnma.batch")
-    batch.propagate = False
-    for handler in list(batch.handlers):
-        batch.removeHandler(handler)
-        handler.close()
-    if snakemake.log:
-        handler = logging.FileHandler(snakemake.log[0], mode="w")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-        batch.addHandler(handler)
-    batch.setLevel(logging.INFO)
+    _route_logger(batch, [logging.FileHandler(p, mode="w") for p in snakemake.log[:1]])
     scripts = Path(snakemake.scriptdir)
     versions = json.dumps(package_versions(), sort_keys=True)
     jobs = order_jobs(list(snakemake.params.jobs))
     kept: dict[Path, set[str]] = {}
     for n, job in enumerate(jobs, start=1):
         where = ", ".join(f"{k}={v}" for k, v in job["wildcards"].items())
-        script = scripts / job["script"]
         store = STEP_STORE / job["wildcards"]["analysis"]
-        key = _step_key(job, script, versions)
+        key = _step_key(job, versions)
         kept.setdefault(store, set()).add(key)
         if _restore(job, store / key):
             batch.info("step %d of %d: %s (%s): unchanged, outputs reused", n, len(jobs),
@@ -1059,7 +1051,7 @@ def run_batch(snakemake) -> None:
             wildcards=Namedlist(fromdict=job["wildcards"]), threads=snakemake.threads,
             resources=snakemake.resources, log=list(job["log"]), config=snakemake.config,
             rule=job["rule"], scriptdir=str(scripts))
-        runpy.run_path(str(script), init_globals={"snakemake": job_snakemake},
+        runpy.run_path(str(scripts / job["script"]), init_globals={"snakemake": job_snakemake},
                        run_name="__main__")
         _keep(job, store / key)
         gc.collect()  # a posterior (an xarray DataTree) has reference cycles
@@ -1070,20 +1062,18 @@ def run_batch(snakemake) -> None:
                 shutil.rmtree(entry)
 
 
-def _step_key(job: dict, script: Path, versions: str) -> str:
-    """What a step's outputs depend on: its rule, script, wildcards, params, outputs and
-    log, the package versions, and the content of its input files (folders: of every
-    file in them)."""
+def _step_key(job: dict, versions: str) -> str:
+    """What a step's outputs depend on: the job as planned (rule, script and its hash,
+    wildcards, inputs, outputs, params, log), the package versions, and the content of
+    its input files (folders: of every file in them)."""
     digest = hashlib.sha256()
 
     def add(data: bytes) -> None:  # length first, so that no two sequences run together
         digest.update(len(data).to_bytes(8, "little"))
         digest.update(data)
 
-    add(json.dumps([job["rule"], job["wildcards"], job["params"], job["output"], job["log"]],
-                   sort_keys=True, default=str).encode())
+    add(json.dumps(job, sort_keys=True, default=str).encode())
     add(versions.encode())
-    add(script.read_bytes())
     for name in sorted(job_files(job["input"])):
         path = Path(name)
         for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
@@ -1097,12 +1087,12 @@ def _step_key(job: dict, script: Path, versions: str) -> str:
 def _link(src: Path, dst: Path, *, copy: bool = False) -> None:
     """Hard-link (or copy) a file or folder tree; copy where links are not possible."""
     def link_file(a, b):
-        try:
-            if copy:
-                raise OSError
-            os.link(a, b)
-        except OSError:
-            shutil.copy2(a, b)
+        if not copy:
+            try:
+                return os.link(a, b)
+            except OSError:
+                pass
+        return shutil.copy2(a, b)
 
     dst.parent.mkdir(parents=True, exist_ok=True)
     if src.is_dir():

@@ -80,9 +80,10 @@ def get_chains(wildcards):
     return PLAN[wildcards.analysis]["settings"]["sampler"]["chains"]
 
 
-# What a fit asks a cluster for (profiles/slurm); --set-resources overrides it. The largest
-# process of the default HCC run peaked at 0.9 GB, a fit of a simulated 1000-study network
-# at 0.9 GB (benchmarks/engines.md).
+# What a fit or a batch of sensitivity analyses asks a cluster for (profiles/slurm);
+# --set-resources overrides it. The largest process of the default HCC run (a batch)
+# peaked at 1.1 GB, a fit of a simulated 1000-study network at 0.9 GB
+# (benchmarks/engines.md).
 FIT_MEM_MB = 2000
 FIT_RUNTIME = 60  # minutes
 

@@ -56,14 +56,13 @@ def _named(items, wildcards, namespace):
     return out
 
 
-def _outputs(step_rule, wildcards):
-    """A rule's outputs for one job, folders flagged as such. Not marked for Snakemake's
-    report (--report), whose captions need the job's own wildcards: it shows the main
-    analyses; each sensitivity analysis has its report.html."""
+def _outputs(step_rule, job):
+    """A job's outputs, folders flagged as such. Not marked for Snakemake's report
+    (--report), whose captions need the job's own wildcards: it shows the main analyses;
+    each sensitivity analysis has its report.html."""
     return [
         directory(path) if is_flagged(pattern, "directory") else path
-        for pattern in step_rule.output
-        for path in [apply_wildcards(pattern, wildcards)]
+        for pattern, path in zip(step_rule.output, job_files(job["output"]), strict=True)
     ]
 
 
@@ -92,7 +91,7 @@ def scenario_jobs(scenario):
                 "params": _named(step_rule.params, wildcards, namespace),
                 "log": [apply_wildcards(p, wildcards) for p in step_rule.log],
             }
-            jobs.append((job, _outputs(step_rule, wildcards)))
+            jobs.append((job, _outputs(step_rule, job)))
     return jobs
 
 
