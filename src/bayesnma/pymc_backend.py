@@ -41,7 +41,7 @@ from bayesnma.priors import (
     Uniform,
     prior_attrs,
 )
-from bayesnma.versions import package_versions
+from bayesnma.versions import machine_type, package_versions
 
 __all__ = ["SAMPLERS", "SamplerSettings", "SamplingProgress", "build_pymc_model", "fit",
            "parameter_roles"]
@@ -159,6 +159,13 @@ class SamplerSettings:
 
 #: Largest random seed every backend accepts (32 bits).
 MAX_SEED = 2**32 - 1
+
+#: PyTensor settings every fit compiles under. Numba's fastmath (PyTensor's default) lets
+#: LLVM reassociate and approximate floating-point operations, and a function compiled in
+#: the process and the same function loaded from the on-disk cache then round differently
+#: in the last bit; the sampler's trajectories amplify that into other draws. Without it
+#: the draws depend on the inputs only (see ``benchmarks/reproducibility.md`` for its cost).
+COMPILE_FLAGS = {"numba__fastmath": False}
 
 
 def _prior(pm, name, prior, **kwargs):
@@ -319,15 +326,20 @@ def fit(model: NMAModel, settings: SamplerSettings | None = None, *, cores: int 
         contrast-level data, for PSIS-LOO). The values per data point (``eta``,
         ``theta``, ``log_lik``) are in single precision. Attributes of ``posterior``
         record the model, priors, sampler, seed, ``compile_time`` and ``sampling_time``
-        (seconds) and ``package_versions`` (JSON).
+        (seconds), ``package_versions`` and ``compile_flags`` (JSON) and ``machine`` (the
+        CPU type): a rerun with the same inputs on the same machine type gives the same
+        draws, whatever the compile cache holds or was fitted before in the process.
     """
+    from pytensor import config as pytensor_config
+
     settings = settings or SamplerSettings()
     cores = max(1, min(settings.chains, cores or os.cpu_count() or 1))
     key = _model_key(model) if settings.backend == "nutpie" else None
     with _COMPILED_LOCK:
         pm_model, compiled = _COMPILED.pop(key, None) or (build_pymc_model(model), None)
     progress = SamplingProgress(settings.chains, settings.tune, settings.draws)
-    with warnings.catch_warnings(), contextlib.closing(progress):
+    with (warnings.catch_warnings(), contextlib.closing(progress),
+          pytensor_config.change_flags(**COMPILE_FLAGS)):
         warnings.filterwarnings("ignore", message=".*could not link to a BLAS.*")
         warnings.filterwarnings("ignore", category=FutureWarning)
         start = time.perf_counter()
@@ -415,6 +427,8 @@ def fit(model: NMAModel, settings: SamplerSettings | None = None, *, cores: int 
             "compile_time": t_compiled - start,
             "sampling_time": end - t_compiled,
             "package_versions": json.dumps(package_versions()),
+            "compile_flags": json.dumps(COMPILE_FLAGS),
+            "machine": machine_type(),
             # Attribute names from the description's labels: "priors' scale" -> priors_scale.
             **{re.sub(r"\W+", "_", k).strip("_"): v for k, v in model.describe().items()},
         }

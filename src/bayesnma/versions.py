@@ -5,7 +5,7 @@ from __future__ import annotations
 import platform
 from importlib.metadata import PackageNotFoundError, version
 
-__all__ = ["PACKAGES", "package_versions"]
+__all__ = ["PACKAGES", "machine_type", "package_versions"]
 
 # The packages whose versions can change a number or a figure.
 PACKAGES = ("bayesnma", "pymc", "pytensor", "nutpie", "numba", "arviz-base", "arviz-stats",
@@ -25,3 +25,16 @@ def package_versions() -> dict[str, str]:
         except PackageNotFoundError:
             out[name] = "not installed"
     return out
+
+
+def machine_type() -> str:
+    """The CPU type, e.g. ``"x86_64: AMD EPYC 7B13"``: draws are identical across reruns
+    on the same type; another CPU may round differently (vector instructions, libm)."""
+    model = ""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            model = next((line.split(":", 1)[1].strip() for line in cpuinfo
+                          if line.startswith("model name")), "")
+    except OSError:  # not Linux
+        model = platform.processor()
+    return f"{platform.machine()}: {model}" if model else platform.machine()
