@@ -66,3 +66,37 @@ def test_league_table_shows_direct_estimates_above_the_diagonal(idata):
     assert table.loc["C", "A"] == "6.00 (2.45, 14.68)"  # above: the study's own OR
     assert table.loc["C", "B"] == "-" and table.loc["B", "A"] == "-"
     assert table.loc["B", "C"].startswith("0.3")  # exp(-1) = 0.37, network
+
+
+def test_monte_carlo_errors_of_effects_match_independent_draws():
+    """With independent draws the MCSE of a mean is SD / sqrt(N), of a probability
+    sqrt(p (1 - p) / N)."""
+    idata = synthetic_idata({"B": 0.2, "C": 0.3}, sd=1.0, chains=4, draws=2500, seed=5)
+    n = 4 * 2500
+    eff = relative_effects(idata, lower_better=False)
+    log = eff[eff["scale"] == "log OR"].set_index(["treatment", "comparator"]).loc[("C", "A")]
+    assert log["mcse_mean"] == pytest.approx(log["sd"] / np.sqrt(n), rel=0.1)
+    p = log["p_better"]
+    assert log["mcse_p_better"] == pytest.approx(np.sqrt(p * (1 - p) / n), rel=0.1)
+    assert 0 < log["mcse_median"] < log["mcse_q2.5"]  # the tails are known less well
+    nat = eff[eff["scale"] == "OR"]
+    assert nat["mcse_mean"].isna().all() and (nat["mcse_median"] > 0).all()
+
+
+def test_monte_carlo_errors_of_ranks_sucra_and_rank_probabilities():
+    idata = synthetic_idata({"B": 0.1, "C": 0.2}, sd=1.0, chains=4, draws=2500, seed=6)
+    n = 4 * 2500
+    ranks = posterior_ranks(idata, lower_better=False).set_index("treatment")
+    assert np.allclose(ranks["mcse_sucra"], ranks["mcse_mean_rank"] / 2)
+    p = ranks.loc["C", "p_best"]
+    assert ranks.loc["C", "mcse_p_best"] == pytest.approx(np.sqrt(p * (1 - p) / n), rel=0.1)
+    probs = posterior_rank_probs(idata, lower_better=False).set_index(["treatment", "rank"])
+    first = probs.loc[("C", 1)]
+    assert first["mcse_probability"] == pytest.approx(ranks.loc["C", "mcse_p_best"])
+    # rank n or better is certain: no Monte Carlo error
+    assert (probs.xs(3, level="rank")["mcse_cumulative_probability"] == 0).all()
+
+
+def test_a_sure_ranking_has_no_monte_carlo_error(idata):
+    ranks = posterior_ranks(idata, lower_better=False)
+    assert (ranks["mcse_sucra"] == 0).all() and (ranks["mcse_p_best"] == 0).all()

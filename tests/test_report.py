@@ -2,12 +2,15 @@ from types import SimpleNamespace
 
 import pandas as pd
 
+from bayesnma.effects import mc_decimals
 from bayesnma.measures import get_measure
 from bayesnma.report import (
     _answer,
     _caution,
     _cell,
     _covariates,
+    _effect_cell,
+    _mc_num,
     _num,
     _prior_bound,
     _table,
@@ -50,6 +53,25 @@ def test_numbers_are_written_for_people():
     assert _cell(float("nan"), "sd") == "–"
     assert _cell(True, "converged") == "yes"
     assert _cell(["a", "b"], "studies") == ["a", "b"]
+
+
+def test_numbers_get_no_more_decimals_than_their_monte_carlo_error_supports():
+    assert [mc_decimals(e) for e in (0.003, 0.006, 0.0004, 0.2, 0.0, float("nan"), None)] == [
+        2, 1, 3, 0, None, None, None]
+    assert _mc_num(0.8264, 0.003) == "0.83" and _mc_num(0.8264, 0.006) == "0.8"
+    assert _mc_num(0.8264, None) == "0.83" and _mc_num(0.8264, 0.0001) == "0.83"
+    assert _mc_num(12.3456, 0.3) == "12"
+    row = pd.Series({"median": 0.46, "q2.5": 0.372, "q97.5": 0.5649, "mcse_median": 0.001,
+                     "mcse_q2.5": 0.002, "mcse_q97.5": 0.03})
+    assert _effect_cell(row) == "0.46 (0.37 to 0.6)"
+
+
+def test_tables_round_to_the_monte_carlo_error_and_leave_it_to_the_csv():
+    df = pd.DataFrame({"treatment": ["B"], "sucra": [0.8264], "mcse_sucra": [0.006],
+                       "p_best": [0.61], "mcse_p_best": [0.004]})
+    table = _table(df)
+    assert table.columns == ["treatment", "sucra", "p best"]
+    assert table.rows == [["B", "0.8", "0.61"]]
 
 
 def test_tables_leave_out_bookkeeping_and_align_numbers_right():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 
 import numpy as np
@@ -11,7 +12,8 @@ import xarray as xr
 
 from bayesnma.measures import get_measure
 
-__all__ = ["class_level_effects", "effect_draws", "league_table", "natural_scale",
+__all__ = ["class_level_effects", "effect_draws", "league_table", "mc_decimals", "mcse",
+           "natural_scale",
            "posterior_classes", "quantile_columns", "relative_effects", "summarise_draws",
            "treatment_effects"]
 
@@ -104,12 +106,46 @@ def effect_draws(idata, effects: xr.DataArray | None = None) -> tuple[list[str],
     return labels, eff.transpose(*SAMPLE_DIMS, dim).values.reshape(-1, len(labels))
 
 
-def summarise_draws(draws: np.ndarray, ci_prob: float = 0.95) -> dict[str, np.ndarray]:
-    """Mean, SD, median and equal-tailed interval of draws (over the first axis)."""
+def summarise_draws(draws: np.ndarray, ci_prob: float = 0.95, *,
+                    chains: int | None = None) -> dict[str, np.ndarray]:
+    """Mean, SD, median and equal-tailed interval of draws (over the first axis).
+
+    With ``chains`` (the draws chain after chain, as :func:`effect_draws` gives them), also
+    the Monte Carlo standard error of each: ``mcse_mean``, ``mcse_sd``, ``mcse_median``,
+    ``mcse_q2.5``, ``mcse_q97.5`` (ArviZ's ESS-based estimates).
+    """
     lo, hi = quantile_columns(ci_prob)
-    q = np.quantile(draws, [0.5, (1 - ci_prob) / 2, 1 - (1 - ci_prob) / 2], axis=0)
-    return {"mean": draws.mean(axis=0), "sd": draws.std(axis=0, ddof=1), "median": q[0],
-            lo: q[1], hi: q[2]}
+    probs = {"median": 0.5, lo: (1 - ci_prob) / 2, hi: 1 - (1 - ci_prob) / 2}
+    q = np.quantile(draws, list(probs.values()), axis=0)
+    out = {"mean": draws.mean(axis=0), "sd": draws.std(axis=0, ddof=1),
+           **dict(zip(probs, q, strict=True))}
+    if chains is not None:
+        by_chain = draws.reshape(chains, -1, *draws.shape[1:])
+        out |= {"mcse_mean": mcse(by_chain, "mean"), "mcse_sd": mcse(by_chain, "sd"),
+                **{f"mcse_{name}": mcse(by_chain, "quantile", prob)
+                   for name, prob in probs.items()}}
+    return out
+
+
+def mcse(by_chain: np.ndarray, method: str = "mean", prob: float | None = None) -> np.ndarray:
+    """Monte Carlo standard error of a summary of draws ``(chain, draw, ...)``: ``mean``
+    (of an indicator: a probability), ``sd`` or the ``quantile`` ``prob``; 0 where the
+    draws are constant."""
+    from arviz_stats.base import array_stats
+
+    values = np.moveaxis(np.asarray(by_chain, dtype=float), (0, 1), (-2, -1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.asarray(array_stats.mcse(values, method=method, prob=prob))
+    return np.where(np.ptp(values, axis=(-2, -1)) == 0, 0.0, out)
+
+
+def mc_decimals(error) -> int | None:
+    """Decimals a number with Monte Carlo standard error ``error`` supports: the most for
+    which one unit of the last printed digit is at least twice the error (the half-width
+    of its 95% Monte Carlo interval); None without an error (0 or missing: exact)."""
+    if error is None or not np.isfinite(error) or error <= 0:
+        return None
+    return max(0, math.floor(-math.log10(2 * float(error))))
 
 
 def relative_effects(idata, *, lower_better: bool, ci_prob: float = 0.95,
@@ -138,8 +174,9 @@ def relative_effects(idata, *, lower_better: bool, ci_prob: float = 0.95,
         ``mean`` and ``sd`` (on the model scale only: a ratio's mean and SD are dominated
         by its tail and mean nothing), ``median``, the interval limits (``q2.5``, ``q97.5``),
         ``p_better`` (the posterior probability that ``treatment`` is better than
-        ``comparator``) and ``better_if`` (the direction of benefit, e.g. ``HR < 1 favours
-        the treatment``).
+        ``comparator``), ``better_if`` (the direction of benefit, e.g. ``HR < 1 favours
+        the treatment``) and the Monte Carlo standard error of each number (``mcse_mean``,
+        ``mcse_sd``, ``mcse_median``, ``mcse_q2.5``, ``mcse_q97.5``, ``mcse_p_better``).
     """
     measure = get_measure(idata.posterior.attrs.get("measure", "OR"))
     trts, draws = effect_draws(idata, effects)
@@ -150,15 +187,20 @@ def relative_effects(idata, *, lower_better: bool, ci_prob: float = 0.95,
     scales = [(measure.model_scale, diff)]
     if measure.ratio:
         scales.append((measure.code, np.exp(diff)))
+    chains = idata.posterior.sizes["chain"]
+    mcse_better = mcse(better.reshape(chains, -1, len(pairs)))
     frames = []
     for scale, values in scales:
-        summary = summarise_draws(values, ci_prob)
+        summary = summarise_draws(values, ci_prob, chains=chains)
         if scale != measure.model_scale:
-            summary.update(mean=np.nan, sd=np.nan)
+            summary.update(mean=np.nan, sd=np.nan, mcse_mean=np.nan, mcse_sd=np.nan)
+        stats = {k: v for k, v in summary.items() if not k.startswith("mcse_")}
         frame = pd.DataFrame(
             {"treatment": [trts[a] for a, _ in pairs], "comparator": [trts[b] for _, b in pairs],
-             "scale": scale, **summary, "p_better": better.mean(axis=0),
-             "better_if": measure.better_if(lower_better)}
+             "scale": scale, **stats, "p_better": better.mean(axis=0),
+             "better_if": measure.better_if(lower_better),
+             **{k: v for k, v in summary.items() if k.startswith("mcse_")},
+             "mcse_p_better": mcse_better}
         )
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)

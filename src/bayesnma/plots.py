@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import networkx as nx  # noqa: E402
 import numpy as np  # noqa: E402
 
-from bayesnma.effects import quantile_columns  # noqa: E402
+from bayesnma.effects import mc_decimals, quantile_columns  # noqa: E402
 from bayesnma.measures import get_measure  # noqa: E402
 
 __all__ = [
@@ -314,13 +314,18 @@ def plot_league_heatmap(effects, order, *, direct=None, measure: str = "OR",
     return fig
 
 
-def _by_sucra(rank_probs, ranks) -> tuple[list[str], dict[str, float]]:
-    """Treatments best first (highest SUCRA) and their SUCRA; data order without ranks."""
+def _by_sucra(rank_probs, ranks) -> tuple[list[str], dict[str, str]]:
+    """Treatments best first (highest SUCRA) and their SUCRA as text (2 decimals, fewer
+    when its Monte Carlo error supports fewer); data order without ranks."""
     if ranks is None:
         return list(dict.fromkeys(rank_probs["treatment"])), {}
     ordered = ranks.sort_values("sucra", ascending=False, kind="stable")
-    return list(ordered["treatment"]), dict(zip(ordered["treatment"], ordered["sucra"],
-                                               strict=True))
+    errors = ordered["mcse_sucra"] if "mcse_sucra" in ordered else [None] * len(ordered)
+    text = {}
+    for trt, sucra, error in zip(ordered["treatment"], ordered["sucra"], errors, strict=True):
+        supported = mc_decimals(error)
+        text[trt] = f"{sucra:.{2 if supported is None else min(2, supported)}f}"
+    return list(ordered["treatment"]), text
 
 
 @_plain_text
@@ -338,7 +343,7 @@ def plot_rankogram(rank_probs, ranks=None, *, title: str = ""):
     for ax, trt in zip(axes.flat, trts, strict=False):
         rows = rank_probs[rank_probs["treatment"] == trt]
         ax.bar(rows["rank"], rows["probability"], color=_COLOURS[0])
-        ax.set_title(trt + (f"\nSUCRA {sucra[trt]:.2f}" if trt in sucra else ""), fontsize=9)
+        ax.set_title(trt + (f"\nSUCRA {sucra[trt]}" if trt in sucra else ""), fontsize=9)
         ax.set_xticks(rows["rank"])
         ax.tick_params(labelsize=8)
         for side in ("top", "right"):
@@ -363,7 +368,7 @@ def plot_cumulative_ranks(rank_probs, ranks, *, title: str = ""):
     for i, trt in enumerate(trts):
         rows = rank_probs[rank_probs["treatment"] == trt]
         ax.plot(rows["rank"], rows["cumulative_probability"], marker=markers[i % len(markers)],
-                color=_COLOURS[i % len(_COLOURS)], label=f"{trt} (SUCRA {sucra[trt]:.2f})")
+                color=_COLOURS[i % len(_COLOURS)], label=f"{trt} (SUCRA {sucra[trt]})")
     ax.set_xlabel("rank (1 = best)")
     ax.set_ylabel("probability of this rank or better")
     ax.set_ylim(-0.02, 1.02)

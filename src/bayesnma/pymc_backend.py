@@ -294,10 +294,11 @@ def _cached_names(cls) -> frozenset:
 
 
 def _model_key(model: NMAModel) -> str | None:
-    """What a compiled model depends on: the model specification with its data (None if
-    it cannot be pickled: then nothing is reused). Classes and functions are pickled by
-    name: after redefining one in a session, clear ``_COMPILED``."""
-    buffer = io.BytesIO()
+    """What a compiled model depends on: the compile flags and the model specification with
+    its data (None if it cannot be pickled: then nothing is reused). Classes and functions
+    are pickled by name: after redefining one in a session, clear ``_COMPILED``."""
+    buffer = io.BytesIO(json.dumps(COMPILE_FLAGS, sort_keys=True).encode())
+    buffer.seek(0, io.SEEK_END)
     try:
         _SpecPickler(buffer).dump(model)
     except Exception:  # noqa: BLE001 - a user's prior may hold a lambda

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from bayesnma.effects import effect_draws, quantile_columns
+from bayesnma.effects import effect_draws, mcse, quantile_columns
 
 __all__ = ["posterior_rank_draws", "posterior_rank_probs", "posterior_ranks"]
 
@@ -35,19 +35,28 @@ def posterior_rank_probs(idata, *, lower_better: bool, effects=None) -> pd.DataF
     Returns
     -------
     pandas.DataFrame
-        Columns ``treatment``, ``rank`` (1 = best), ``probability`` and
-        ``cumulative_probability`` (probability of rank ``rank`` or better).
+        Columns ``treatment``, ``rank`` (1 = best), ``probability``,
+        ``cumulative_probability`` (probability of rank ``rank`` or better) and their Monte
+        Carlo standard errors ``mcse_probability``, ``mcse_cumulative_probability``.
     """
     trts, ranks = posterior_rank_draws(idata, lower_better=lower_better, effects=effects)
     n = len(trts)
-    probs = np.stack([(ranks == r).mean(axis=0) for r in range(1, n + 1)], axis=1)
+    chains = idata.posterior.sizes["chain"]
+    by_chain = ranks.reshape(chains, -1, n)
+    levels = np.arange(1, n + 1)
+    probs = np.stack([(ranks == r).mean(axis=0) for r in levels], axis=1)
     cum = probs.cumsum(axis=1)
+    # Indicators (chain, draw, treatment, rank) of each rank and of each rank or better.
+    at = mcse(by_chain[..., None] == levels)
+    within = mcse(by_chain[..., None] <= levels)
     return pd.DataFrame(
         {
             "treatment": np.repeat(trts, n),
-            "rank": np.tile(np.arange(1, n + 1), n),
+            "rank": np.tile(levels, n),
             "probability": probs.ravel(),
             "cumulative_probability": np.minimum(cum.ravel(), 1.0),
+            "mcse_probability": at.ravel(),
+            "mcse_cumulative_probability": within.ravel(),
         }
     )
 
@@ -64,7 +73,8 @@ def posterior_ranks(idata, *, lower_better: bool, ci_prob: float = 0.95,
     -------
     pandas.DataFrame
         Columns ``treatment``, ``mean_rank``, ``median_rank``, the rank interval limits
-        (``q2.5``, ``q97.5``), ``sucra`` and ``p_best``; sorted by SUCRA, best first.
+        (``q2.5``, ``q97.5``), ``sucra``, ``p_best`` and the Monte Carlo standard errors
+        ``mcse_mean_rank``, ``mcse_sucra`` and ``mcse_p_best``; sorted by SUCRA, best first.
     """
     trts, ranks = posterior_rank_draws(idata, lower_better=lower_better, effects=effects)
     n = len(trts)
@@ -72,6 +82,8 @@ def posterior_ranks(idata, *, lower_better: bool, ci_prob: float = 0.95,
     q = np.quantile(ranks, [0.5, (1 - ci_prob) / 2, 1 - (1 - ci_prob) / 2], axis=0,
                     method="inverted_cdf")
     mean_rank = ranks.mean(axis=0)
+    by_chain = ranks.reshape(idata.posterior.sizes["chain"], -1, n)
+    mcse_rank = mcse(by_chain)
     table = pd.DataFrame(
         {
             "treatment": trts,
@@ -81,6 +93,9 @@ def posterior_ranks(idata, *, lower_better: bool, ci_prob: float = 0.95,
             hi: q[2].astype(int),
             "sucra": (n - mean_rank) / (n - 1),
             "p_best": (ranks == 1).mean(axis=0),
+            "mcse_mean_rank": mcse_rank,
+            "mcse_sucra": mcse_rank / (n - 1),
+            "mcse_p_best": mcse(by_chain == 1),
         }
     )
     return table.sort_values(["sucra", "treatment"], ascending=[False, True]).reset_index(drop=True)

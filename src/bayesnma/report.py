@@ -19,7 +19,7 @@ import pandas as pd
 
 from bayesnma import __version__
 from bayesnma.data import LIKELIHOODS
-from bayesnma.effects import natural_scale
+from bayesnma.effects import mc_decimals, natural_scale
 from bayesnma.measures import get_measure
 
 __all__ = ["render_answer_html", "render_html"]
@@ -62,6 +62,16 @@ def _num(x: float) -> str:
     return f"{x:,.0f}"
 
 
+def _mc_num(x, mcse=None) -> str:
+    """:func:`_num`, with no more decimals than its Monte Carlo error supports."""
+    text = _num(x)
+    decimals = mc_decimals(mcse)
+    if decimals is None or "×" in text or not math.isfinite(float(x)):
+        return text
+    shown = len(text.partition(".")[2])
+    return text if decimals >= shown else f"{float(x):,.{decimals}f}"
+
+
 def _cell(value, column: str = ""):
     """One table cell: text, or a list of lines."""
     if isinstance(value, (list, tuple)):
@@ -99,13 +109,24 @@ class Table:
 
 def _table(df: pd.DataFrame, drop=(), keep=()) -> Table:
     """A results table for reading: bookkeeping columns (other than ``keep``) and
-    ``drop`` left out, cells formatted by :func:`_cell`, ``_`` in names as spaces."""
+    ``drop`` left out, cells formatted by :func:`_cell`, ``_`` in names as spaces. A
+    column with a Monte Carlo standard error (``mcse_<column>``) is rounded to the digits
+    it supports, and the error itself left out (the CSV keeps it)."""
     df = df.drop(columns=[c for c in (*_BOOKKEEPING, *_REPEATED, *drop) if c not in keep],
                  errors="ignore")
-    cols = [str(c) for c in df.columns]
+    errors = {c: f"mcse_{c}" for c in map(str, df.columns) if f"mcse_{c}" in df.columns}
+    shown = df.drop(columns=[m for m in errors.values() if m not in keep])
+    cols = [str(c) for c in shown.columns]
+
+    def cell(row, value, col):
+        if col in errors and isinstance(value, float | np.floating):
+            return _mc_num(value, row[errors[col]])
+        return _cell(value, col)
+
     return _make_table([c.replace("_", " ") for c in cols],
-                       [[_cell(v, c) for v, c in zip(row, cols, strict=True)]
-                        for row in df.itertuples(index=False)])
+                       [[cell(full, v, c) for v, c in zip(row, cols, strict=True)]
+                        for (_, full), row in zip(df.iterrows(),
+                                                  shown.itertuples(index=False), strict=True)])
 
 
 def _make_table(columns: list[str], rows: list[list]) -> Table:
@@ -135,8 +156,15 @@ def _img(png: bytes | None) -> str | None:
 
 
 def _effect_cell(row) -> str:
-    """``median (lower to upper)`` of a row of a relative-effects table."""
-    return f"{_num(row['median'])} ({_num(row['q2.5'])} to {_num(row['q97.5'])})"
+    """``median (lower to upper)`` of a row of a relative-effects table, each number to
+    the digits its Monte Carlo error supports."""
+    median, lo, hi = (_mc_num(row[c], row.get(f"mcse_{c}")) for c in ("median", "q2.5", "q97.5"))
+    return f"{median} ({lo} to {hi})"
+
+
+def _sucra(row) -> str:
+    """A row's SUCRA to the digits its Monte Carlo error supports."""
+    return _mc_num(row["sucra"], row.get("mcse_sucra"))
 
 
 def _effects_table(eff: pd.DataFrame) -> Table:
@@ -145,7 +173,7 @@ def _effects_table(eff: pd.DataFrame) -> Table:
     return _table(pd.DataFrame({
         "treatment": nat["treatment"], "vs": nat["comparator"], "scale": nat["scale"],
         "median (95% CrI)": nat.apply(_effect_cell, axis=1) if len(nat) else [],
-        "P(better)": nat["p_better"]}))
+        "P(better)": nat["p_better"], "mcse_P(better)": nat.get("mcse_p_better")}))
 
 
 # --- the answer ---------------------------------------------------------------------------
@@ -167,15 +195,16 @@ def _certainty(ranks: pd.DataFrame, cautions: dict, measure_code: str) -> list[s
     top = ranks.iloc[0]
     n = len(ranks)
     p_best = float(top.get("p_best", np.nan))
+    shown = _mc_num(p_best, top.get("mcse_p_best"))
     rank = f"median rank {top['median_rank']}, 95% CrI {top['q2.5']}-{top['q97.5']}"
     if p_best >= 0.9:
-        lead = f"{top['treatment']} is very likely the best (probability {p_best:.2f}; {rank})."
+        lead = f"{top['treatment']} is very likely the best (probability {shown}; {rank})."
     elif p_best >= 0.5:
-        lead = f"{top['treatment']} is probably the best (probability {p_best:.2f}; {rank})."
+        lead = f"{top['treatment']} is probably the best (probability {shown}; {rank})."
     else:
         lead = (f"No treatment is likely the best: {top['treatment']} ranks first by SUCRA "
-                f"({top['sucra']:.2f}) but its probability of being best is "
-                f"{p_best:.2f} ({rank}).")
+                f"({_sucra(top)}) but its probability of being best is "
+                f"{shown} ({rank}).")
     wide = int(((ranks["q97.5"] - ranks["q2.5"] + 1) >= (n + 1) / 2).sum())
     out = [lead, f"{wide} of {n} treatments have a 95% rank interval spanning half the ranks "
                  "or more: their order is uncertain." if wide else
@@ -211,7 +240,7 @@ def _answer(parts: dict, components, evidence, sensitivity, measure, cfg) -> dic
             trt = r["treatment"]
             row = {"treatment": trt}
             if ranked:
-                row.update({"SUCRA": f"{r['sucra']:.2f}",
+                row.update({"SUCRA": _sucra(r),
                             "rank (95% CrI)": f"{r['median_rank']} ({r['q2.5']}-{r['q97.5']})"})
             row[f"{measure.code} vs {ref}"] = vs_ref.get(trt, "reference")
             if ev is not None and trt in ev.index:
@@ -229,8 +258,8 @@ def _answer(parts: dict, components, evidence, sensitivity, measure, cfg) -> dic
                                   & sensitivity.get("same_ranking_set", True)]
                 if len(sub):
                     lo, hi = sub.loc[sub["sucra"].idxmin()], sub.loc[sub["sucra"].idxmax()]
-                    row["SUCRA across scenarios"] = (f"{lo['sucra']:.2f} ({lo['scenario']}) to "
-                                                     f"{hi['sucra']:.2f} ({hi['scenario']})")
+                    row["SUCRA across scenarios"] = (f"{_sucra(lo)} ({lo['scenario']}) to "
+                                                     f"{_sucra(hi)} ({hi['scenario']})")
             rows.append(row)
         if ranked:
             words = _certainty(ranks, cautions, measure.code)
@@ -287,7 +316,7 @@ def _covariates(tables, trt_ref: str) -> dict | None:
     for _, r in ranks.iterrows():
         effect = cells.get((r["setting"], r["treatment"]), "reference")
         rows.append({"treatment": r["treatment"], "setting": r["setting"],
-                     "cell": f"{effect}; SUCRA {r['sucra']:.2f}"})
+                     "cell": f"{effect}; SUCRA {_sucra(r)}"})
     params = tables.get("parameters", pd.DataFrame(columns=["parameter", "verdict"]))
     bound = params[params["parameter"].str.startswith("beta")
                    & params["verdict"].astype(str).str.startswith("posterior is essentially")]
@@ -436,8 +465,8 @@ def _sensitivity(table: pd.DataFrame, figure: bytes | None) -> dict:
     def cell(r):
         flag = "" if bool(r.get("converged", True)) else " [NOT CONVERGED]"
         if pd.isna(r["median"]):
-            return f"reference; SUCRA {r['sucra']:.2f}{flag}"
-        return f"{_effect_cell(r)}; SUCRA {r['sucra']:.2f}{flag}"
+            return f"reference; SUCRA {_sucra(r)}{flag}"
+        return f"{_effect_cell(r)}; SUCRA {_sucra(r)}{flag}"
 
     converged = table.get("converged", pd.Series(True, table.index)).astype(bool)
     fit_cols = [c for c in ("resdev_mean", "n_data_points", "pD", "DIC", "elpd_loo",

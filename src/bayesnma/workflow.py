@@ -726,7 +726,8 @@ def compare_sensitivity(settings: dict, analysis: str, *, scenario_settings, com
     ``consistency`` folders of :func:`check_consistency`) one per scenario and component
     (``results/<scenario>/<component>/...``); scenarios may split the network differently.
     Writes one row per scenario, component and treatment: the effect vs the component's
-    reference (natural scale, median and 95% CrI), SUCRA, median rank and its 95% CrI,
+    reference (natural scale, median and 95% CrI), SUCRA (each with its Monte Carlo
+    standard error, ``mcse_``), median rank and its 95% CrI,
     tau's posterior median and the verdict on its prior, the fit of the scenario's
     consistency model (``resdev_mean``, ``pD``, ``DIC``, ``elpd_loo``, ``elpd_loo_se``),
     what the scenario changes and whether it ranks the treatment among the same treatments
@@ -773,14 +774,14 @@ def compare_sensitivity(settings: dict, analysis: str, *, scenario_settings, com
             comp, trt = rk["component"], rk["treatment"]
             row = {"analysis": analysis, "scenario": label, "description": what,
                    "component": comp, "treatment": trt, "reference": refs[comp],
-                   "scale": natural, "median": float("nan"), "q2.5": float("nan"),
-                   "q97.5": float("nan")}
+                   **dict.fromkeys(EFFECT_CELL, float("nan"))}
             hit = eff[(eff["component"] == comp) & (eff["treatment"] == trt)
                       & (eff["comparator"] == refs[comp]) & (eff["scale"] == natural)]
             if len(hit):
-                row.update(hit.iloc[0][["median", "q2.5", "q97.5"]].to_dict())
+                row.update(hit.iloc[0].reindex(EFFECT_CELL).to_dict())
             h = hets.get(comp)
-            row.update({"sucra": rk["sucra"], "median_rank": rk["median_rank"],
+            row.update({"sucra": rk["sucra"], "mcse_sucra": rk.get("mcse_sucra", float("nan")),
+                        "median_rank": rk["median_rank"],
                         "rank_q2.5": rk["q2.5"], "rank_q97.5": rk["q97.5"],
                         "tau_median": h["median"] if h is not None else float("nan"),
                         "tau_verdict": h["verdict"] if h is not None else "fixed effects",
@@ -790,6 +791,11 @@ def compare_sensitivity(settings: dict, analysis: str, *, scenario_settings, com
     io.write_table(table, sensitivity)
     io.save_figure(plot_robustness(table, title=f"{cfg.outcome}: ranking under each scenario"),
                    robustness)
+
+
+#: The columns of a relative effect the sensitivity table keeps: median (95% CrI) and their
+#: Monte Carlo standard errors.
+EFFECT_CELL = ("median", "q2.5", "q97.5", "mcse_median", "mcse_q2.5", "mcse_q97.5")
 
 
 def _with_comparable_rankings(table: pd.DataFrame) -> pd.DataFrame:
