@@ -5,14 +5,15 @@ import pytest
 from bayesnma.cli import main, snakefile
 
 
-@pytest.mark.parametrize("command", [[], ["run"], ["validate"], ["init"]])
+@pytest.mark.parametrize("command", [[], ["run"], ["validate"], ["check"], ["init"]])
 def test_every_command_has_help(command, capsys):
     with pytest.raises(SystemExit) as stop:
         main([*command, "--help"])
     assert stop.value.code == 0
     out = capsys.readouterr().out
     assert out.startswith("usage: bayesnma")
-    assert {"run": "--cores", "validate": "configfile", "init": "--example"}.get(
+    assert {"run": "--cores", "validate": "configfile", "check": "--keep",
+            "init": "--example"}.get(
         command[0] if command else "", "COMMAND") in out
 
 
@@ -52,3 +53,9 @@ def test_validate_reports_bad_data_in_one_line(tmp_path, capsys):
 def test_the_packaged_snakefile_is_the_workflow():
     assert snakefile().is_file()
     assert 'include: "rules/common.smk"' in snakefile().read_text()
+
+
+def test_check_needs_results_to_compare(tmp_path, capsys):
+    main(["init", str(tmp_path)])
+    assert main(["check", "config/config.yaml", "-d", str(tmp_path)]) == 2
+    assert "no results to check" in capsys.readouterr().err

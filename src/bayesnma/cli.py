@@ -1,4 +1,5 @@
-"""The ``bayesnma`` command: run, check and start analyses with the packaged workflow.
+"""The ``bayesnma`` command: run, validate, check and start analyses with the packaged
+workflow.
 
 ``bayesnma run`` drives the Snakemake workflow shipped inside the package through
 Snakemake's API, so ``pip install bayesnma`` is all an analysis needs; in a clone of the
@@ -53,6 +54,18 @@ def _configfiles(args) -> list[Path]:
 
 
 def _run(args) -> int:
+    configs = _configfiles(args)
+    for c in configs:
+        if not c.is_file():
+            print(f"bayesnma: config file not found: {c}", file=sys.stderr)
+            return 2
+    return _snakemake(Path(args.directory).resolve(), configs, cores=args.cores,
+                      targets=args.targets, dry_run=args.dry_run, keep_going=args.keep_going)
+
+
+def _snakemake(workdir: Path, configs, *, cores: int, targets=(), dry_run: bool = False,
+               keep_going: bool = False) -> int:
+    """Run the packaged workflow in ``workdir``; 0 if it succeeded."""
     from snakemake.api import SnakemakeApi
     from snakemake.settings.types import (
         ConfigSettings,
@@ -62,39 +75,109 @@ def _run(args) -> int:
         ResourceSettings,
     )
 
-    workdir = Path(args.directory).resolve()
-    configs = _configfiles(args)
-    for c in configs:
-        if not c.is_file():
-            print(f"bayesnma: config file not found: {c}", file=sys.stderr)
-            return 2
     with SnakemakeApi(OutputSettings()) as api:
         try:
             workflow = api.workflow(
-                resource_settings=ResourceSettings(cores=args.cores),
-                config_settings=ConfigSettings(configfiles=configs),
+                resource_settings=ResourceSettings(cores=cores),
+                config_settings=ConfigSettings(configfiles=list(configs)),
                 snakefile=snakefile(), workdir=workdir)
-            dag = workflow.dag(DAGSettings(targets=frozenset(args.targets)))
+            dag = workflow.dag(DAGSettings(targets=frozenset(targets)))
             dag.execute_workflow(
-                executor="local", pseudo_executor="dryrun" if args.dry_run else None,
-                execution_settings=ExecutionSettings(keep_going=args.keep_going))
+                executor="local", pseudo_executor="dryrun" if dry_run else None,
+                execution_settings=ExecutionSettings(keep_going=keep_going))
         except Exception as err:  # Snakemake's own errors: shown as its command line does
             api.print_exception(err)
             return 1
     return 0
 
 
-def _validate(args) -> int:
+def _check(args) -> int:
+    import shutil
+    import tempfile
+
+    from bayesnma.reproduce import MC_TOLERANCE, compare_results, fit_records
+
+    workdir = Path(args.directory).resolve()
+    results = workdir / "results"
+    if not results.is_dir():
+        print(f"bayesnma: no results to check: {results} does not exist; run the analyses "
+              "first (bayesnma run)", file=sys.stderr)
+        return 2
+    configs = _configfiles(args)
+    for c in configs:
+        if not c.is_file():
+            print(f"bayesnma: config file not found: {c}", file=sys.stderr)
+            return 2
+    plan = _plan(configs, workdir)
+    rerun = Path(args.keep).resolve() if args.keep else Path(tempfile.mkdtemp(
+        prefix="bayesnma-check-"))
+    try:
+        # The rerun gets the config's data files at the same relative paths, nothing else.
+        for name in dict.fromkeys(f for p in plan.values() for f in p["data_files"]):
+            if not Path(name).is_absolute():
+                (rerun / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(workdir / name, rerun / name)
+        print(f"bayesnma check: rerunning {len(plan)} analyses in {rerun}", flush=True)
+        if _snakemake(rerun, configs, cores=args.cores, targets=args.targets) != 0:
+            print("bayesnma check: the rerun failed (see above); nothing compared",
+                  file=sys.stderr)
+            return 1
+        table = compare_results(results, rerun / "results")
+        if args.targets:  # only what the rerun made
+            table = table[table["status"] != "missing in rerun"]
+        before, now = fit_records(results), fit_records(rerun / "results")
+    finally:
+        if not args.keep:
+            shutil.rmtree(rerun, ignore_errors=True)
+    counts = table["status"].value_counts()
+    print(f"\n{len(table)} tables: " + ", ".join(f"{n} {status}" for status, n
+                                                in counts.items()))
+    for row in table[table["status"] != "identical"].itertuples():
+        detail = f" ({row.n_cells} cells)" if row.n_cells else ""
+        print(f"  {row.status}: {row.table}{detail}{'; ' + row.worst if row.worst else ''}")
+    _print_fit_differences(before, now)
+    bad = table["status"].isin(["differs", "missing in rerun", "only in rerun"]).any()
+    if bad:
+        print(f"\nresults do NOT match the rerun (beyond {MC_TOLERANCE:g} Monte Carlo "
+              "standard errors, or tables missing)")
+    elif (table["status"] == "identical").all():
+        print("\nresults match the rerun exactly (every table byte-identical)")
+    else:
+        print(f"\nresults match the rerun within Monte Carlo error ({MC_TOLERANCE:g} "
+              "standard errors)")
+    return 1 if bad else 0
+
+
+def _print_fit_differences(before, now) -> None:
+    """What the original fits and the rerun's were made with, where it differs."""
+    both = before.merge(now, on="posterior", suffixes=("", "_rerun"))
+    for col in before.columns[1:]:
+        changed = both[both[col] != both[f"{col}_rerun"]]
+        if len(changed) and col != "fit_stamp":
+            first = changed.iloc[0]
+            print(f"  {col} differs in {len(changed)} of {len(both)} fits, e.g. "
+                  f"{first['posterior']}: {first[col]} (results) vs {first[col + '_rerun']} "
+                  "(rerun)")
+
+
+def _plan(configs, workdir: Path) -> dict:
+    """The validated plan of the merged config files, read in ``workdir``."""
     from snakemake.utils import update_config
 
     from bayesnma.config import load_config_file
-    from bayesnma.workflow import main_analyses, plan_analyses
+    from bayesnma.workflow import plan_analyses
 
     config: dict = {}
-    for path in _configfiles(args):  # merged as Snakemake merges --configfile files
+    for path in configs:  # merged as Snakemake merges --configfile files
         update_config(config, load_config_file(path))
-    with contextlib.chdir(args.directory):
-        plan = plan_analyses(config)
+    with contextlib.chdir(workdir):
+        return plan_analyses(config)
+
+
+def _validate(args) -> int:
+    from bayesnma.workflow import main_analyses
+
+    plan = _plan(_configfiles(args), Path(args.directory))
     n_fits = sum(1 + len(v) for p in plan.values() for v in p["variants"].values())
     main = main_analyses(plan)
     print(f"valid: {len(main)} analyses, {len(plan) - len(main)} sensitivity analyses, "
@@ -156,6 +239,26 @@ def _parser() -> argparse.ArgumentParser:
     val.add_argument("--directory", "-d", default=".",
                      help="working directory: data paths are relative to it (default .)")
     val.set_defaults(func=_validate)
+
+    check = sub.add_parser(
+        "check", help="rerun a config and compare with its results folder",
+        description="Rerun the analyses of the config files in a temporary folder (a copy "
+        "of their data files) and compare every table with <directory>/results: on the same "
+        "machine type and locked packages every table should be byte-identical; elsewhere "
+        "numbers may differ within Monte Carlo error (3 combined MCSEs). Lists what "
+        "differs, and the package versions, compile flags or CPU type that changed. Exit "
+        "status 1 if a table differs beyond Monte Carlo error or is missing.")
+    check.add_argument("configfile", nargs="+",
+                       help="config file(s), relative to --directory; later ones override")
+    check.add_argument("--cores", "-c", type=int, default=1,
+                       help="CPU cores to use for the rerun (default 1)")
+    check.add_argument("--directory", "-d", default=".",
+                       help="working directory holding data/ and results/ (default .)")
+    check.add_argument("--targets", nargs="*", default=[], metavar="TARGET",
+                       help="rerun and compare only these (e.g. analysis_hcc_orr)")
+    check.add_argument("--keep", metavar="DIR",
+                       help="rerun in DIR and keep it (default: a temporary folder, removed)")
+    check.set_defaults(func=_check)
 
     init = sub.add_parser("init", help="write a starter config and data template",
                           description="Write config/config.yaml and data/ in a directory: "

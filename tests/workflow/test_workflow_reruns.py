@@ -1,9 +1,11 @@
-"""Names that look like other types, interrupted runs and the number of cores.
+"""Names that look like other types, interrupted runs, the number of cores and ``bayesnma
+check``.
 
 One small analysis whose treatment and study names are ``1``, ``NA``, ``None``, ``True``
 and the like runs three ways: cleanly on 2 cores, killed with SIGKILL during its fit and
 resumed, and on 1 core. Every table must be byte-identical across the three, and every
-figure must show every treatment.
+figure must show every treatment. ``bayesnma check`` reruns the clean run's config and
+finds every table identical.
 """
 
 import os
@@ -191,3 +193,22 @@ def test_one_core_gives_the_same_tables_as_two(runs):
     clean, one = _tables(runs["clean"]), _tables(runs["one_core"])
     assert clean.keys() == one.keys()
     assert not [name for name in clean if clean[name] != one[name]]
+
+
+def test_check_finds_a_rerun_identical_and_a_changed_table_different(runs, tmp_path):
+    from bayesnma.reproduce import compare_results
+
+    clean, rerun = runs["clean"], tmp_path / "rerun"
+    result = subprocess.run([sys.executable, "-m", "bayesnma", "check", "config.yaml", "-d",
+                             str(clean), "--cores", "2", "--keep", str(rerun)],
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "results match the rerun exactly (every table byte-identical)" in result.stdout
+    # a SUCRA edited by hand is found
+    ranks = rerun / "results" / "odd" / "ranks.csv"
+    table = io.read_table(ranks)
+    table.loc[0, "sucra"] = table.loc[0, "sucra"] - 0.2
+    io.write_table(table, ranks)
+    found = compare_results(clean / "results", rerun / "results").set_index("table")
+    assert found.loc["odd/ranks.csv", "status"] == "differs"
+    assert (found.drop(index="odd/ranks.csv")["status"] == "identical").all()
