@@ -70,9 +70,9 @@ print(json.dumps(out))
 MODELS = ["binary_re", "contrast_fe", "median_re", "class_re"]
 
 
-def _fit_in_new_process(cache, order, cores):
+def _fit_in_new_process(cache, order, cores, hash_seed):
     env = {**os.environ, "PYTENSOR_FLAGS": f"base_compiledir={cache}/pytensor",
-           "NUMBA_CACHE_DIR": f"{cache}/numba"}
+           "NUMBA_CACHE_DIR": f"{cache}/numba", "PYTHONHASHSEED": str(hash_seed)}
     out = subprocess.run([sys.executable, "-c", SCRIPT, ",".join(order), str(cores)],
                          capture_output=True, text=True, env=env, timeout=900)
     assert out.returncode == 0, out.stderr[-3000:]
@@ -85,10 +85,11 @@ def cold_and_warm_draws(tmp_path_factory):
     in the process), then in a second process that loads them from the now warm cache, in
     the reverse order (as in a batch, each after other models), with one chain at a time,
     and the class model fitted twice (the second time reusing the model compiled earlier
-    in the process)."""
+    in the process), and another hash seed (set and dict orders)."""
     cache = tmp_path_factory.mktemp("cache")
-    cold = _fit_in_new_process(cache, MODELS, cores=2)
-    warm = _fit_in_new_process(cache, ["class_re:first", *reversed(MODELS)], cores=1)
+    cold = _fit_in_new_process(cache, MODELS, cores=2, hash_seed=1)
+    warm = _fit_in_new_process(cache, ["class_re:first", *reversed(MODELS)], cores=1,
+                               hash_seed=2)
     return cold, warm
 
 

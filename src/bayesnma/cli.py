@@ -208,6 +208,18 @@ def _init(args) -> int:
     return 0
 
 
+def _config_arguments(parser, *, cores: str | None = None,
+                      directory: str = "working directory: data paths are relative to it "
+                                       "(default .)") -> None:
+    """The arguments every command that reads a config takes: the config files and the
+    working directory, and ``--cores`` where it runs the workflow."""
+    parser.add_argument("configfile", nargs="+",
+                        help="config file(s), relative to --directory; later ones override")
+    if cores:
+        parser.add_argument("--cores", "-c", type=int, default=1, help=cores)
+    parser.add_argument("--directory", "-d", default=".", help=directory)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bayesnma", description="Bayesian network meta-analysis: fit, rank and report "
@@ -218,12 +230,7 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the analyses of a config (reruns only what changed)",
                          description="Run every analysis of the config files with the "
                          "packaged workflow; results go to <directory>/results.")
-    run.add_argument("configfile", nargs="+",
-                     help="config file(s), relative to --directory; later ones override")
-    run.add_argument("--cores", "-c", type=int, default=1,
-                     help="CPU cores to use (a fit uses one per chain; default 1)")
-    run.add_argument("--directory", "-d", default=".",
-                     help="working directory: data paths are relative to it (default .)")
+    _config_arguments(run, cores="CPU cores to use (a fit uses one per chain; default 1)")
     run.add_argument("--dry-run", "-n", action="store_true", help="list the jobs, run none")
     run.add_argument("--keep-going", "-k", action="store_true",
                      help="go on with independent jobs when one fails")
@@ -234,10 +241,7 @@ def _parser() -> argparse.ArgumentParser:
     val = sub.add_parser("validate", help="check a config and its data files; fit nothing",
                          description="Check the config files and every data file they name, "
                          "as a run does before any job, and list the analyses.")
-    val.add_argument("configfile", nargs="+",
-                     help="config file(s), relative to --directory; later ones override")
-    val.add_argument("--directory", "-d", default=".",
-                     help="working directory: data paths are relative to it (default .)")
+    _config_arguments(val)
     val.set_defaults(func=_validate)
 
     check = sub.add_parser(
@@ -248,12 +252,8 @@ def _parser() -> argparse.ArgumentParser:
         "numbers may differ within Monte Carlo error (3 combined MCSEs). Lists what "
         "differs, and the package versions, compile flags or CPU type that changed. Exit "
         "status 1 if a table differs beyond Monte Carlo error or is missing.")
-    check.add_argument("configfile", nargs="+",
-                       help="config file(s), relative to --directory; later ones override")
-    check.add_argument("--cores", "-c", type=int, default=1,
-                       help="CPU cores to use for the rerun (default 1)")
-    check.add_argument("--directory", "-d", default=".",
-                       help="working directory holding data/ and results/ (default .)")
+    _config_arguments(check, cores="CPU cores to use for the rerun (default 1)",
+                      directory="working directory holding data/ and results/ (default .)")
     check.add_argument("--targets", nargs="*", default=[], metavar="TARGET",
                        help="rerun and compare only these (e.g. analysis_hcc_orr)")
     check.add_argument("--keep", metavar="DIR",
