@@ -774,7 +774,7 @@ def compare_sensitivity(settings: dict, analysis: str, *, scenario_settings, com
             comp, trt = rk["component"], rk["treatment"]
             row = {"analysis": analysis, "scenario": label, "description": what,
                    "component": comp, "treatment": trt, "reference": refs[comp],
-                   **dict.fromkeys(EFFECT_CELL, float("nan"))}
+                   "scale": natural, **dict.fromkeys(EFFECT_CELL, float("nan"))}
             hit = eff[(eff["component"] == comp) & (eff["treatment"] == trt)
                       & (eff["comparator"] == refs[comp]) & (eff["scale"] == natural)]
             if len(hit):
