@@ -13,6 +13,7 @@ from bayesnma.report import (
     _mc_num,
     _num,
     _prior_bound,
+    _reproducibility,
     _table,
     render_answer_html,
 )
@@ -72,6 +73,14 @@ def test_tables_round_to_the_monte_carlo_error_and_leave_it_to_the_csv():
     table = _table(df)
     assert table.columns == ["treatment", "sucra", "p best"]
     assert table.rows == [["B", "0.8", "0.61"]]
+
+
+def test_methods_say_where_the_fits_ran_and_how_numbers_are_rounded():
+    parts = {"c1": {"fitted_on": ("x86_64: AMD EPYC", '{"numba__fastmath": false}')}}
+    text = _reproducibility(parts)
+    assert text.startswith('fitted on x86_64: AMD EPYC with compile flags {"numba__fastmath"')
+    assert "byte-identical tables (bayesnma check)" in text
+    assert _reproducibility({"c1": {}}).startswith("Every number is printed with no more")
 
 
 def test_tables_leave_out_bookkeeping_and_align_numbers_right():

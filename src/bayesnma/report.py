@@ -457,7 +457,23 @@ def _methods(cfg, measure, formats, parts) -> list[tuple[str, str]]:
     rows["convergence criteria"] = (f"R-hat < {c.max_rhat}, bulk and tail ESS >= "
                                     f"{c.min_ess_bulk:,g}, divergences <= {c.max_divergences}")
     rows["software"] = _software(parts)
+    rows["reproducibility"] = _reproducibility(parts)
     return [(k, str(v)) for k, v in rows.items()]
+
+
+def _reproducibility(parts: dict) -> str:
+    """Where the fits ran and what a rerun gives."""
+    machines = sorted({p["fitted_on"][0] for p in parts.values()
+                       if p.get("fitted_on", ("",))[0]})
+    flags = sorted({p["fitted_on"][1] for p in parts.values() if p.get("fitted_on", ("", ""))[1]})
+    where = (f"fitted on {' and '.join(machines)}" + (f" with compile flags {'; '.join(flags)}"
+                                                       if flags else "")
+             + ": a rerun with the same data, config, seed and lock on this machine type "
+               "gives byte-identical tables (bayesnma check); elsewhere they differ within "
+               "Monte Carlo error. " if machines else "")
+    return (where + "Every number is printed with no more decimals than its Monte Carlo "
+            "standard error supports (one unit of the last digit at least twice the error); "
+            "the CSV tables give the errors (mcse_ columns).")
 
 
 def _sensitivity(table: pd.DataFrame, figure: bytes | None) -> dict:

@@ -840,6 +840,7 @@ def render_analysis_report(settings: dict, analysis: str, *, characteristics, co
             "tables": {t: io.read_table(folder / f"{t}.csv") for t in COMPONENT_TABLES},
             "figures": {f: (folder / f"{f}.png").read_bytes() for f in COMPONENT_FIGURES},
             "versions": attrs.get("package_versions", "{}"),
+            "fitted_on": (attrs.get("machine", ""), attrs.get("compile_flags", "")),
             "model_notes": json.loads(attrs.get("model_notes", "[]")),
             "consistency": _read_folder(folder / "consistency"),
         }
