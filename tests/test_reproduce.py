@@ -7,7 +7,14 @@ import numpy as np
 import pandas as pd
 
 from bayesnma import io
-from bayesnma.reproduce import MC_TOLERANCE, compare_results, compare_tables, fit_records
+from bayesnma.reproduce import (
+    MC_TOLERANCE,
+    UNJUDGED,
+    compare_results,
+    compare_tables,
+    fit_records,
+    same_fitting_setup,
+)
 from bayesnma.testing import synthetic_idata
 
 RANKS = pd.DataFrame({"treatment": ["B", "A"], "sucra": [0.8, 0.2], "mcse_sucra": [0.01, 0.01],
@@ -30,12 +37,12 @@ def test_a_number_beyond_its_monte_carlo_error_differs():
     assert diff.iloc[0]["allowed"] == MC_TOLERANCE * np.hypot(0.01, 0.01)
 
 
-def test_a_number_without_an_error_text_or_shape_must_match_exactly():
+def test_a_number_without_an_error_or_text_cannot_be_judged_and_a_shape_differs():
     diff = compare_tables(RANKS, RANKS.assign(median_rank=[2, 1], treatment=["C", "A"]))
     assert set(diff["column"]) == {"median_rank", "treatment"}
-    assert not diff["within_mc_error"].any()
+    assert diff["within_mc_error"].isna().all()
     shape = compare_tables(RANKS, RANKS.iloc[:1])
-    assert list(shape["column"]) == ["(shape)"]
+    assert list(shape["column"]) == ["(shape)"] and shape["within_mc_error"].iat[0] is False
 
 
 def test_results_folders_compared_table_by_table(tmp_path):
@@ -46,8 +53,11 @@ def test_results_folders_compared_table_by_table(tmp_path):
     io.write_table(RANKS.assign(sucra=[0.81, 0.2]), b / "x" / "near.csv")
     io.write_table(RANKS, a / "x" / "far.csv")
     io.write_table(RANKS.assign(sucra=[0.5, 0.2]), b / "x" / "far.csv")
+    io.write_table(RANKS, a / "x" / "ranks.csv")
+    io.write_table(RANKS.assign(median_rank=[1, 1]), b / "x" / "ranks.csv")
     io.write_table(RANKS, a / "gone.csv")
     table = compare_results(a, b).set_index("table")
+    assert table.loc["x/ranks.csv", "status"] == UNJUDGED
     assert table.loc["x/same.csv", "status"] == "identical"
     assert table.loc["x/near.csv", "status"] == "within Monte Carlo error"
     assert table.loc["x/far.csv", "status"] == "differs"
@@ -66,3 +76,6 @@ def test_fit_records_say_what_each_posterior_was_fitted_with(tmp_path):
         "posterior": "an/c1/posterior.nc", "package_versions": '{"pymc": "6.4.0"}',
         "compile_flags": '{"numba__fastmath": false}', "machine": "x86_64: test",
         "random_seed": "3", "fit_stamp": ""}]
+    assert same_fitting_setup(records, records.copy())
+    assert not same_fitting_setup(records, records.assign(machine="aarch64: other"))
+    assert not same_fitting_setup(records, records.iloc[:0])

@@ -18,7 +18,8 @@ import pandas as pd
 
 from bayesnma import io
 
-__all__ = ["MC_TOLERANCE", "compare_results", "compare_tables", "fit_records"]
+__all__ = ["MC_TOLERANCE", "UNJUDGED", "compare_results", "compare_tables", "fit_records",
+           "same_fitting_setup"]
 
 #: A number matches within Monte Carlo error when it differs from the original by at most
 #: this many standard errors of the difference, sqrt(mcse_a^2 + mcse_b^2).
@@ -39,15 +40,18 @@ def compare_tables(original: pd.DataFrame, rerun: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per differing cell: ``row``, ``column``, ``original``, ``rerun``,
-        ``allowed`` (the tolerance; NaN where none applies) and ``within_mc_error``. A
-        different set of columns or rows is one row with ``column`` ``(shape)``.
+        ``allowed`` (the tolerance; NaN where none applies) and ``within_mc_error`` (True,
+        False, or None for a cell without a Monte Carlo error to judge by: text, counts,
+        numbers with no ``mcse_`` column). A different set of columns or rows is one row
+        with ``column`` ``(shape)`` and ``within_mc_error`` False.
     """
     cols = ["row", "column", "original", "rerun", "allowed", "within_mc_error"]
     if list(original.columns) != list(rerun.columns) or len(original) != len(rerun):
         return pd.DataFrame([{"row": np.nan, "column": "(shape)",
                               "original": f"{len(original)} rows: {', '.join(original.columns)}",
                               "rerun": f"{len(rerun)} rows: {', '.join(rerun.columns)}",
-                              "allowed": np.nan, "within_mc_error": False}], columns=cols)
+                              "allowed": np.nan, "within_mc_error": False}],
+                            columns=cols).astype({"within_mc_error": object})
     out = []
     for col in original.columns:
         if str(col).startswith("mcse_") and str(col)[5:] in original.columns:
@@ -61,14 +65,14 @@ def compare_tables(original: pd.DataFrame, rerun: pd.DataFrame) -> pd.DataFrame:
             differ = (a.astype(str) != b.astype(str)).to_numpy()
         error = f"mcse_{col}"
         for i in np.flatnonzero(differ):
-            allowed = within = np.nan
+            allowed, within = np.nan, None
             if numeric and error in original.columns:
                 allowed = MC_TOLERANCE * math.hypot(float(original[error].iat[i]),
                                                     float(rerun[error].iat[i]))
                 within = bool(abs(x[i] - y[i]) <= allowed)
             out.append({"row": i, "column": col, "original": a.iat[i], "rerun": b.iat[i],
-                        "allowed": allowed, "within_mc_error": within is True})
-    return pd.DataFrame(out, columns=cols)
+                        "allowed": allowed, "within_mc_error": within})
+    return pd.DataFrame(out, columns=cols).astype({"within_mc_error": object})
 
 
 def compare_results(original, rerun) -> pd.DataFrame:
@@ -83,9 +87,12 @@ def compare_results(original, rerun) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per table of either folder: ``table`` (its path in the folder), ``status``
-        (``identical``; ``within Monte Carlo error``; ``differs``; ``missing in rerun``;
-        ``only in rerun``), ``n_cells`` (differing cells) and ``worst`` (the first
-        difference beyond Monte Carlo error, as text).
+        (``identical``; ``within Monte Carlo error``: every differing cell has an MCSE and
+        is within it; ``differs``: a cell beyond its Monte Carlo error; ``differs, no MCSE
+        to judge by``: differing cells without one (text, counts, numbers with no
+        ``mcse_`` column), none beyond; ``missing in rerun``; ``only in rerun``),
+        ``n_cells`` (differing cells) and ``worst`` (the first difference of the worst
+        kind, as text).
     """
     original, rerun = Path(original), Path(rerun)
     names = sorted({p.relative_to(root).as_posix() for root in (original, rerun)
@@ -98,18 +105,28 @@ def compare_results(original, rerun) -> pd.DataFrame:
             row["status"] = "missing in rerun" if not b.exists() else "only in rerun"
         elif a.read_bytes() != b.read_bytes():
             diff = compare_tables(io.read_table(a), io.read_table(b))
-            beyond = diff[~diff["within_mc_error"]]
+            beyond = diff[diff["within_mc_error"].map(lambda v: v is False)]
+            unjudged = diff[diff["within_mc_error"].isna()]
             row["n_cells"] = len(diff)
             if len(beyond):
-                d = beyond.iloc[0]
-                limit = "" if pd.isna(d["allowed"]) else f" (allowed {d['allowed']:.3g})"
-                where = "" if pd.isna(d["row"]) else f"row {int(d['row']) + 2}, "
-                row.update(status="differs",
-                           worst=f"{where}{d['column']}: {d['original']} vs {d['rerun']}{limit}")
+                row.update(status="differs", worst=_describe(beyond.iloc[0]))
+            elif len(unjudged):
+                row.update(status=UNJUDGED, worst=_describe(unjudged.iloc[0]))
             else:
                 row["status"] = "within Monte Carlo error"
         rows.append(row)
     return pd.DataFrame(rows, columns=["table", "status", "n_cells", "worst"])
+
+
+#: Status of a table whose differing cells have no Monte Carlo error to judge them by.
+UNJUDGED = "differs, no MCSE to judge by"
+
+
+def _describe(cell) -> str:
+    """One differing cell as text: where, the two values and the tolerance."""
+    limit = "" if pd.isna(cell["allowed"]) else f" (allowed {cell['allowed']:.3g})"
+    where = "" if pd.isna(cell["row"]) else f"row {int(cell['row']) + 2}, "
+    return f"{where}{cell['column']}: {cell['original']} vs {cell['rerun']}{limit}"
 
 
 def fit_records(results) -> pd.DataFrame:
@@ -130,3 +147,13 @@ def _text(value) -> str:
         except ValueError:
             return value
     return str(value)
+
+
+def same_fitting_setup(before: pd.DataFrame, now: pd.DataFrame) -> bool:
+    """Whether the rerun's fits ran on the same machine type, packages and compile flags
+    as the original's (:func:`fit_records` of each): then every table must be
+    byte-identical."""
+    keys = ["posterior", "package_versions", "compile_flags", "machine"]
+    both = before[keys].merge(now[keys], on="posterior", suffixes=("", "_rerun"))
+    return len(both) == len(before) == len(now) and all(
+        (both[k] == both[f"{k}_rerun"]).all() for k in keys[1:])
