@@ -62,6 +62,8 @@ def test_numbers_get_no_more_decimals_than_their_monte_carlo_error_supports():
     assert _mc_num(0.8264, 0.003) == "0.83" and _mc_num(0.8264, 0.006) == "0.8"
     assert _mc_num(0.8264, None) == "0.83" and _mc_num(0.8264, 0.0001) == "0.83"
     assert _mc_num(12.3456, 0.3) == "12"
+    assert _mc_num(-0.004, 0.3) == "0" and _mc_num(0.0005, 0.1) == "0"
+    assert _mc_num(0.0005, None) == "5.0×10⁻⁴" and _mc_num(2e-7, 1e-9) == "2.0×10⁻⁷"
     row = pd.Series({"median": 0.46, "q2.5": 0.372, "q97.5": 0.5649, "mcse_median": 0.001,
                      "mcse_q2.5": 0.002, "mcse_q97.5": 0.03})
     assert _effect_cell(row) == "0.46 (0.37 to 0.6)"
@@ -80,7 +82,7 @@ def test_methods_say_where_the_fits_ran_and_how_numbers_are_rounded():
     text = _reproducibility(parts)
     assert text.startswith('fitted on x86_64: AMD EPYC with compile flags {"numba__fastmath"')
     assert "byte-identical tables (bayesnma check)" in text
-    assert _reproducibility({"c1": {}}).startswith("Every number is printed with no more")
+    assert _reproducibility({"c1": {}}).startswith("Effects, probabilities and SUCRA are")
 
 
 def test_tables_leave_out_bookkeeping_and_align_numbers_right():

@@ -37,6 +37,15 @@ def test_a_number_beyond_its_monte_carlo_error_differs():
     assert diff.iloc[0]["allowed"] == MC_TOLERANCE * np.hypot(0.01, 0.01)
 
 
+def test_rows_in_another_order_are_matched_by_their_keys():
+    """Treatments whose SUCRA is within Monte Carlo error may be listed the other way."""
+    swapped = RANKS.iloc[::-1].reset_index(drop=True)
+    assert compare_tables(RANKS, swapped).empty
+    league = pd.DataFrame({"treatment": ["B", "A"], "B": ["B", "2 (1, 3)"],
+                           "A": ["0.5 (0.3, 1)", "A"]})
+    assert compare_tables(league, league.iloc[::-1][["treatment", "A", "B"]]).empty
+
+
 def test_a_number_without_an_error_or_text_cannot_be_judged_and_a_shape_differs():
     diff = compare_tables(RANKS, RANKS.assign(median_rank=[2, 1], treatment=["C", "A"]))
     assert set(diff["column"]) == {"median_rank", "treatment"}
@@ -61,7 +70,7 @@ def test_results_folders_compared_table_by_table(tmp_path):
     assert table.loc["x/same.csv", "status"] == "identical"
     assert table.loc["x/near.csv", "status"] == "within Monte Carlo error"
     assert table.loc["x/far.csv", "status"] == "differs"
-    assert table.loc["x/far.csv", "worst"].startswith("row 2, sucra: 0.8 vs 0.5")
+    assert table.loc["x/far.csv", "worst"].startswith("treatment B: sucra: 0.8 vs 0.5")
     assert table.loc["gone.csv", "status"] == "missing in rerun"
 
 

@@ -115,26 +115,39 @@ def _check(args) -> int:
             print(f"bayesnma: config file not found: {c}", file=sys.stderr)
             return 2
     plan = _plan(configs, workdir)
+    data = list(dict.fromkeys(f for p in plan.values() for f in p["data_files"]))
+    outside = [f for f in data if not Path(f).is_absolute()
+               and not (workdir / f).resolve().is_relative_to(workdir)]
+    if outside:
+        print(f"bayesnma: check copies the data into the rerun's folder; {outside[0]} is "
+              f"outside {workdir}: give its absolute path in the config", file=sys.stderr)
+        return 2
+    if args.keep and Path(args.keep).exists() and any(Path(args.keep).iterdir()):
+        print(f"bayesnma: --keep {args.keep} is not empty: the rerun needs an empty folder",
+              file=sys.stderr)
+        return 2
     rerun = Path(args.keep).resolve() if args.keep else Path(tempfile.mkdtemp(
         prefix="bayesnma-check-"))
     try:
         # The rerun gets the config's data files at the same relative paths, nothing else.
-        for name in dict.fromkeys(f for p in plan.values() for f in p["data_files"]):
-            if not Path(name).is_absolute():
-                (rerun / name).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(workdir / name, rerun / name)
+        for name in (f for f in data if not Path(f).is_absolute()):
+            (rerun / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(workdir / name, rerun / name)
         print(f"bayesnma check: rerunning {len(plan)} analyses in {rerun}", flush=True)
         if _snakemake(rerun, configs, cores=args.cores, targets=args.targets) != 0:
             print("bayesnma check: the rerun failed (see above); nothing compared",
                   file=sys.stderr)
             return 1
-        table = compare_results(results, rerun / "results")
-        if args.targets:  # only what the rerun made
-            table = table[table["status"] != "missing in rerun"]
-        before, now = fit_records(results), fit_records(rerun / "results")
+        made = [a for a in plan if (rerun / "results" / a).is_dir()]
+        table = compare_results(results, rerun / "results", analyses=made)
+        before, now = (r[r["posterior"].str.split("/").str[0].isin(made)]
+                       for r in (fit_records(results), fit_records(rerun / "results")))
     finally:
         if not args.keep:
             shutil.rmtree(rerun, ignore_errors=True)
+    if table.empty:
+        print("bayesnma check: the rerun made no table to compare", file=sys.stderr)
+        return 1
     counts = table["status"].value_counts()
     print(f"\n{len(table)} tables: " + ", ".join(f"{n} {status}" for status, n
                                                 in counts.items()))
@@ -272,7 +285,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--targets", nargs="*", default=[], metavar="TARGET",
                        help="rerun and compare only these (e.g. analysis_hcc_orr)")
     check.add_argument("--keep", metavar="DIR",
-                       help="rerun in DIR and keep it (default: a temporary folder, removed)")
+                       help="rerun in DIR (new or empty) and keep it (default: a temporary "
+                       "folder, removed)")
     check.set_defaults(func=_check)
 
     init = sub.add_parser("init", help="write a starter config and data template",

@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import logging
+import multiprocessing
 import os
 import pickle
 import re
@@ -382,9 +383,13 @@ def fit(model: NMAModel, settings: SamplerSettings | None = None, *, cores: int 
         else:
             import pymc as pm
 
+            # Worker processes started by spawn or forkserver would rebuild the sampler's
+            # functions with PyTensor's own defaults (fastmath on); forked ones keep ours.
+            fork = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
             with pm_model:
                 t_compiled = time.perf_counter()
                 idata = pm.sample(
+                    mp_ctx=fork,
                     draws=settings.draws,
                     tune=settings.tune,
                     chains=settings.chains,
@@ -396,6 +401,7 @@ def fit(model: NMAModel, settings: SamplerSettings | None = None, *, cores: int 
                     compute_convergence_checks=False,
                 )
         end = time.perf_counter()
+        flags_used = {name: getattr(pytensor_config, name) for name in COMPILE_FLAGS}
     # Per data point and draw, the linear predictors and the log-likelihood outweigh every
     # parameter at scale: single precision (7 digits, far below Monte Carlo error) halves
     # their memory and file size.
@@ -428,7 +434,7 @@ def fit(model: NMAModel, settings: SamplerSettings | None = None, *, cores: int 
             "compile_time": t_compiled - start,
             "sampling_time": end - t_compiled,
             "package_versions": json.dumps(package_versions()),
-            "compile_flags": json.dumps(COMPILE_FLAGS),
+            "compile_flags": json.dumps(flags_used),
             "machine": machine_type(),
             # Attribute names from the description's labels: "priors' scale" -> priors_scale.
             **{re.sub(r"\W+", "_", k).strip("_"): v for k, v in model.describe().items()},

@@ -63,13 +63,20 @@ def _num(x: float) -> str:
 
 
 def _mc_num(x, mcse=None) -> str:
-    """:func:`_num`, with no more decimals than its Monte Carlo error supports."""
+    """:func:`_num`, with no more decimals than its Monte Carlo error supports (a value
+    that rounds to zero prints as ``0``)."""
     text = _num(x)
     decimals = mc_decimals(mcse)
-    if decimals is None or "×" in text or not math.isfinite(float(x)):
+    if decimals is None or not math.isfinite(float(x)):
         return text
-    shown = len(text.partition(".")[2])
-    return text if decimals >= shown else f"{float(x):,.{decimals}f}"
+    a = abs(float(x))
+    # decimals the text shows; a power of ten shows two significant digits
+    shown = (len(text.partition(".")[2]) if "×" not in text
+             else max(0, 1 - math.floor(math.log10(a))) if a else 0)
+    if decimals >= shown:
+        return text
+    rounded = round(float(x), decimals)
+    return "0" if rounded == 0 else f"{rounded:,.{decimals}f}"
 
 
 def _cell(value, column: str = ""):
@@ -405,7 +412,8 @@ def _component(label, part, comp, conv) -> dict:
                                       tables["model_fit"]["value"], strict=True)]),
         "consistency": checks,
         "convergence": _table(pd.DataFrame([conv]).reset_index(drop=True)),
-        "diagnostics": _table(diag[~diag["parameter"].str.startswith("z[")]),
+        "diagnostics": _table(diag[~diag["parameter"].str.startswith("z[")],
+                              keep=("mcse_mean",)),
         "trace": _img(figs["trace"]), "chain_ranks": _img(figs["chain_ranks"]),
     }
 
@@ -471,9 +479,9 @@ def _reproducibility(parts: dict) -> str:
              + ": a rerun with the same data, config, seed and lock on this machine type "
                "gives byte-identical tables (bayesnma check); elsewhere they differ within "
                "Monte Carlo error. " if machines else "")
-    return (where + "Every number is printed with no more decimals than its Monte Carlo "
-            "standard error supports (one unit of the last digit at least twice the error); "
-            "the CSV tables give the errors (mcse_ columns).")
+    return (where + "Effects, probabilities and SUCRA are printed with no more decimals than "
+            "their Monte Carlo standard error supports (one unit of the last digit at least "
+            "twice the error); the CSV tables give the errors (mcse_ columns).")
 
 
 def _sensitivity(table: pd.DataFrame, figure: bytes | None) -> dict:

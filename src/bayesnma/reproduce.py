@@ -39,15 +39,17 @@ def compare_tables(original: pd.DataFrame, rerun: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per differing cell: ``row``, ``column``, ``original``, ``rerun``,
+        One row per differing cell: ``row`` (its key columns' values, e.g. ``treatment B``,
+        or its line in the file), ``column``, ``original``, ``rerun``,
         ``allowed`` (the tolerance; NaN where none applies) and ``within_mc_error`` (True,
         False, or None for a cell without a Monte Carlo error to judge by: text, counts,
         numbers with no ``mcse_`` column). A different set of columns or rows is one row
         with ``column`` ``(shape)`` and ``within_mc_error`` False.
     """
     cols = ["row", "column", "original", "rerun", "allowed", "within_mc_error"]
+    original, rerun = _aligned(original, rerun)
     if list(original.columns) != list(rerun.columns) or len(original) != len(rerun):
-        return pd.DataFrame([{"row": np.nan, "column": "(shape)",
+        return pd.DataFrame([{"row": None, "column": "(shape)",
                               "original": f"{len(original)} rows: {', '.join(original.columns)}",
                               "rerun": f"{len(rerun)} rows: {', '.join(rerun.columns)}",
                               "allowed": np.nan, "within_mc_error": False}],
@@ -69,19 +71,54 @@ def compare_tables(original: pd.DataFrame, rerun: pd.DataFrame) -> pd.DataFrame:
             if numeric and error in original.columns:
                 allowed = MC_TOLERANCE * math.hypot(float(original[error].iat[i]),
                                                     float(rerun[error].iat[i]))
-                within = bool(abs(x[i] - y[i]) <= allowed)
-            out.append({"row": i, "column": col, "original": a.iat[i], "rerun": b.iat[i],
-                        "allowed": allowed, "within_mc_error": within})
+                within = bool(abs(x[i] - y[i]) <= allowed) if np.isfinite(allowed) else None
+            out.append({"row": _row_name(original, i), "column": col, "original": a.iat[i],
+                        "rerun": b.iat[i], "allowed": allowed, "within_mc_error": within})
     return pd.DataFrame(out, columns=cols).astype({"within_mc_error": object})
 
 
-def compare_results(original, rerun) -> pd.DataFrame:
+#: Columns that name a row of a results table (in the order they are sorted by).
+ROW_KEYS = ("analysis", "scenario", "setting", "component", "variant", "model", "class",
+            "treatment", "comparator", "scale", "rank", "parameter", "quantity", "study",
+            "loo_unit")
+
+
+def _row_name(table: pd.DataFrame, i: int) -> str:
+    """A row of a results table by its key columns, or its line in the CSV file."""
+    keys = [k for k in ROW_KEYS if k in table.columns]
+    return (", ".join(f"{k} {table[k].iat[i]}" for k in keys) if keys else f"line {i + 2}")
+
+
+def _aligned(original: pd.DataFrame, rerun: pd.DataFrame):
+    """Both tables with their rows in one order (by their :data:`ROW_KEYS`) and the rerun's
+    columns in the original's order: tables written best SUCRA first (ranks, league tables)
+    may list treatments whose SUCRA is within Monte Carlo error in the other order."""
+    if set(original.columns) != set(rerun.columns) or len(original) != len(rerun):
+        return original, rerun
+    rerun = rerun[list(original.columns)]
+    keys = [k for k in ROW_KEYS if k in original.columns]
+    if not keys:
+        return original, rerun
+
+    def ordered(t):
+        return t.sort_values(keys, key=lambda c: c.astype(str), kind="stable").reset_index(
+            drop=True)
+
+    a, b = ordered(original), ordered(rerun)
+    same_rows = all((a[k].astype(str) == b[k].astype(str)).all() for k in keys)
+    return (a, b) if same_rows else (original, rerun)
+
+
+def compare_results(original, rerun, analyses=None) -> pd.DataFrame:
     """Compare every CSV table of a rerun's results folder with the original's.
 
     Parameters
     ----------
     original, rerun : path
         Results folders (``results/``).
+    analyses : sequence of str, optional
+        Compare only these analyses' folders (``<analysis>/...``) and the tables at the top
+        of the folder; default every table of both.
 
     Returns
     -------
@@ -97,6 +134,8 @@ def compare_results(original, rerun) -> pd.DataFrame:
     original, rerun = Path(original), Path(rerun)
     names = sorted({p.relative_to(root).as_posix() for root in (original, rerun)
                     for p in root.rglob("*.csv")})
+    if analyses is not None:
+        names = [n for n in names if "/" not in n or n.split("/")[0] in set(analyses)]
     rows = []
     for name in names:
         a, b = original / name, rerun / name
@@ -125,7 +164,7 @@ UNJUDGED = "differs, no MCSE to judge by"
 def _describe(cell) -> str:
     """One differing cell as text: where, the two values and the tolerance."""
     limit = "" if pd.isna(cell["allowed"]) else f" (allowed {cell['allowed']:.3g})"
-    where = "" if pd.isna(cell["row"]) else f"row {int(cell['row']) + 2}, "
+    where = "" if pd.isna(cell["row"]) else f"{cell['row']}: "
     return f"{where}{cell['column']}: {cell['original']} vs {cell['rerun']}{limit}"
 
 
@@ -150,10 +189,10 @@ def _text(value) -> str:
 
 
 def same_fitting_setup(before: pd.DataFrame, now: pd.DataFrame) -> bool:
-    """Whether the rerun's fits ran on the same machine type, packages and compile flags
-    as the original's (:func:`fit_records` of each): then every table must be
-    byte-identical."""
+    """Whether every fit of the rerun ran on the same machine type, packages and compile
+    flags as the original's fit of the same posterior (:func:`fit_records` of each): then
+    every table must be byte-identical."""
     keys = ["posterior", "package_versions", "compile_flags", "machine"]
     both = before[keys].merge(now[keys], on="posterior", suffixes=("", "_rerun"))
-    return len(both) == len(before) == len(now) and all(
+    return len(both) == len(now) > 0 and all(
         (both[k] == both[f"{k}_rerun"]).all() for k in keys[1:])

@@ -28,8 +28,14 @@ def package_versions() -> dict[str, str]:
 
 
 def machine_type() -> str:
-    """The CPU type, e.g. ``"x86_64: AMD EPYC 7B13"``: draws are identical across reruns
-    on the same type; another CPU may round differently (vector instructions, libm)."""
+    """The operating system and CPU type the compiled code targets, e.g. ``"Linux x86_64:
+    AMD EPYC (LLVM target znver4, features 31f64895)"``: draws are identical across
+    reruns on the same type; another CPU may round differently (vector instructions, libm).
+    The LLVM target and a hash of its CPU features are what Numba compiles for."""
+    import hashlib
+
+    import llvmlite.binding as llvm
+
     model = ""
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
@@ -37,4 +43,6 @@ def machine_type() -> str:
                           if line.startswith("model name")), "")
     except OSError:  # not Linux
         model = platform.processor()
-    return f"{platform.machine()}: {model}" if model else platform.machine()
+    features = hashlib.sha256(llvm.get_host_cpu_features().flatten().encode()).hexdigest()[:8]
+    return (f"{platform.system()} {platform.machine()}: {model or 'unknown CPU'} (LLVM target "
+            f"{llvm.get_host_cpu_name()}, features {features})")
