@@ -40,7 +40,14 @@ def test_defaults_and_overrides():
         ({"analyses": {"a": {"data": "x", "priors": {"het": {"cauchy": {"scale": 1}}}}}},
          "analyses.a.priors.het"),
         ({"analyses": {"a": {"data": "x", "sampler": {"chain": 4}}}},
-         "Additional properties are not allowed ('chain' was unexpected)"),
+         "config: analyses.a.sampler: unknown key 'chain' (did you mean 'chains'?)"),
+        ({"analyses": {"a": {"data": "x", "samplr": {}}}},
+         "config: analyses.a: unknown key 'samplr' (did you mean 'sampler'?)"),
+        ({"analyses": {"a": {"data": "x", "sampler": {"zzz": 1}}}},
+         "config: analyses.a.sampler: unknown key 'zzz' (valid keys: backend, chains,"),
+        ({"analyses": {"a": {"data": "x", "sensitivity": {"s": {"trt_effect": "fixed"}}}}},
+         "config: analyses.a.sensitivity.s: unknown key 'trt_effect' (did you mean "
+         "'trt_effects'?)"),
     ],
 )
 def test_schema_errors_name_the_key(config, message):

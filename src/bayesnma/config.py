@@ -145,11 +145,30 @@ def _merge(base: dict, override: dict) -> dict:
     return out
 
 
-def validation_message(err) -> str:
+def validation_message(err, where: str | None = None) -> str:
     """One line naming the key of a config that fails the schema and why, e.g.
-    ``config: analyses.orr.sampler.chains: 0 is less than the minimum of 2``."""
-    where = ".".join(str(p) for p in err.absolute_path) or "config"
-    return f"config: {where}: {err.message}"
+    ``config: analyses.orr.sampler.chains: 0 is less than the minimum of 2``; an unknown
+    key gets the closest valid one (``unknown key 'samplr' (did you mean 'sampler'?)``).
+    ``where`` replaces the error's own path."""
+    where = where or ".".join(str(p) for p in err.absolute_path) or "config"
+    return f"config: {where}: {_unknown_keys(err) or err.message}"
+
+
+def _unknown_keys(err) -> str:
+    """For a schema error on keys the schema does not know: each with the closest known
+    key, or the known keys; empty for any other error."""
+    import difflib
+
+    if err.validator != "additionalProperties" or not isinstance(err.instance, dict):
+        return ""
+    known = list(err.schema.get("properties", {}))
+    unknown = [k for k in err.instance if k not in known]
+    parts = []
+    for key in unknown:
+        close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+        parts.append(f"unknown key '{key}'" + (f" (did you mean '{close[0]}'?)" if close
+                                                else f" (valid keys: {', '.join(known)})"))
+    return "; ".join(parts)
 
 
 def validate_config(config: dict) -> dict[str, dict]:
@@ -189,9 +208,10 @@ def validate_config(config: dict) -> dict[str, dict]:
                                   "or its own sensitivity analyses")
             errors = list(validator.iter_errors({"analyses": {"x": {"data": "x", **overrides}}}))
             if errors:
-                where = ".".join(str(p) for p in list(errors[0].absolute_path)[2:])
-                raise ConfigError(f"config: analyses.{name}.sensitivity.{scenario}.{where}: "
-                                  f"{errors[0].message}")
+                inner = ".".join(str(p) for p in list(errors[0].absolute_path)[2:])
+                where = ".".join(filter(None, (f"analyses.{name}.sensitivity.{scenario}",
+                                               inner)))
+                raise ConfigError(validation_message(errors[0], where))
             child = _merge({k: v for k, v in settings.items() if k != "sensitivity"},
                            overrides)
             child["sensitivity"] = []
