@@ -12,7 +12,6 @@ import hashlib
 import io
 import json
 import logging
-import multiprocessing
 import os
 import pickle
 import re
@@ -383,9 +382,12 @@ def fit(model: NMAModel, settings: SamplerSettings | None = None, *, cores: int 
         else:
             import pymc as pm
 
-            # Worker processes started by spawn or forkserver would rebuild the sampler's
+            # Worker processes started by spawn or forkserver rebuild the sampler's
             # functions with PyTensor's own defaults (fastmath on); forked ones keep ours.
-            fork = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+            # Fork only on Linux (macOS libraries are not fork-safe): elsewhere the PyMC
+            # backend's draws match across reruns only with PYTENSOR_FLAGS setting
+            # numba__fastmath=False (nutpie samples in threads and needs nothing).
+            fork = "fork" if sys.platform.startswith("linux") else None
             with pm_model:
                 t_compiled = time.perf_counter()
                 idata = pm.sample(
