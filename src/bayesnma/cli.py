@@ -138,7 +138,8 @@ def _check(args) -> int:
             print("bayesnma check: the rerun failed (see above); nothing compared",
                   file=sys.stderr)
             return 1
-        made = [a for a in plan if (rerun / "results" / a).is_dir()]
+        made = ([a for a in plan if (rerun / "results" / a).is_dir()] if args.targets
+                else list(plan))  # a full rerun must have made every analysis
         table = compare_results(results, rerun / "results", analyses=made)
         before, now = (r[r["posterior"].str.split("/").str[0].isin(made)]
                        for r in (fit_records(results), fit_records(rerun / "results")))
