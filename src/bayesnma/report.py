@@ -121,19 +121,17 @@ def _table(df: pd.DataFrame, drop=(), keep=()) -> Table:
     it supports, and the error itself left out (the CSV keeps it)."""
     df = df.drop(columns=[c for c in (*_BOOKKEEPING, *_REPEATED, *drop) if c not in keep],
                  errors="ignore")
-    errors = {c: f"mcse_{c}" for c in map(str, df.columns) if f"mcse_{c}" in df.columns}
-    shown = df.drop(columns=[m for m in errors.values() if m not in keep])
-    cols = [str(c) for c in shown.columns]
+    errors = {c: f"mcse_{c}" for c in df.columns if f"mcse_{c}" in df.columns}
+    cols = [c for c in df.columns if c not in set(errors.values()) - set(keep)]
 
-    def cell(row, value, col):
+    def cell(row, col):
+        value = row[col]
         if col in errors and isinstance(value, float | np.floating):
             return _mc_num(value, row[errors[col]])
-        return _cell(value, col)
+        return _cell(value, str(col))
 
-    return _make_table([c.replace("_", " ") for c in cols],
-                       [[cell(full, v, c) for v, c in zip(row, cols, strict=True)]
-                        for (_, full), row in zip(df.iterrows(),
-                                                  shown.itertuples(index=False), strict=True)])
+    return _make_table([str(c).replace("_", " ") for c in cols],
+                       [[cell(row, c) for c in cols] for row in df.to_dict("records")])
 
 
 def _make_table(columns: list[str], rows: list[list]) -> Table:
@@ -471,9 +469,9 @@ def _methods(cfg, measure, formats, parts) -> list[tuple[str, str]]:
 
 def _reproducibility(parts: dict) -> str:
     """Where the fits ran and what a rerun gives."""
-    machines = sorted({p["fitted_on"][0] for p in parts.values()
-                       if p.get("fitted_on", ("",))[0]})
-    flags = sorted({p["fitted_on"][1] for p in parts.values() if p.get("fitted_on", ("", ""))[1]})
+    fitted = [p.get("fitted_on", ("", "")) for p in parts.values()]
+    machines = sorted({machine for machine, _ in fitted if machine})
+    flags = sorted({flag for _, flag in fitted if flag})
     where = (f"fitted on {' and '.join(machines)}" + (f" with compile flags {'; '.join(flags)}"
                                                        if flags else "")
              + ": a rerun with the same data, config, seed and lock on this machine type "
