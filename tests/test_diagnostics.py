@@ -2,8 +2,9 @@ import numpy as np
 import pytest
 from arviz_base import from_dict
 
+import bayesnma as nma
 from bayesnma import check_convergence
-from bayesnma.diagnostics import prior_overlap
+from bayesnma.diagnostics import prior_overlap, remedies
 from bayesnma.priors import HalfNormal, Normal
 from bayesnma.testing import synthetic_idata
 
@@ -27,6 +28,41 @@ def test_chains_that_disagree_fail_with_reasons():
     text = "; ".join(conv.problems)
     assert "R-hat" in text and "ess_bulk" in text and "3 divergent transitions" in text
     assert conv.summary().loc[0, "converged"] == False  # noqa: E712
+
+
+def _funnel(diverging: int, tau_shift: float = 2.0):
+    """Chains that disagree on tau (role heterogeneity) by ``tau_shift`` and agree on d."""
+    rng = np.random.default_rng(2)
+    tau = np.abs(rng.normal(size=(2, 300))) + np.array([0.0, tau_shift])[:, None]
+    d = rng.normal(size=(2, 300, 1))
+    div = np.zeros((2, 300), bool)
+    div[0, :diverging] = True
+    idata = from_dict({"posterior": {"d": d, "tau": tau}, "sample_stats": {"diverging": div}},
+                      coords={"treatment": ["B"]}, dims={"d": ["treatment"]})
+    idata.posterior["tau"].attrs["role"] = "heterogeneity"
+    idata.posterior["d"].attrs["role"] = "trt_effect"
+    return idata
+
+
+def test_remedies_name_the_failing_parameters_and_what_their_role_needs():
+    conv = check_convergence(_funnel(diverging=0))
+    text = remedies(conv)
+    assert text.startswith("Parameters that failed R-hat or ESS: tau (R-hat ")
+    assert "d[B]" not in text
+    assert "a more informative prior on tau (priors.het" in text
+    assert "more draws (sampler.draws)" in text
+
+
+def test_remedies_for_divergences_point_at_the_variance_parameters():
+    idata = _funnel(diverging=2, tau_shift=0.0)
+    conv = check_convergence(idata, nma.ConvergenceCriteria(min_ess_bulk=0, min_ess_tail=0))
+    assert conv.diverged and conv.mixing_problems == ()
+    text = remedies(conv)
+    assert "failed R-hat" not in text and "more draws" not in text
+    assert text == ("What to try: a more informative prior on tau (priors.het, e.g. {turner: "
+                    "...} for Turner et al. 2015's empirical priors) or fixed effects "
+                    "(trt_effects: fixed).")
+    assert remedies(check_convergence(synthetic_idata({"B": 0.5}, draws=1000))) == ""
 
 
 def test_contrast_residual_deviance_is_the_quadratic_form():

@@ -1,8 +1,10 @@
 import io
+import json
 import logging
+from types import SimpleNamespace
 
 import bayesnma as nma
-from bayesnma.pymc_backend import SamplingProgress
+from bayesnma.pymc_backend import SamplingProgress, next_attempt
 
 
 class _Terminal(io.StringIO):
@@ -39,7 +41,8 @@ def test_pymc_reports_every_chain_to_the_end(three_trt_arms, caplog):
     # nutpie's reports are checked in the fit logs of the workflow tests.
     model = nma.NMAModel(nma.set_agd_arm(three_trt_arms), trt_effects="fixed", trt_ref="A")
     with caplog.at_level(logging.INFO, logger="bayesnma"):
-        nma.fit(model, nma.SamplerSettings(backend="pymc", chains=2, draws=40, tune=40))
+        nma.fit(model, nma.SamplerSettings(backend="pymc", chains=2, draws=40, tune=40,
+                                            retries=0))
     done = {r.getMessage().split(":")[0] for r in caplog.records
             if "100% (80 of 80 draws, sampling)" in r.getMessage()}
     assert done == {"chain 1 of 2", "chain 2 of 2"}
@@ -62,3 +65,35 @@ def test_a_model_compiled_earlier_in_the_process_gives_the_draws_of_a_new_compil
     other = nma.NMAModel(nma.set_agd_arm(three_trt_arms), trt_effects="fixed", trt_ref="B")
     nma.fit(other, settings)
     assert len(pymc_backend._COMPILED) == 2
+
+
+def test_a_retry_shrinks_the_step_and_tunes_longer_and_draws_more_only_for_poor_mixing():
+    diverged, mixing = SimpleNamespace(mixing_problems=()), SimpleNamespace(
+        mixing_problems=("R-hat 1.05 >= 1.01 (tau)",))
+    first = nma.SamplerSettings(draws=1000, tune=1000, target_accept=0.9, random_seed=7)
+    second = next_attempt(first, diverged)
+    assert (second.target_accept, second.tune, second.draws) == (0.99, 2000, 1000)
+    third = next_attempt(second, mixing)
+    assert (third.target_accept, third.tune, third.draws) == (0.999, 4000, 2000)
+    assert next_attempt(third, diverged).target_accept == 0.999
+    assert next_attempt(nma.SamplerSettings(target_accept=0.9995), diverged).target_accept \
+        == 0.9995
+    assert third.random_seed == 7 and third.chains == first.chains
+
+
+def test_a_fit_that_fails_is_refitted_and_every_attempt_recorded(three_trt_arms, caplog):
+    model = nma.NMAModel(nma.set_agd_arm(three_trt_arms), trt_effects="fixed", trt_ref="A")
+    never = nma.ConvergenceCriteria(min_ess_bulk=1e9)
+    settings = nma.SamplerSettings(chains=2, draws=50, tune=50, random_seed=3)
+    with caplog.at_level(logging.WARNING, logger="bayesnma"):
+        idata = nma.fit(model, settings, criteria=never)
+    attempts = json.loads(idata.posterior.attrs["attempts"])
+    assert [(a["target_accept"], a["tune"], a["draws"]) for a in attempts] == [
+        (0.9, 50, 50), (0.99, 100, 100), (0.999, 200, 200)]
+    assert all(any(p.startswith("ess_bulk") for p in a["problems"]) for a in attempts)
+    assert idata.posterior.sizes["draw"] == 200 and idata.posterior.attrs["draws"] == 200
+    assert [r.getMessage()[:27] for r in caplog.records] == [
+        "attempt 1 failed the conver", "attempt 2 failed the conver"]
+    once = nma.fit(model, nma.SamplerSettings(chains=2, draws=50, tune=50, random_seed=3,
+                                              retries=0), criteria=never)
+    assert len(json.loads(once.posterior.attrs["attempts"])) == 1

@@ -15,17 +15,19 @@ import xarray as xr
 
 from bayesnma.effects import quantile_columns
 from bayesnma.likelihoods import ARM_LIKELIHOODS, CONTRAST_LIKELIHOOD
-from bayesnma.parameters import gated_variables, role_of
+from bayesnma.parameters import ROLES, gated_variables, role_of
 
 __all__ = [
     "Convergence",
     "ConvergenceCriteria",
     "check_convergence",
+    "failing_parameters",
     "heterogeneity",
     "key_parameters",
     "loo",
     "posterior_prior",
     "prior_overlap",
+    "remedies",
     "prior_quantiles",
     "prior_verdict",
     "model_fit",
@@ -76,6 +78,16 @@ class Convergence:
     n_max_treedepth: int
     problems: tuple[str, ...]
     criteria: ConvergenceCriteria
+
+    @property
+    def diverged(self) -> bool:
+        """More divergent transitions than the criteria allow."""
+        return self.n_divergent > self.criteria.max_divergences
+
+    @property
+    def mixing_problems(self) -> tuple[str, ...]:
+        """The problems that are R-hat or ESS (the chains mixed too little), not divergences."""
+        return tuple(p for p in self.problems if p.startswith(("R-hat", "ess_")))
 
     def summary(self) -> pd.DataFrame:
         """One-row overview: worst R-hat, smallest ESS, divergences and the verdict."""
@@ -139,6 +151,44 @@ def check_convergence(idata, criteria: ConvergenceCriteria | None = None) -> Con
     if n_div > criteria.max_divergences:
         problems.append(f"{n_div} divergent transitions (allowed: {criteria.max_divergences})")
     return Convergence(table, not problems, n_div, n_depth, tuple(problems), criteria)
+
+
+def failing_parameters(conv: Convergence) -> pd.DataFrame:
+    """The rows of a verdict's table that fail R-hat or ESS, worst R-hat first."""
+    c = conv.criteria
+    bad = ((conv.table["r_hat"] >= c.max_rhat) | (conv.table["ess_bulk"] < c.min_ess_bulk)
+           | (conv.table["ess_tail"] < c.min_ess_tail))
+    return conv.table[bad].sort_values(["r_hat", "ess_bulk"], ascending=[False, True])
+
+
+def remedies(conv: Convergence, *, shown: int = 5) -> str:
+    """What failed in a fit that did not converge and what to try, in words for a log line,
+    an error message or a report.
+
+    The parameters that fail R-hat or ESS are named (at most ``shown``); what to change
+    comes from their roles (:data:`bayesnma.parameters.ROLES`), and for divergences from
+    every variance parameter of the model, since a funnel between a variance and the
+    effects it scales is their usual cause.
+    """
+    if conv.converged:
+        return ""
+    failing = failing_parameters(conv)
+    words = []
+    if len(failing):
+        names = [f"{r.parameter} (R-hat {r.r_hat:.3f}, bulk ESS {r.ess_bulk:.0f}, tail ESS "
+                 f"{r.ess_tail:.0f})" for r in failing.head(shown).itertuples()]
+        more = f" and {len(failing) - shown} more" if len(failing) > shown else ""
+        words.append(f"Parameters that failed R-hat or ESS: {', '.join(names)}{more}.")
+    roles = list(dict.fromkeys(failing["role"]))
+    if conv.diverged:
+        roles += [r for r in dict.fromkeys(conv.table["role"])
+                  if r.endswith(("_sd", "heterogeneity")) and r not in roles]
+    tries = list(dict.fromkeys(ROLES[r].remedy for r in roles if ROLES[r].remedy))
+    if conv.mixing_problems:
+        tries.append("more draws (sampler.draws)")
+    if tries:
+        words.append("What to try: " + "; ".join(tries) + ".")
+    return " ".join(words)
 
 
 def _arm_data(const, pick):

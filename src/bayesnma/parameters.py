@@ -27,29 +27,44 @@ class Role:
     key : bool
         Whether reports show it by default (``d``, ``tau`` and their kin; not the
         per-study nuisance parameters).
+    remedy : str
+        What to change in the config when it does not converge (empty: nothing specific
+        to it).
     """
 
     name: str
     description: str
     gated: bool = True
     key: bool = True
+    remedy: str = ""
 
+
+#: With one or two studies per comparison the data say little about tau, and tau and the
+#: study effects form a funnel the sampler cannot cross at any step size.
+_TAU_REMEDY = ("a more informative prior on tau (priors.het, e.g. {turner: ...} for "
+               "Turner et al. 2015's empirical priors) or fixed effects (trt_effects: fixed)")
 
 ROLES = {r.name: r for r in (
     Role("trt_effect", "treatment effect vs the reference (consistency)"),
-    Role("heterogeneity", "between-study SD of the relative effects"),
+    Role("heterogeneity", "between-study SD of the relative effects", remedy=_TAU_REMEDY),
     Role("ume_effect", "unrelated mean effect of one observed comparison"),
     Role("direct_effect", "direct evidence on the split comparison"),
     Role("class_effect", "class mean effect vs the reference"),
-    Role("class_sd", "SD of treatment effects within a class"),
+    Role("class_sd", "SD of treatment effects within a class",
+         remedy="a more informative prior on the within-class SD (class_effects.sd_prior) "
+         "or a common class model (class_effects.model: common)"),
     Role("regression", "interaction of a covariate with the treatment effects"),
-    Role("regression_sd", "SD of exchangeable interactions across treatments"),
+    Role("regression_sd", "SD of exchangeable interactions across treatments",
+         remedy="shared interactions (regression.interactions: shared) or a more "
+         "informative prior on their SD (regression.sd_prior)"),
     Role("baseline_mean", "mean linear predictor of the reference treatment (exchangeable "
          "baselines)"),
-    Role("baseline_sd", "between-study SD of the baselines (exchangeable baselines)"),
+    Role("baseline_sd", "between-study SD of the baselines (exchangeable baselines)",
+         remedy="a more informative prior on the baselines' SD (baseline.sd_prior)"),
     Role("baseline_regression", "effect of a study covariate on the baseline"),
     Role("baseline", "study baseline (linear predictor of the baseline arm)", key=False),
-    Role("random_effect", "standardised study-specific relative effect", key=False),
+    Role("random_effect", "standardised study-specific relative effect", key=False,
+         remedy=_TAU_REMEDY),
     Role("derived", "linear predictor derived from the parameters", gated=False, key=False),
     # Safe default for a variable whose role was not recorded: checked and shown.
     Role("unlabelled", "parameter without a recorded role"),

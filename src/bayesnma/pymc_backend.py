@@ -7,6 +7,7 @@ see the project's sampler measurements in ``benchmarks/``).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import io
@@ -26,7 +27,7 @@ import xarray as xr
 
 from bayesnma.compiled import compile_nutpie
 from bayesnma.data import ARM_FORMATS, arm_label
-from bayesnma.diagnostics import pointwise_log_likelihood
+from bayesnma.diagnostics import check_convergence, pointwise_log_likelihood
 from bayesnma.errors import ConfigError
 from bayesnma.likelihoods import ARM_LIKELIHOODS, CONTRAST_LIKELIHOOD
 from bayesnma.model import NMAModel
@@ -43,8 +44,8 @@ from bayesnma.priors import (
 )
 from bayesnma.versions import machine_type, package_versions
 
-__all__ = ["SAMPLERS", "SamplerSettings", "SamplingProgress", "build_pymc_model", "fit",
-           "parameter_roles"]
+__all__ = ["MAX_TARGET_ACCEPT", "SAMPLERS", "SamplerSettings", "SamplingProgress",
+           "build_pymc_model", "fit", "next_attempt", "parameter_roles"]
 
 SAMPLERS = ("nutpie", "pymc")
 
@@ -130,6 +131,10 @@ class SamplerSettings:
         Seed; the same data, settings and seed give the same draws.
     target_accept : float
         Target acceptance rate of the step-size adaptation.
+    retries : int
+        Refits after a fit that fails the convergence criteria, each with the settings of
+        :func:`next_attempt` (a higher ``target_accept``, longer tuning and, when R-hat or
+        ESS failed, more draws); 0 samples once.
     """
 
     backend: str = "nutpie"
@@ -138,6 +143,7 @@ class SamplerSettings:
     tune: int = 1000
     random_seed: int = 1234
     target_accept: float = 0.9
+    retries: int = 2
 
     def __post_init__(self):
         if self.backend not in SAMPLERS:
@@ -155,6 +161,37 @@ class SamplerSettings:
                               f"{self.random_seed}")
         if not 0 < self.target_accept < 1:
             raise ConfigError("sampler target_accept must be between 0 and 1")
+        if int(self.retries) < 0:
+            raise ConfigError("sampler retries must be at least 0")
+
+
+#: Highest target_accept a retry raises to: beyond it the step size shrinks so far that
+#: sampling slows tenfold for little gain; a fit that still diverges needs another model
+#: (see :func:`bayesnma.diagnostics.remedies`).
+MAX_TARGET_ACCEPT = 0.999
+
+
+def next_attempt(settings: SamplerSettings, convergence) -> SamplerSettings:
+    """The sampler settings of the refit after a fit that failed the convergence criteria.
+
+    Divergences are the sampler's step size failing on a curved posterior: ``1 -
+    target_accept`` is cut tenfold (0.9 -> 0.99 -> 0.999, at most ``MAX_TARGET_ACCEPT``),
+    which shrinks the step. Tuning doubles, so that the step size
+    and mass matrix adapt on a longer run. When R-hat or ESS failed, the draws double too.
+    The seed stays: the refit is as reproducible as the first fit.
+
+    Parameters
+    ----------
+    settings : SamplerSettings
+        The failed attempt's settings.
+    convergence : bayesnma.diagnostics.Convergence
+        Its verdict.
+    """
+    target = max(settings.target_accept,
+                 min(MAX_TARGET_ACCEPT, round(1 - (1 - settings.target_accept) / 10, 6)))
+    return dataclasses.replace(
+        settings, target_accept=target, tune=2 * settings.tune,
+        draws=settings.draws * (2 if convergence.mixing_problems else 1))
 
 
 #: Largest random seed every backend accepts (32 bits).
@@ -306,17 +343,23 @@ def _model_key(model: NMAModel) -> str | None:
     return hashlib.sha256(buffer.getvalue()).hexdigest()
 
 
-def fit(model: NMAModel, settings: SamplerSettings | None = None, *, cores: int | None = None):
-    """Sample the posterior of a model.
+def fit(model: NMAModel, settings: SamplerSettings | None = None, *, cores: int | None = None,
+        criteria=None):
+    """Sample the posterior of a model; refit with safer settings while it fails the
+    convergence criteria, at most ``settings.retries`` times.
 
     Parameters
     ----------
     model : NMAModel
     settings : SamplerSettings, optional
-        Defaults to ``SamplerSettings()`` (nutpie, 4 chains x 1000 draws after 1000 tuning).
+        Defaults to ``SamplerSettings()`` (nutpie, 4 chains x 1000 draws after 1000 tuning,
+        2 retries).
     cores : int, optional
         Chains sampled at once (threads for nutpie, processes for PyMC); defaults to the
         number of chains, at most the machine's cores. The draws do not depend on it.
+    criteria : bayesnma.diagnostics.ConvergenceCriteria, optional
+        What a fit must meet (default: R-hat < 1.01, bulk and tail ESS >= 400, no
+        divergences).
 
     Returns
     -------
@@ -330,10 +373,31 @@ def fit(model: NMAModel, settings: SamplerSettings | None = None, *, cores: int 
         (seconds), ``package_versions`` and ``compile_flags`` (JSON) and ``machine`` (the
         CPU type): a rerun with the same inputs on the same machine type gives the same
         draws, whatever the compile cache holds or was fitted before in the process.
+        ``attempts`` (JSON) lists every attempt's settings and why it failed; the other
+        attributes describe the last one, whose draws are returned.
     """
+    settings = settings or SamplerSettings()
+    attempts = []
+    while True:
+        idata = _sample(model, settings, cores)
+        conv = check_convergence(idata, criteria)
+        attempts.append({"target_accept": settings.target_accept, "tune": settings.tune,
+                         "draws": settings.draws, "problems": list(conv.problems)})
+        if conv.converged or len(attempts) > settings.retries:
+            break
+        settings = next_attempt(settings, conv)
+        log.warning("attempt %d failed the convergence criteria (%s); refitting with "
+                    "target_accept %g, tune %d, draws %d", len(attempts),
+                    "; ".join(conv.problems), settings.target_accept, settings.tune,
+                    settings.draws)
+    idata.posterior.attrs["attempts"] = json.dumps(attempts)
+    return idata
+
+
+def _sample(model: NMAModel, settings: SamplerSettings, cores: int | None):
+    """One attempt of :func:`fit`: sample and attach the data and attributes."""
     from pytensor import config as pytensor_config
 
-    settings = settings or SamplerSettings()
     cores = max(1, min(settings.chains, cores or os.cpu_count() or 1))
     key = _model_key(model) if settings.backend == "nutpie" else None
     with _COMPILED_LOCK:
