@@ -62,7 +62,8 @@ def settings_reference() -> str:
         if "enum" in sub:
             return " \\| ".join("null" if v is None else str(v) for v in sub["enum"])
         if "oneOf" in sub:
-            return " or ".join(o.get("type", "object") for o in sub["oneOf"])
+            return " or ".join(str(o["const"]) if "const" in o else o.get("type", "object")
+                               for o in sub["oneOf"])
         return sub.get("type", "object")
 
     def text(sub):
@@ -125,6 +126,9 @@ class AnalysisConfig:
     allow_single_arm: bool = False
     baseline: object = None
     excluded: dict = field(default_factory=dict)
+    #: ``consistency: auto``: the check variants are fitted only where a component has a
+    #: comparison with direct and indirect evidence (nothing to check elsewhere).
+    checks_where_loops: bool = False
 
     @property
     def data(self) -> str:
@@ -251,6 +255,20 @@ def _baseline(spec, name):
     return _with_priors(BaselineModel, "baseline", dict(spec or {}), name)
 
 
+def _consistency(settings: dict) -> tuple[str, ...]:
+    """The models fitted per component. ``auto`` (the default): node-splits of a main
+    analysis, and UME where the model has treatment effects to leave unrelated (no
+    meta-regression, class effects or exchangeable baselines); only the consistency model
+    in a sensitivity analysis, whose checks are its main analysis'."""
+    if settings["consistency"] != "auto":
+        return tuple(settings["consistency"])
+    if "sensitivity_of" in settings:
+        return ("consistency",)
+    ume_fits = not (settings.get("regression") or settings.get("class_effects")
+                    or (settings.get("baseline") or {}).get("model") == "exchangeable")
+    return ("consistency", *(("ume",) if ume_fits else ()), "nodesplit")
+
+
 def analysis_config(name: str, settings: dict) -> AnalysisConfig:
     """Build typed settings from one analysis' complete settings dict."""
     priors = settings["priors"]
@@ -286,7 +304,8 @@ def analysis_config(name: str, settings: dict) -> AnalysisConfig:
         trt_effects=settings["trt_effects"],
         trt_ref=settings["trt_ref"],
         trt_order=tuple(settings["trt_order"]) if settings.get("trt_order") else None,
-        consistency=tuple(settings["consistency"]),
+        consistency=_consistency(settings),
+        checks_where_loops=settings["consistency"] == "auto",
         disconnected=settings["disconnected"],
         priors=Priors(**{
             key: prior_from_config(priors[key], parameter=key,

@@ -109,7 +109,8 @@ def model_comparison(fits: dict[str, pd.DataFrame], loos: dict[str, pd.DataFrame
     return pd.DataFrame(rows)
 
 
-def consistency_verdict(splits: pd.DataFrame | None, *, n_loops_possible: int) -> str:
+def consistency_verdict(splits: pd.DataFrame | None, *, n_loops_possible: int,
+                        not_converged: tuple[str, ...] = ()) -> str:
     """One line on whether direct and indirect evidence agree.
 
     Parameters
@@ -118,7 +119,14 @@ def consistency_verdict(splits: pd.DataFrame | None, *, n_loops_possible: int) -
         Concatenated :func:`nodesplit_summary` tables (``difference`` rows are used).
     n_loops_possible : int
         Number of comparisons that could be split (0: the network has no closed loop).
+    not_converged : tuple of str
+        Check fits (``ume``, ``ns<k>``) that failed the convergence criteria: a verdict
+        built on them would be read as a finding, so there is none.
     """
+    if not_converged:
+        return (f"not assessable: the check fit(s) {', '.join(not_converged)} did not "
+                "converge (see Diagnostics), so direct and indirect evidence were not "
+                "compared")
     if n_loops_possible == 0:
         return ("no closed loop: every comparison rests on direct or on indirect evidence "
                 "only, so consistency cannot be checked; the ranking assumes it")

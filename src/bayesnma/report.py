@@ -22,7 +22,7 @@ from bayesnma.data import LIKELIHOODS
 from bayesnma.effects import mc_decimals, natural_scale
 from bayesnma.measures import get_measure
 
-__all__ = ["render_answer_html", "render_html"]
+__all__ = ["render_answer_html", "render_html", "run_summary_text"]
 
 # Columns that repeat one value on every row of a CSV; the report states them once.
 _REPEATED = ("better_if", "assumptions")
@@ -266,7 +266,11 @@ def _answer(parts: dict, components, evidence, sensitivity, measure, cfg) -> dic
                     row["SUCRA across scenarios"] = (f"{_sucra(lo)} ({lo['scenario']}) to "
                                                      f"{_sucra(hi)} ({hi['scenario']})")
             rows.append(row)
-        if ranked:
+        if not ranks.get("converged", pd.Series(True)).astype(bool).all():
+            words = ["Not converged: the fit failed the convergence criteria, so this ranking "
+                     "is no answer and no treatment is named best (Diagnostics says what "
+                     "failed and what to try)."]
+        elif ranked:
             words = _certainty(ranks, cautions, measure.code)
         else:
             other = [t for t in ranks["treatment"] if t != ref]
@@ -286,6 +290,54 @@ def _answer(parts: dict, components, evidence, sensitivity, measure, cfg) -> dic
                           + ("it" if len(gone) == 1 else "them") + ".")
     return {"intro": intro, "blocks": blocks, "not_ranked": not_ranked,
             "several": len(blocks) > 1}
+
+
+def run_summary_text(analyses: list[dict], *, answer: str | None = None,
+                     not_converged_scenarios: list[str] = (), n_scenarios: int = 0) -> str:
+    """What a run found, for the terminal: per main analysis whether it converged, the
+    claim its ranking supports (with how sure it is) and where its report is.
+
+    Parameters
+    ----------
+    analyses : list of dict
+        ``name``, ``outcome``, ``report`` (path or None if not made) and ``components``:
+        dicts with ``label``, ``converged``, ``diagnostics`` (its row of
+        ``convergence.csv``), ``ranks`` (its ranks table or None) and ``verdict`` (the
+        consistency verdict or None).
+    answer : str, optional
+        Path of ``answer.html`` if it was made.
+    """
+    lines = []
+    for a in analyses:
+        if a["report"] is None:
+            lines.append(f"{a['name']} ({a['outcome']}): not run")
+            continue
+        ok = all(c["converged"] for c in a["components"])
+        lines.append(f"{a['name']} ({a['outcome']}): "
+                     + ("converged" if ok else "NOT CONVERGED: its rankings are not answers"))
+        several = len(a["components"]) > 1
+        for c in a["components"]:
+            head = f"  {c['label']}: " if several else "  "
+            if not c["converged"]:
+                d = c["diagnostics"]
+                lines.append(f"{head}not converged (largest R-hat {d['max_r_hat']:.3f}, "
+                             f"smallest bulk ESS {d['min_ess_bulk']:.0f}, "
+                             f"{int(d['n_divergent'])} divergent transitions)")
+            elif c["ranks"] is not None and len(c["ranks"]) >= 3:
+                lines.append(head + _certainty(c["ranks"].reset_index(drop=True), {}, "")[0])
+            elif c["ranks"] is not None:
+                lines.append(f"{head}two treatments: "
+                             + " vs ".join(c["ranks"]["treatment"]) + " (see the report)")
+            if c["verdict"]:
+                lines.append(f"    consistency: {c['verdict']}")
+        lines.append(f"  report: {a['report']}")
+    if n_scenarios:
+        lines.append(f"sensitivity analyses: {n_scenarios}"
+                     + (f", not converged: {', '.join(not_converged_scenarios)}"
+                        if not_converged_scenarios else ", all converged"))
+    if answer:
+        lines.append(f"answer: {answer}")
+    return "\n".join(lines)
 
 
 # --- sections of one component ------------------------------------------------------------
@@ -410,10 +462,35 @@ def _component(label, part, comp, conv) -> dict:
                                       tables["model_fit"]["value"], strict=True)]),
         "consistency": checks,
         "convergence": _table(pd.DataFrame([conv]).reset_index(drop=True)),
+        "attempts": _attempts(part.get("attempts", [])),
+        "remedies": part.get("remedies", ""),
         "diagnostics": _table(diag[~diag["parameter"].str.startswith("z[")],
                               keep=("mcse_mean",)),
         "trace": _img(figs["trace"]), "chain_ranks": _img(figs["chain_ranks"]),
     }
+
+
+def _checks_not_converged(parts: dict) -> str:
+    """The consistency-check fits (UME, node-splits) that failed the convergence
+    criteria, by component (``c1: ume, ns2``)."""
+    out = []
+    for label, part in parts.items():
+        comparison = part.get("consistency", {}).get("tables", {}).get("model_comparison")
+        if comparison is not None and "converged" in comparison:
+            bad = comparison.loc[~comparison["converged"].astype(bool), "model"]
+            if len(bad):
+                out.append(f"{label}: {', '.join(bad)}")
+    return "; ".join(out)
+
+
+def _attempts(attempts: list[dict]) -> Table | None:
+    """The sampler's attempts at a fit (see ``sampler.retries``), when there was a retry."""
+    if len(attempts) < 2:
+        return None
+    return _make_table(
+        ["attempt", "target_accept", "tune", "draws", "result"],
+        [[str(k), f"{a['target_accept']:g}", f"{a['tune']:,}", f"{a['draws']:,}",
+          "; ".join(a["problems"]) or "converged"] for k, a in enumerate(attempts, 1)])
 
 
 # --- methods ------------------------------------------------------------------------------
@@ -458,7 +535,12 @@ def _methods(cfg, measure, formats, parts) -> list[tuple[str, str]]:
     s = cfg.sampler
     rows["sampler"] = (f"{s.backend} NUTS, {s.chains} chains x {s.draws:,} draws after "
                        f"{s.tune:,} tuning, seed {s.random_seed}, target_accept "
-                       f"{s.target_accept}")
+                       f"{s.target_accept}"
+                       + (f"; a fit that fails the convergence criteria is refitted up to "
+                          f"{s.retries} time(s), each with 1 - target_accept cut tenfold "
+                          "(at most 0.999), twice the tuning and, when R-hat or ESS failed, "
+                          "twice the draws (Diagnostics lists every retry)"
+                          if s.retries else ""))
     c = cfg.convergence
     rows["convergence criteria"] = (f"R-hat < {c.max_rhat}, bulk and tail ESS >= "
                                     f"{c.min_ess_bulk:,g}, divergences <= {c.max_divergences}")
@@ -575,6 +657,7 @@ def render_html(cfg, *, characteristics, components, convergence, network_plot: 
         "report.html.j2",
         cfg=cfg, measure=measure, better_if=measure.better_if(cfg.lower_better),
         not_converged=", ".join(bad["component"]),
+        checks_not_converged=_checks_not_converged(parts),
         prior_bound=_prior_bound(parts),
         answer=_answer(parts, components, evidence, sensitivity, measure, cfg),
         sucra_meaning=SUCRA_MEANING,

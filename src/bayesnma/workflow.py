@@ -48,14 +48,17 @@ __all__ = [
     "check_consistency",
     "collect_analysis",
     "compare_sensitivity",
+    "describe_plan",
     "fit_component",
     "job_files",
     "load_network",
     "main_analyses",
     "plan_analyses",
     "plot_component",
+    "print_run_summary",
     "render_analysis_report",
     "render_answer",
+    "run_summary",
     "StepJobs",
     "run_batch",
     "run_step",
@@ -125,6 +128,78 @@ def plan_analyses(config: dict) -> dict[str, dict]:
                       "components": [c.label for c in comps],
                       "variants": {c.label: list(_variants(cfg, network, c)) for c in comps}}
     return plan
+
+
+def describe_plan(plan: dict) -> str:
+    """What a run of a :func:`plan_analyses` plan would do, in words (``bayesnma validate``):
+    per analysis the data read, its components and the comparisons whose consistency can
+    be checked, the model with its priors (and whether each came from the config or the
+    defaults), the fits, the sampler and what is written."""
+    from bayesnma.config import default_settings
+
+    default_priors = default_settings()["priors"]
+    main = main_analyses(plan)
+    n_fits = sum(1 + len(v) for p in plan.values() for v in p["variants"].values())
+    lines = [f"valid: {len(main)} analys{'i' if len(main) == 1 else 'e'}s, "
+             f"{len(plan) - len(main)} sensitivity analyses, {n_fits} fits"]
+    for name, p in plan.items():
+        cfg, network = _load(p["settings"], name)
+        comps = _components(cfg, network)
+        if "sensitivity_of" in p["settings"]:  # one line: its main analysis says the rest
+            lines.append(f"{name}: sensitivity analysis of {p['settings']['sensitivity_of']}"
+                         f" ({cfg.description or 'as configured'}); components "
+                         + ", ".join(f"{c.label} ({_count(c.treatments, 'treatment')}, "
+                                     f"{1 + len(p['variants'][c.label])} fit(s))"
+                                     for c in comps))
+            continue
+        arm_studies = network.arms["study"].nunique() if len(network.arms) else 0
+        con_studies = network.contrasts["study"].nunique() if len(network.contrasts) else 0
+        lines.append(f"{name}: {cfg.outcome}")
+        lines.append(f"  data: {'; '.join(src.describe() for src in cfg.sources)}: "
+                     f"{_count(network.studies, 'study')} ({arm_studies} at arm level with "
+                     f"{len(network.arms)} arms, {con_studies} at contrast level), "
+                     f"{_count(network.treatments, 'treatment')}")
+        for comp in comps:
+            model = _model(cfg, network, comp)
+            n_splits = len(_splits(model))
+            fits = ["consistency", *p["variants"][comp.label]]
+            lines.append(f"  component {comp.label}: {_count(comp.treatments, 'treatment')}, "
+                         f"{_count(comp.studies, 'study')}, reference {model.trt_ref}; "
+                         + (f"{n_splits} comparison(s) with direct and indirect evidence"
+                            if n_splits else "no closed loop (consistency cannot be checked)")
+                         + f"; fits: {', '.join(fits)}")
+        info = _model(cfg, network, comps[0]).describe()
+        lines.append(f"  model: {info['trt_effects']} effects, {info['likelihood']} likelihood, "
+                     f"{info['link']} link; {p['measure']['name']} "
+                     f"({get_measure(network.measure).better_if(cfg.lower_better)})")
+        for key in ("baseline", "regression", "class_effects"):
+            if key in info:
+                lines.append(f"  {key.replace('_', ' ')}: {info[key]}")
+        sources = {label: "config" if p["settings"]["priors"].get(key) != default_priors.get(key)
+                   else "default" for label, key in (("mu", "intercept"), ("d", "trt"),
+                                                     ("tau", "het"))}
+        priors = [f"{k.removeprefix('prior ')} ~ {v} [{sources.get(k.split()[1], 'default')}]"
+                  for k, v in info.items() if k.startswith("prior ")]
+        lines.append("  priors: " + "; ".join(priors))
+        s, c = cfg.sampler, cfg.convergence
+        lines.append(f"  sampler: {s.backend}, {s.chains} chains x {s.draws:,} draws after "
+                     f"{s.tune:,} tuning, seed {s.random_seed}, target_accept "
+                     f"{s.target_accept:g}, up to {s.retries} retries; converged if R-hat < "
+                     f"{c.max_rhat:g}, bulk and tail ESS >= {c.min_ess_bulk:,g}/"
+                     f"{c.min_ess_tail:,g}, divergences <= {c.max_divergences} "
+                     f"(on_failure: {cfg.on_failure})")
+        lines.append(f"  writes: results/{name}/ (report.html, tables and figures per "
+                     "component)")
+    if main:
+        lines.append("and results/answer.html (the ranking of every analysis)")
+    return "\n".join(lines)
+
+
+def _count(items, noun: str) -> str:
+    """``1 study``, ``3 studies``, ``2 treatments``."""
+    n = len(items)
+    plural = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+    return f"{n} {noun if n == 1 else plural}"
 
 
 def main_analyses(plan: dict) -> list[str]:
@@ -222,10 +297,15 @@ def _splits(model) -> list[tuple[str, str]]:
 
 def _variants(cfg, network, comp):
     """Labels of the variants fitted beside the consistency model of one component."""
+    if cfg.consistency == ("consistency",):
+        return
+    n_splits = len(_splits(_model(cfg, network, comp)))
+    if cfg.checks_where_loops and not n_splits:
+        return
     if "ume" in cfg.consistency:
         yield "ume"
     if "nodesplit" in cfg.consistency:
-        for k in range(len(_splits(_model(cfg, network, comp)))):
+        for k in range(n_splits):
             yield f"ns{k + 1}"
 
 
@@ -453,7 +533,7 @@ def fit_component(settings: dict, analysis: str, component: str, *, posterior, d
         If the fit fails the convergence criteria and ``on_failure`` is ``error`` (nothing
         is written).
     """
-    from bayesnma.diagnostics import check_convergence
+    from bayesnma.diagnostics import check_convergence, remedies
     from bayesnma.pymc_backend import fit
 
     cfg, network = _load(settings, analysis)
@@ -468,20 +548,23 @@ def fit_component(settings: dict, analysis: str, component: str, *, posterior, d
     sampler = cfg.sampler
     log.info("sampling %d chains x %d draws after %d tuning steps (%s, %s chain(s) at a time)",
              sampler.chains, sampler.draws, sampler.tune, sampler.backend, threads or "every")
-    idata = fit(model, sampler, cores=threads)
+    idata = fit(model, sampler, cores=threads, criteria=cfg.convergence)
     conv = check_convergence(idata, cfg.convergence)
-    log.info("sampling %.1f s; converged: %s %s", idata.posterior.attrs["sampling_time"],
-             conv.converged, "; ".join(conv.problems))
+    n_attempts = len(json.loads(idata.posterior.attrs["attempts"]))
+    log.info("sampling %.1f s; converged: %s after %d attempt(s) %s",
+             idata.posterior.attrs["sampling_time"], conv.converged, n_attempts,
+             "; ".join(conv.problems))
     if not conv.converged and cfg.on_failure == "error":
         raise ConvergenceFailure(
-            f"{analysis}/{component} ({variant}) did not converge: "
-            f"{'; '.join(conv.problems)}. Increase sampler draws/tune or target_accept, or "
-            "set convergence.on_failure: flag to write results marked as not converged."
+            f"{analysis}/{component} ({variant}) did not converge in {n_attempts} "
+            f"attempt(s): {'; '.join(conv.problems)}. {remedies(conv)} Or set "
+            "convergence.on_failure: flag to write results marked as not converged."
         )
     idata.posterior.attrs.update({"analysis": analysis, "component": component,
                                   "variant": variant, "fit_stamp": stamp,
                                   "outcome": cfg.outcome, "converged": int(conv.converged),
                                   "convergence_problems": "; ".join(conv.problems),
+                                  "remedies": remedies(conv),
                                   "model_notes": json.dumps(notes)})
     table = conv.table.assign(model=variant, n_divergent=conv.n_divergent)
     io.write_table(_labelled(table, analysis, component, conv.converged), diagnostics)
@@ -542,7 +625,10 @@ def check_consistency(settings: dict, analysis: str, component: str, *, posterio
                                             lower_better=cfg.lower_better, title=title),
                        out / "nodesplit.png")
     n_possible = len(_splits(_model(cfg, network, comp)))
-    verdict = inconsistency.consistency_verdict(split_table, n_loops_possible=n_possible)
+    failed = tuple(label for label, idata in fits.items()
+                   if label != "consistency" and not int(idata.posterior.attrs["converged"]))
+    verdict = inconsistency.consistency_verdict(split_table, n_loops_possible=n_possible,
+                                                not_converged=failed)
     io.write_table(pd.DataFrame([{"analysis": analysis, "component": component,
                                   "n_splittable": n_possible,
                                   "n_split": len(splits), "verdict": verdict}]),
@@ -842,6 +928,8 @@ def render_analysis_report(settings: dict, analysis: str, *, characteristics, co
             "versions": attrs.get("package_versions", "{}"),
             "fitted_on": (attrs.get("machine", ""), attrs.get("compile_flags", "")),
             "model_notes": json.loads(attrs.get("model_notes", "[]")),
+            "attempts": json.loads(attrs.get("attempts", "[]")),
+            "remedies": attrs.get("remedies", ""),
             "consistency": _read_folder(folder / "consistency"),
         }
     html = render_html(
@@ -894,6 +982,52 @@ def render_answer(settings: dict, *, reports, answer, forest, forest_svg):
     io.save_figure(plot_forest_outcomes(panels), forest, forest_svg)
     Path(answer).parent.mkdir(parents=True, exist_ok=True)
     Path(answer).write_text(render_answer_html(sections, forest=Path(forest).read_bytes()))
+
+
+def run_summary(plan: dict, results="results") -> tuple[str, list[str]]:
+    """What the results of a plan's analyses say, in words for the terminal, and the main
+    analyses that did not converge and count against the run (``on_failure: flag``).
+
+    Reads what exists: an analysis whose report was not made (another target, a failed
+    job) is listed as not run.
+    """
+    from bayesnma.report import run_summary_text
+
+    root = Path(results)
+    analyses, failing = [], []
+    for name in main_analyses(plan):
+        folder = root / name
+        made = (folder / "report.html").is_file() and (folder / "convergence.csv").is_file()
+        comps = []
+        if made:
+            conv = io.read_table(folder / "convergence.csv").set_index("component")
+            ranks = io.read_table(folder / "ranks.csv")
+            for label in conv.index:
+                verdict = folder / label / "consistency" / "verdict.csv"
+                comps.append({
+                    "label": label, "converged": bool(conv.loc[label, "converged"]),
+                    "diagnostics": conv.loc[label],
+                    "ranks": ranks[ranks["component"] == label],
+                    "verdict": (io.read_table(verdict)["verdict"].iat[0]
+                                if verdict.is_file() else None)})
+            on_failure = plan[name]["settings"]["convergence"]["on_failure"]
+            if not all(c["converged"] for c in comps) and on_failure == "flag":
+                failing.append(name)
+        analyses.append({"name": name, "outcome": plan[name]["settings"].get("outcome") or name,
+                         "report": str(folder / "report.html") if made else None,
+                         "components": comps})
+    scenarios = [a for a in plan if a not in main_analyses(plan)]
+    bad = [a for a in scenarios if (root / a / "convergence.csv").is_file()
+           and not io.read_table(root / a / "convergence.csv")["converged"].astype(bool).all()]
+    answer = root / "answer.html"
+    text = run_summary_text(analyses, answer=str(answer) if answer.is_file() else None,
+                            not_converged_scenarios=bad, n_scenarios=len(scenarios))
+    return text, failing
+
+
+def print_run_summary(plan: dict, results="results") -> None:
+    """Print :func:`run_summary` (the workflow's ``onsuccess`` hook)."""
+    print("\n" + run_summary(plan, results)[0], flush=True)
 
 
 def _read_folder(folder: Path) -> dict:

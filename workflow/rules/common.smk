@@ -8,6 +8,7 @@ from bayesnma.workflow import (
     main_analyses,
     name_clone_for_conda,
     plan_analyses,
+    print_run_summary,
     remove_stale_results,
     scenario_batches,
     settings_key,
@@ -36,6 +37,11 @@ onstart:
     # Results of fits this run redoes are removed first, so that a failed run leaves
     # nothing that looks current.
     remove_stale_results(PLAN)
+
+
+onsuccess:
+    # What the run found: per analysis converged or not, its ranking's claim, its report.
+    print_run_summary(PLAN)
 
 
 # The software of every rule (used with --sdm conda).
