@@ -23,7 +23,29 @@ def test_init_writes_a_starter_that_validates(tmp_path, capsys, monkeypatch):
     assert (tmp_path / "data" / "arms.csv").read_text().startswith("study,treatment,events")
     monkeypatch.chdir(tmp_path)
     assert main(["validate", "config/config.yaml"]) == 0
-    assert "valid: 1 analyses, 0 sensitivity analyses, 1 fits" in capsys.readouterr().out
+    out = capsys.readouterr().out.splitlines()[1:]
+    assert out[0] == "valid: 1 analysis, 0 sensitivity analyses, 8 fits"
+    assert out[2] == ("  data: data/arms.csv (binary): 6 studies (6 at arm level with 13 arms, "
+                      "0 at contrast level), 4 treatments")
+    assert out[3] == ("  component c1: 4 treatments, 6 studies, reference A; 6 comparison(s) "
+                      "with direct and indirect evidence; fits: consistency, ume, ns1, ns2, "
+                      "ns3, ns4, ns5, ns6")
+    assert out[5].startswith("  priors: mu (study baselines) ~ Normal(mean=0, sd=10) "
+                             "[default]; ")
+    assert out[6].startswith("  sampler: nutpie, 4 chains x 1,000 draws after 1,000 tuning, "
+                             "seed 1234, target_accept 0.9, up to 2 retries; ")
+
+
+def test_validate_says_which_prior_came_from_the_config(tmp_path, capsys):
+    main(["init", str(tmp_path)])
+    config = tmp_path / "config" / "config.yaml"
+    config.write_text(config.read_text() + "    priors: {het: {half_normal: {scale: 0.5}}}\n"
+                      "    consistency: [consistency]\n")
+    assert main(["validate", "config/config.yaml", "-d", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "tau (heterogeneity SD) ~ HalfNormal(scale=0.5) [config]" in out
+    assert "d (treatment effects) ~ Normal(mean=0, sd=10) [default]" in out
+    assert "; fits: consistency\n" in out and "8 fits" not in out
 
 
 def test_init_keeps_an_existing_config(tmp_path, capsys):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import sys
 from importlib.resources import files
 from pathlib import Path
@@ -36,10 +37,17 @@ _STARTER_DATA = """\
 study,treatment,events,total,design
 s1,A,12,100,RCT
 s1,B,20,100,RCT
-s2,A,8,80,RCT
-s2,C,15,80,RCT
+s2,A,9,80,RCT
+s2,C,19,82,RCT
 s3,B,18,90,RCT
-s3,C,16,90,RCT
+s3,C,22,88,RCT
+s4,A,10,70,RCT
+s4,B,15,72,RCT
+s4,D,13,71,RCT
+s5,C,25,110,RCT
+s5,D,17,105,RCT
+s6,A,7,60,RCT
+s6,D,12,61,RCT
 """
 
 
@@ -59,8 +67,35 @@ def _run(args) -> int:
         if not c.is_file():
             print(f"bayesnma: config file not found: {c}", file=sys.stderr)
             return 2
-    return _snakemake(Path(args.directory).resolve(), configs, cores=args.cores,
-                      targets=args.targets, dry_run=args.dry_run, keep_going=args.keep_going)
+    workdir = Path(args.directory).resolve()
+    status = _snakemake(workdir, configs, cores=args.cores, targets=args.targets,
+                        dry_run=args.dry_run, keep_going=args.keep_going)
+    if status or args.dry_run:
+        return status
+    from bayesnma.workflow import run_summary
+
+    failing = run_summary(_plan(configs, workdir), workdir / "results")[1]
+    if failing:
+        print(f"bayesnma: {', '.join(failing)} did not converge (see the reports' Diagnostics "
+              f"for what failed and what to try); exit status {NOT_CONVERGED}. Set "
+              "convergence.on_failure: warn to exit 0 with results marked not converged.",
+              file=sys.stderr)
+        return NOT_CONVERGED
+    return 0
+
+
+#: Exit status of ``bayesnma run`` when a main analysis did not converge.
+NOT_CONVERGED = 3
+
+#: Snakemake's messages that list each job (rule, inputs, outputs, wildcards, resources):
+#: they go to Snakemake's log file only, so that the terminal shows progress, errors and
+#: the run's summary.
+_JOB_LISTINGS = frozenset({"job_info", "group_info", "shellcmd"})
+
+
+def _terminal_only_progress(record) -> bool:
+    event = getattr(record, "event", None)
+    return getattr(event, "value", event) not in _JOB_LISTINGS
 
 
 def _snakemake(workdir: Path, configs, *, cores: int, targets=(), dry_run: bool = False,
@@ -76,6 +111,11 @@ def _snakemake(workdir: Path, configs, *, cores: int, targets=(), dry_run: bool 
     )
 
     with SnakemakeApi(OutputSettings()) as api:
+        # Snakemake logs through the standard logger "snakemake.logging"; its log file
+        # handler (added later, per run) keeps everything.
+        for handler in logging.getLogger("snakemake.logging").handlers:
+            if not isinstance(handler, logging.FileHandler):
+                handler.addFilter(_terminal_only_progress)
         try:
             workflow = api.workflow(
                 resource_settings=ResourceSettings(cores=cores),
@@ -204,15 +244,12 @@ def _plan(configs, workdir: Path) -> dict:
 
 
 def _validate(args) -> int:
-    from bayesnma.workflow import main_analyses
+    from bayesnma.workflow import describe_plan
 
-    plan = _plan(_configfiles(args), Path(args.directory))
-    n_fits = sum(1 + len(v) for p in plan.values() for v in p["variants"].values())
-    main = main_analyses(plan)
-    print(f"valid: {len(main)} analyses, {len(plan) - len(main)} sensitivity analyses, "
-          f"{n_fits} fits")
-    for analysis, p in plan.items():
-        print(f"  {analysis}: {p['measure']['name']}; components {', '.join(p['components'])}")
+    workdir = Path(args.directory)
+    plan = _plan(_configfiles(args), workdir)
+    with contextlib.chdir(workdir):  # data paths are relative to it
+        print(describe_plan(plan))
     return 0
 
 
@@ -258,7 +295,14 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run the analyses of a config (reruns only what changed)",
                          description="Run every analysis of the config files with the "
-                         "packaged workflow; results go to <directory>/results.")
+                         "packaged workflow; results go to <directory>/results. The "
+                         "terminal shows progress and, at the end, what each analysis found "
+                         "(Snakemake's list of jobs goes to its log in .snakemake/log). A fit "
+                         "that fails the convergence criteria is refitted with safer sampler "
+                         "settings (sampler.retries). Exit status: 0 done; 1 a job failed; 2 "
+                         "bad arguments; 3 a main analysis did not converge (its results are "
+                         "written, marked not converged; convergence.on_failure: warn exits "
+                         "0 instead).")
     _config_arguments(run, cores="CPU cores to use (a fit uses one per chain; default 1)")
     run.add_argument("--dry-run", "-n", action="store_true", help="list the jobs, run none")
     run.add_argument("--keep-going", "-k", action="store_true",
@@ -269,7 +313,10 @@ def _parser() -> argparse.ArgumentParser:
 
     val = sub.add_parser("validate", help="check a config and its data files; fit nothing",
                          description="Check the config files and every data file they name, "
-                         "as a run does before any job, and list the analyses.")
+                         "as a run does before any job, and say what a run would do: per "
+                         "analysis the data read, its components and loops, the model and "
+                         "its priors (from the config or the defaults), the fits, the "
+                         "sampler and what is written.")
     _config_arguments(val)
     val.set_defaults(func=_validate)
 
