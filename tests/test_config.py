@@ -187,3 +187,20 @@ def test_config_readme_lists_every_key_as_the_schema_has_it():
     assert table in readme, "config/README.md is out of date: paste settings_reference()"
     for key in ("`sampler.draws` | `1000`", "`trt_effects` | `random`", "`data` | required"):
         assert key in table
+
+
+def test_consistency_auto_checks_main_analyses_with_the_variants_their_model_allows():
+    def resolved(**settings):
+        merged = validate_config({"analyses": {"a": {"data": "x", **settings}}})["a"]
+        cfg = analysis_config("a", merged)
+        return cfg.consistency, cfg.checks_where_loops
+
+    assert resolved() == (("consistency", "ume", "nodesplit"), True)
+    assert resolved(baseline={"model": "exchangeable"}) == (("consistency", "nodesplit"), True)
+    assert resolved(class_effects={"classes": {"A": "x"}})[0] == ("consistency", "nodesplit")
+    assert resolved(consistency=["consistency", "ume"]) == (("consistency", "ume"), False)
+    assert resolved(consistency=["consistency"]) == (("consistency",), False)
+    scenario = validate_config({"analyses": {"a": {"data": "x", "sensitivity": {
+        "alt": {"description": "d"}}}}})
+    alt = next(name for name in scenario if name != "a")
+    assert analysis_config(alt, scenario[alt]).consistency == ("consistency",)

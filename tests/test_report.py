@@ -8,6 +8,7 @@ from bayesnma.report import (
     _answer,
     _caution,
     _cell,
+    _checks_not_converged,
     _covariates,
     _effect_cell,
     _mc_num,
@@ -16,6 +17,7 @@ from bayesnma.report import (
     _reproducibility,
     _table,
     render_answer_html,
+    run_summary_text,
 )
 
 
@@ -195,3 +197,64 @@ def test_answer_page_lists_missing_treatments_and_escapes_every_name():
     assert "Not in this ranking" in html and "arm &#39;H&#39; of study" in html
     assert "<script>" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
     assert html.index("<h2>ORR") < html.index("<h2>PFS")
+
+
+def _ranks(converged=True):
+    return pd.DataFrame({"treatment": ["H", "B", "A"], "sucra": [0.9, 0.6, 0.0],
+                         "p_best": [0.7, 0.3, 0.0], "median_rank": [1, 2, 3],
+                         "q2.5": [1, 1, 2], "q97.5": [2, 3, 3], "converged": converged})
+
+
+def test_a_ranking_that_did_not_converge_names_no_best_treatment():
+    eff = pd.DataFrame({"treatment": ["B", "H"], "comparator": ["A", "A"],
+                        "scale": ["OR", "OR"], "median": [2.0, 3.0], "q2.5": [1.1, 0.5],
+                        "q97.5": [3.9, 20.0]})
+    components = pd.DataFrame({"component": ["c1"], "trt_ref": ["A"]})
+    cfg = SimpleNamespace(description="", lower_better=False)
+    parts = {"c1": {"tables": {"ranks": _ranks(converged=False), "relative_effects": eff}}}
+    words = _answer(parts, components, None, None, get_measure("OR"), cfg)["blocks"][0][
+        "sentences"]
+    assert words == ["Not converged: the fit failed the convergence criteria, so this "
+                     "ranking is no answer and no treatment is named best (Diagnostics says "
+                     "what failed and what to try)."]
+
+
+def test_check_fits_that_did_not_converge_are_named_by_component():
+    def part(converged):
+        table = pd.DataFrame({"model": ["consistency", "ume", "ns1"], "converged": converged})
+        return {"consistency": {"tables": {"model_comparison": table}}}
+
+    parts = {"c1": part([True, True, True]), "c2": part([True, False, False]),
+             "c3": {"consistency": {"tables": {}}}}
+    assert _checks_not_converged(parts) == "c2: ume, ns1"
+
+
+def test_the_run_summary_says_per_analysis_what_it_found_and_where():
+    diag = pd.Series({"max_r_hat": 1.052, "min_ess_bulk": 88.0, "n_divergent": 3})
+    analyses = [
+        {"name": "orr", "outcome": "Response", "report": "results/orr/report.html",
+         "components": [{"label": "c1", "converged": True, "diagnostics": diag,
+                         "ranks": _ranks(), "verdict": "no closed loop: ..."}]},
+        {"name": "os", "outcome": "Survival", "report": "results/os/report.html",
+         "components": [
+             {"label": "c1", "converged": False, "diagnostics": diag, "ranks": _ranks(),
+              "verdict": None},
+             {"label": "c2", "converged": True, "diagnostics": diag,
+              "ranks": _ranks().iloc[:2], "verdict": None}]},
+        {"name": "pfs", "outcome": "PFS", "report": None, "components": []},
+    ]
+    text = run_summary_text(analyses, answer="results/answer.html",
+                            not_converged_scenarios=["orr--alt"], n_scenarios=3)
+    assert text.splitlines() == [
+        "orr (Response): converged",
+        "  H is probably the best (probability 0.70; median rank 1, 95% CrI 1-2).",
+        "    consistency: no closed loop: ...",
+        "  report: results/orr/report.html",
+        "os (Survival): NOT CONVERGED: its rankings are not answers",
+        "  c1: not converged (largest R-hat 1.052, smallest bulk ESS 88, 3 divergent "
+        "transitions)",
+        "  c2: two treatments: H vs B (see the report)",
+        "  report: results/os/report.html",
+        "pfs (PFS): not run",
+        "sensitivity analyses: 3, not converged: orr--alt",
+        "answer: results/answer.html"]

@@ -7,7 +7,7 @@ import pytest
 
 from bayesnma import ConfigError, DataValidationError, NetworkError
 from bayesnma.config import analysis_config, validate_config
-from bayesnma.workflow import _components, load_network, plan_analyses
+from bayesnma.workflow import _components, _variants, load_network, plan_analyses
 
 DATA = """study,treatment,events,total
 s1,A,5,50
@@ -252,3 +252,36 @@ def test_the_conda_environment_learns_where_the_clone_is(tmp_path, monkeypatch):
         assert os.environ["BAYESNMA_CLONE"] == str(repo)
     name_clone_for_conda(tmp_path)  # an installed package: no clone
     assert os.environ["BAYESNMA_CLONE"] == ""
+
+
+LOOP = """study,treatment,events,total
+s1,A,5,50
+s1,B,9,50
+s2,B,8,40
+s2,C,12,40
+s3,A,6,45
+s3,C,14,45
+s4,C,9,30
+s4,D,11,30
+"""
+
+
+CHAIN = LOOP.replace("s3,A,6,45\ns3,C,14,45\n", "")
+
+
+@pytest.mark.parametrize(("data", "consistency", "expected"), [
+    (LOOP, "auto", ["ume", "ns1", "ns2", "ns3"]),
+    (CHAIN, "auto", []),  # no closed loop: nothing to check, no fit
+    (LOOP, ["consistency"], []),
+    (CHAIN, ["consistency", "ume"], ["ume"]),  # asked for: fitted even without a loop
+], ids=["loop-auto", "chain-auto", "loop-off", "chain-ume"])
+def test_checks_are_fitted_by_default_where_a_component_has_a_loop(tmp_path, data,
+                                                                   consistency, expected):
+    path = tmp_path / "arms.csv"
+    path.write_text(data)
+    settings = validate_config({"analyses": {"a": {"data": str(path),
+                                                   "consistency": consistency}}})["a"]
+    cfg = analysis_config("a", settings)
+    network = load_network(cfg)
+    comp = _components(cfg, network)[0]
+    assert list(_variants(cfg, network, comp)) == expected

@@ -17,6 +17,7 @@ FAST = """
 defaults:
   sampler: {chains: 2, draws: 200, tune: 200, random_seed: 3}
   convergence: {min_ess_bulk: 50, min_ess_tail: 50, on_failure: flag}
+  consistency: [consistency]
 """
 
 
@@ -45,7 +46,7 @@ def test_the_wheel_runs_an_analysis_outside_the_clone(tmp_path):
     run = bayesnma("run", "config/config.yaml", "fast.yaml", "--cores", "2", "-d", str(proj))
     assert run.returncode == 0, run.stderr[-3000:]
     ranks = pd.read_csv(proj / "results" / "example" / "ranks.csv")
-    assert sorted(ranks["treatment"]) == ["A", "B", "C"]
+    assert sorted(ranks["treatment"]) == ["A", "B", "C", "D"]
     assert (proj / "results" / "example" / "report.html").stat().st_size > 0
     again = bayesnma("run", "config/config.yaml", "fast.yaml", "-d", str(proj), "--dry-run")
     assert again.returncode == 0 and "Nothing to be done" in again.stderr + again.stdout

@@ -1,0 +1,85 @@
+"""A newcomer's first run: ``bayesnma init`` (a 4-treatment network with loops and a 3-arm
+trial), then ``bayesnma run`` with every default: the fits converge, consistency is
+checked, and the run ends by saying what it found; a config that cannot converge exits
+non-zero with the reason."""
+
+import re
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from bayesnma import io
+
+pytestmark = pytest.mark.workflow
+
+
+def _bayesnma(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "bayesnma", *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd, timeout=900)
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory):
+    proj = tmp_path_factory.mktemp("first_run")
+    assert _bayesnma("init", proj, cwd=proj).returncode == 0
+    return proj, _bayesnma("run", "config/config.yaml", "--cores", "2", cwd=proj)
+
+
+def test_the_defaults_converge_and_the_run_ends_with_what_it_found(first_run):
+    proj, run = first_run
+    assert run.returncode == 0, run.stderr[-3000:]
+    lines = run.stdout.strip().splitlines()[-5:]
+    assert lines[0] == "example (Response rate): converged"
+    assert re.fullmatch(r"  C is (probably|very likely) the best \(probability 0\.\d+; "
+                        r"median rank 1, 95% CrI 1-\d\)\.", lines[1]), lines[1]
+    assert re.fullmatch(r"    consistency: no evidence of inconsistency \(smallest p = "
+                        r"0\.\d+, 6 splits\)", lines[2]), lines[2]
+    assert lines[3:] == ["  report: results/example/report.html",
+                         "answer: results/answer.html"]
+    # Snakemake's job listings went to its log, not to the terminal.
+    assert "output:" not in run.stderr and "wildcards:" not in run.stderr
+    assert "steps (100%) done" in run.stderr
+    log = next((proj / ".snakemake" / "log").glob("*.snakemake.log")).read_text()
+    assert "output: results/example/c1/posterior.nc" in log
+
+
+def test_a_network_with_loops_gets_every_check_by_default_and_every_fit_converges(first_run):
+    proj, _ = first_run
+    checks = proj / "results" / "example" / "c1" / "consistency"
+    comparison = pd.read_csv(checks / "model_comparison.csv")
+    assert comparison["model"].tolist() == ["consistency", "ume", *(f"ns{k}" for k in
+                                                                     range(1, 7))]
+    assert comparison["converged"].all()
+    posteriors = [proj / "results/example/c1/posterior.nc",
+                  *sorted((proj / "results/example/c1/variants").glob("*/posterior.nc"))]
+    assert len(posteriors) == 8
+    for path in posteriors:
+        attempts = io.read_posterior_attrs(path)["attempts"]
+        assert '"problems": []}]' in attempts, (path, attempts)  # the last one converged
+    html = (proj / "results" / "example" / "report.html").read_text()
+    assert "Not converged" not in html and "<b>Converged:</b>" in html
+
+
+def test_a_config_that_cannot_converge_exits_3_and_says_why(tmp_path):
+    assert _bayesnma("init", tmp_path, cwd=tmp_path).returncode == 0
+    config = tmp_path / "config" / "config.yaml"
+    config.write_text(config.read_text() + "    consistency: [consistency]\n"
+                      "    sampler: {chains: 2, draws: 20, tune: 20}\n")
+    run = _bayesnma("run", "config/config.yaml", "--cores", "2", cwd=tmp_path)
+    assert run.returncode == 3, run.stderr[-3000:]
+    assert "bayesnma: example did not converge" in run.stderr
+    assert "convergence.on_failure: warn" in run.stderr
+    assert "example (Response rate): NOT CONVERGED" in run.stdout
+    attempts = io.read_posterior_attrs(tmp_path / "results/example/c1/posterior.nc")["attempts"]
+    assert attempts.count('"target_accept"') == 3  # the first fit and its 2 retries
+    report = (tmp_path / "results" / "example" / "report.html").read_text()
+    assert "What to try:" in report and "more draws (sampler.draws)" in report
+    answer = (tmp_path / "results" / "answer.html").read_text()
+    assert "the best (probability" not in answer and "Not converged" in answer
+
+    config.write_text(config.read_text() + "    convergence: {on_failure: warn}\n")
+    warned = _bayesnma("run", "config/config.yaml", "--cores", "2", cwd=tmp_path)
+    assert warned.returncode == 0, warned.stderr[-3000:]
+    assert "NOT CONVERGED" in warned.stdout
