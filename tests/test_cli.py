@@ -81,3 +81,31 @@ def test_check_needs_results_to_compare(tmp_path, capsys):
     main(["init", str(tmp_path)])
     assert main(["check", "config/config.yaml", "-d", str(tmp_path)]) == 2
     assert "no results to check" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("on_failure", "status"), [("flag", 3), ("warn", 0)])
+def test_run_exits_3_when_a_main_analysis_did_not_converge_unless_told_to_warn(
+        tmp_path, monkeypatch, capsys, on_failure, status):
+    import pandas as pd
+
+    from bayesnma import cli
+
+    main(["init", str(tmp_path)])
+    config = tmp_path / "config" / "config.yaml"
+    config.write_text(config.read_text() + f"    convergence: {{on_failure: {on_failure}}}\n")
+
+    def finished_run(workdir, configs, **_):  # what a run whose fit failed leaves
+        out = workdir / "results" / "example"
+        out.mkdir(parents=True)
+        (out / "report.html").write_text("<html></html>")
+        pd.DataFrame({"analysis": ["example"], "component": ["c1"], "converged": [False],
+                      "max_r_hat": [1.2], "min_ess_bulk": [30.0], "min_ess_tail": [20.0],
+                      "n_divergent": [4]}).to_csv(out / "convergence.csv", index=False)
+        pd.DataFrame({"analysis": "example", "component": "c1", "treatment": ["C", "A"],
+                      "sucra": [0.9, 0.1]}).to_csv(out / "ranks.csv", index=False)
+        return 0
+
+    monkeypatch.setattr(cli, "_snakemake", finished_run)
+    assert main(["run", "config/config.yaml", "-d", str(tmp_path)]) == status
+    err = capsys.readouterr().err
+    assert ("bayesnma: example did not converge" in err) == (status == 3)

@@ -258,3 +258,19 @@ def test_the_run_summary_says_per_analysis_what_it_found_and_where():
         "pfs (PFS): not run",
         "sensitivity analyses: 3, not converged: orr--alt",
         "answer: results/answer.html"]
+
+
+def test_the_consistency_verdict_sits_next_to_the_ranking():
+    eff = pd.DataFrame({"treatment": ["B", "H"], "comparator": ["A", "A"],
+                        "scale": ["OR", "OR"], "median": [2.0, 3.0], "q2.5": [1.1, 0.5],
+                        "q97.5": [3.9, 20.0]})
+    verdict = pd.DataFrame({"verdict": ["no evidence of inconsistency (smallest p = 0.40, 2 "
+                                        "splits)"]})
+    parts = {"c1": {"tables": {"ranks": _ranks(), "relative_effects": eff},
+                    "consistency": {"tables": {"verdict": verdict}}}}
+    components = pd.DataFrame({"component": ["c1"], "trt_ref": ["A"]})
+    cfg = SimpleNamespace(description="", lower_better=False)
+    words = _answer(parts, components, None, None, get_measure("OR"), cfg)["blocks"][0][
+        "sentences"]
+    assert words[-1] == ("Consistency of direct and indirect evidence: no evidence of "
+                         "inconsistency (smallest p = 0.40, 2 splits).")

@@ -272,6 +272,10 @@ def _answer(parts: dict, components, evidence, sensitivity, measure, cfg) -> dic
                      "failed and what to try)."]
         elif ranked:
             words = _certainty(ranks, cautions, measure.code)
+            verdict = part.get("consistency", {}).get("tables", {}).get("verdict")
+            if verdict is not None and len(verdict):
+                words.append(f"Consistency of direct and indirect evidence: "
+                             f"{verdict['verdict'].iat[0]}.")
         else:
             other = [t for t in ranks["treatment"] if t != ref]
             words = [f"Two treatments only: {other[0] if other else ref} vs {ref}, "

@@ -964,7 +964,9 @@ def render_answer(settings: dict, *, reports, answer, forest, forest_svg):
         root = Path(report).parent
         components = io.read_table(root / "network" / "components.csv")
         parts = {c: {"tables": {t: io.read_table(root / c / f"{t}.csv")
-                                for t in ("ranks", "relative_effects")}}
+                                for t in ("ranks", "relative_effects")},
+                     "consistency": {"tables": {
+                         "verdict": io.read_table(root / c / "consistency" / "verdict.csv")}}}
                  for c in components["component"]}
         sens = root / "sensitivity.csv"
         cfg = analysis_config(analysis, analysis_settings)
