@@ -662,6 +662,8 @@ def render_html(cfg, *, characteristics, components, convergence, network_plot: 
         cfg=cfg, measure=measure, better_if=measure.better_if(cfg.lower_better),
         not_converged=", ".join(bad["component"]),
         checks_not_converged=_checks_not_converged(parts),
+        remedies=[f"{label}: {part['remedies']}" for label, part in parts.items()
+                  if part.get("remedies")],
         prior_bound=_prior_bound(parts),
         answer=_answer(parts, components, evidence, sensitivity, measure, cfg),
         sucra_meaning=SUCRA_MEANING,
