@@ -54,7 +54,8 @@ def test_linear_predictors_computed_after_sampling_match_the_model(three_trt_arm
     import bayesnma as nma
 
     model = nma.NMAModel(nma.set_agd_arm(three_trt_arms), trt_effects="fixed", trt_ref="A")
-    post = nma.fit(model, nma.SamplerSettings(chains=2, draws=50, tune=50)).posterior
+    post = nma.fit(model, nma.SamplerSettings(chains=2, draws=50, tune=50,
+                                                     retries=0)).posterior
     const_study = [label.split(" | ")[0] for label in post["arm"].values]
     base = {"s1": "A", "s2": "A", "s3": "B"}
     d = {t: post["d"].sel(treatment=t).values for t in ("B", "C")} | {"A": 0.0}

@@ -54,8 +54,8 @@ def test_a_model_compiled_earlier_in_the_process_gives_the_draws_of_a_new_compil
 
     monkeypatch.setattr(pymc_backend, "_COMPILED", {})
     model = nma.NMAModel(nma.set_agd_arm(three_trt_arms), trt_effects="fixed", trt_ref="A")
-    settings = nma.SamplerSettings(chains=2, draws=50, tune=50, random_seed=3)
-    nma.fit(model, nma.SamplerSettings(chains=2, draws=50, tune=50, random_seed=1))
+    settings = nma.SamplerSettings(chains=2, draws=50, tune=50, random_seed=3, retries=0)
+    nma.fit(model, nma.SamplerSettings(chains=2, draws=50, tune=50, random_seed=1, retries=0))
     assert len(pymc_backend._COMPILED) == 1
     reused = nma.fit(model, settings)
     assert len(pymc_backend._COMPILED) == 1

@@ -38,7 +38,7 @@ s5,E,9,30,x
 CONFIG = """
 defaults:
   sampler: {{backend: nutpie, chains: 2, draws: 400, tune: 400, random_seed: 7,
-            target_accept: 0.99}}
+            target_accept: 0.99, retries: 0}}
   convergence: {{min_ess_bulk: 100, min_ess_tail: 100, on_failure: flag}}
 analyses:
   mine:

@@ -28,7 +28,8 @@ FILES = {
 
 CONFIG = """
 defaults:
-  sampler: {{chains: 2, draws: 300, tune: 400, random_seed: 5, target_accept: 0.99}}
+  sampler: {{chains: 2, draws: 300, tune: 400, random_seed: 5, target_accept: 0.99,
+            retries: 0}}
   convergence: {{min_ess_bulk: 50, min_ess_tail: 50, on_failure: flag}}
   consistency: [consistency]  # formats are checked here; consistency in test_workflow.py
   trt_ref: P

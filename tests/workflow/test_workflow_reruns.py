@@ -43,7 +43,8 @@ analyses:
   odd:
     data: data/arms.csv
     outcome: Response
-    sampler: {chains: 2, draws: 400, tune: 400, random_seed: 11, target_accept: 0.95}
+    sampler: {chains: 2, draws: 400, tune: 400, random_seed: 11, target_accept: 0.95,
+              retries: 0}
     convergence: {min_ess_bulk: 50, min_ess_tail: 50, on_failure: flag}
     consistency: [consistency]  # the reruns' tables, not the checks, are compared here
 """
