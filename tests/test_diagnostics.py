@@ -124,3 +124,13 @@ def test_single_precision_linear_predictors_give_finite_likelihoods_far_from_zer
     })
     assert np.isfinite(pointwise_log_likelihood(tree).values).all()
     assert np.isfinite(residual_deviance(tree)[["resdev", "leverage"]]).all().all()
+
+
+def test_a_parameter_whose_chains_never_moved_fails_by_name():
+    idata = _funnel(diverging=0, tau_shift=0.0)
+    idata.posterior["tau"] = idata.posterior["tau"] * 0 + 0.5
+    conv = check_convergence(idata)
+    assert not conv.converged
+    assert conv.problems[0] == "R-hat undefined (constant draws) (tau)"
+    assert conv.mixing_problems == conv.problems[:1]
+    assert remedies(conv).startswith("Parameters that failed R-hat or ESS: tau (R-hat nan")

@@ -141,7 +141,10 @@ def check_convergence(idata, criteria: ConvergenceCriteria | None = None) -> Con
     n_depth = int(stats[depth_var].sum()) if depth_var else 0
 
     problems = []
-    if not (table["r_hat"] < criteria.max_rhat).all():
+    undefined = table.loc[table["r_hat"].isna(), "parameter"]
+    if len(undefined):  # constant draws: the chains never moved
+        problems.append(f"R-hat undefined (constant draws) ({', '.join(undefined)})")
+    if (table["r_hat"] >= criteria.max_rhat).any():
         worst = table.loc[table["r_hat"].idxmax()]
         problems.append(f"R-hat {worst['r_hat']:.3f} >= {criteria.max_rhat} ({worst['parameter']})")
     for col, limit in (("ess_bulk", criteria.min_ess_bulk), ("ess_tail", criteria.min_ess_tail)):
@@ -156,8 +159,8 @@ def check_convergence(idata, criteria: ConvergenceCriteria | None = None) -> Con
 def failing_parameters(conv: Convergence) -> pd.DataFrame:
     """The rows of a verdict's table that fail R-hat or ESS, worst R-hat first."""
     c = conv.criteria
-    bad = ((conv.table["r_hat"] >= c.max_rhat) | (conv.table["ess_bulk"] < c.min_ess_bulk)
-           | (conv.table["ess_tail"] < c.min_ess_tail))
+    bad = ((conv.table["r_hat"] >= c.max_rhat) | conv.table["r_hat"].isna()
+           | (conv.table["ess_bulk"] < c.min_ess_bulk) | (conv.table["ess_tail"] < c.min_ess_tail))
     return conv.table[bad].sort_values(["r_hat", "ess_bulk"], ascending=[False, True])
 
 
