@@ -1,6 +1,7 @@
 from types import SimpleNamespace
 
 import pandas as pd
+import pytest
 
 from bayesnma.effects import mc_decimals
 from bayesnma.measures import get_measure
@@ -11,6 +12,7 @@ from bayesnma.report import (
     _checks_not_converged,
     _covariates,
     _effect_cell,
+    _headline,
     _mc_num,
     _num,
     _prior_bound,
@@ -133,8 +135,14 @@ def test_answer_leads_with_ranking_certainty_evidence_and_robustness():
     answer = _answer(parts, components, _evidence(), sensitivity, get_measure("OR"), cfg)
     block = answer["blocks"][0]
     assert block["ranked"]
-    assert block["sentences"][0].startswith("H is probably the best (probability 0.70; median "
-                                            "rank 1, 95% CrI 1-2)")
+    # H, first, is placed by exchangeable baselines only: an unanchored comparison does not
+    # headline; B, first of the others, has a rank interval spanning most ranks.
+    assert block["sentences"][0] == (
+        "H ranks first by SUCRA (0.90), but its place rests on an assumption (exchangeable "
+        "baselines: its studies' absolute level), not on comparisons: it is not named best. "
+        "Of the treatments placed by comparisons, none is clearly the best: B ranks first "
+        "(SUCRA 0.60; probability of being best 0.30) but its 95% rank interval (1-3) spans "
+        "half the ranks or more.")
     assert "H's place rests on single-arm evidence only (1 study, 17 patients)." in (
         block["sentences"])
     rows = {r[0]: dict(zip(block["table"].columns, r, strict=True))
@@ -202,7 +210,29 @@ def test_answer_page_lists_missing_treatments_and_escapes_every_name():
 def _ranks(converged=True):
     return pd.DataFrame({"treatment": ["H", "B", "A"], "sucra": [0.9, 0.6, 0.0],
                          "p_best": [0.7, 0.3, 0.0], "median_rank": [1, 2, 3],
-                         "q2.5": [1, 1, 2], "q97.5": [2, 3, 3], "converged": converged})
+                         "q2.5": [1, 1, 2], "q97.5": [1, 3, 3], "converged": converged})
+
+
+@pytest.mark.parametrize(("p_best", "upper", "placed", "claim"), [
+    (0.95, 1, {}, "H is very likely the best (probability 0.95; median rank 1, 95% CrI 1-1)."),
+    (0.7, 1, {}, "H is probably the best (probability 0.70; median rank 1, 95% CrI 1-1)."),
+    (0.4, 1, {}, "No treatment is likely the best: H ranks first by SUCRA (0.90) but its "
+                 "probability of being best is 0.40 (median rank 1, 95% CrI 1-1)."),
+    (0.7, 2, {}, "No treatment is clearly the best: H ranks first (SUCRA 0.90; probability "
+                 "of being best 0.70) but its 95% rank interval (1-2) spans half the ranks or "
+                 "more."),
+    (0.7, 1, {"H": "class bridge: exchangeable with its class members elsewhere",
+              "B": "class bridge: exchangeable with its class members elsewhere",
+              "A": "exchangeable baselines: its studies' absolute level"},
+     "H ranks first by SUCRA (0.90), but its place rests on an assumption (class bridge: "
+     "exchangeable with its class members elsewhere), not on comparisons: it is not named "
+     "best."),
+])
+def test_the_headline_names_a_best_treatment_only_when_the_ranking_supports_it(
+        p_best, upper, placed, claim):
+    ranks = _ranks().assign(**{"p_best": [p_best, 1 - p_best, 0.0],
+                               "q97.5": [upper, 3, 3]})
+    assert _headline(ranks, placed) == claim
 
 
 def test_a_ranking_that_did_not_converge_names_no_best_treatment():
@@ -247,7 +277,7 @@ def test_the_run_summary_says_per_analysis_what_it_found_and_where():
                             not_converged_scenarios=["orr--alt"], n_scenarios=3)
     assert text.splitlines() == [
         "orr (Response): converged",
-        "  H is probably the best (probability 0.70; median rank 1, 95% CrI 1-2).",
+        "  H is probably the best (probability 0.70; median rank 1, 95% CrI 1-1).",
         "    consistency: no closed loop: ...",
         "  report: results/orr/report.html",
         "os (Survival): NOT CONVERGED: its rankings are not answers",

@@ -194,26 +194,62 @@ def _caution(n_r: int, n_o: int, n_s: int, n_patients, *, is_ref: bool) -> str:
     return f"{kind} evidence only ({n} stud{'y' if n == 1 else 'ies'}{size})"
 
 
-def _certainty(ranks: pd.DataFrame, cautions: dict, measure_code: str) -> list[str]:
-    """The answer of one ranking in words: which treatment is likely best, how sure that
-    is, and what it rests on."""
-    top = ranks.iloc[0]
+#: How a treatment may be placed for the headline to name it best: by comparisons with the
+#: reference (or as the reference). A place set by an assumption (a class bridge,
+#: exchangeable baselines: an unanchored comparison in NICE DSU TSD18's sense) is reported
+#: beside the ranking but is not a finding.
+_ANCHORED = ("reference treatment", "comparisons connected to the reference")
+
+
+def _spans_half(row, n: int) -> bool:
+    """Whether a treatment's 95% rank interval spans half the ranks or more."""
+    return (row["q97.5"] - row["q2.5"] + 1) >= (n + 1) / 2
+
+
+def _headline(ranks: pd.DataFrame, placed_by: dict) -> str:
+    """The ranking's claim: which treatment is best and how sure that is, named only when
+    it is placed by comparisons and its rank interval spans less than half the ranks."""
     n = len(ranks)
+    anchored = [placed_by.get(t, _ANCHORED[1]) in _ANCHORED for t in ranks["treatment"]]
+    words, scope, nobody = [], "", "no treatment"
+    top = ranks.iloc[0]
+    if not anchored[0]:
+        words.append(f"{top['treatment']} ranks first by SUCRA ({_sucra(top)}), but its place "
+                     f"rests on an assumption ({placed_by[top['treatment']]}), not on "
+                     "comparisons: it is not named best.")
+        if not any(anchored):
+            return " ".join(words)
+        top = ranks[anchored].iloc[0]
+        scope, nobody = "of the treatments placed by comparisons, ", "none"
     p_best = float(top.get("p_best", np.nan))
     shown = _mc_num(p_best, top.get("mcse_p_best"))
     rank = f"median rank {top['median_rank']}, 95% CrI {top['q2.5']}-{top['q97.5']}"
-    if p_best >= 0.9:
-        lead = f"{top['treatment']} is very likely the best (probability {shown}; {rank})."
+    if _spans_half(top, n):
+        claim = (f"{scope}{nobody} is clearly the best: {top['treatment']} ranks first (SUCRA "
+                 f"{_sucra(top)}; probability of being best {shown}) but its 95% rank "
+                 f"interval ({top['q2.5']}-{top['q97.5']}) spans half the ranks or more.")
+    elif p_best >= 0.9:
+        claim = f"{scope}{top['treatment']} is very likely the best (probability {shown}; {rank})."
     elif p_best >= 0.5:
-        lead = f"{top['treatment']} is probably the best (probability {shown}; {rank})."
+        claim = f"{scope}{top['treatment']} is probably the best (probability {shown}; {rank})."
     else:
-        lead = (f"No treatment is likely the best: {top['treatment']} ranks first by SUCRA "
-                f"({_sucra(top)}) but its probability of being best is "
-                f"{shown} ({rank}).")
-    wide = int(((ranks["q97.5"] - ranks["q2.5"] + 1) >= (n + 1) / 2).sum())
-    out = [lead, f"{wide} of {n} treatments have a 95% rank interval spanning half the ranks "
-                 "or more: their order is uncertain." if wide else
-           "Every treatment's 95% rank interval spans less than half the ranks."]
+        claim = (f"{scope}{nobody} is likely the best: {top['treatment']} ranks first by SUCRA "
+                 f"({_sucra(top)}) but its probability of being best is {shown} ({rank}).")
+    words.append(claim[0].upper() + claim[1:])
+    return " ".join(words)
+
+
+def _certainty(ranks: pd.DataFrame, cautions: dict, measure_code: str,
+               placed_by: dict | None = None) -> list[str]:
+    """The answer of one ranking in words: which treatment is likely best, how sure that
+    is, and what it rests on (``placed_by``: treatment -> what places it)."""
+    n = len(ranks)
+    out = [_headline(ranks, placed_by or {})]
+    wide = int(sum(_spans_half(r, n) for _, r in ranks.iterrows()))
+    out.append(f"{wide} of {n} treatments have a 95% rank interval spanning half the ranks "
+               "or more: their order is uncertain." if wide else
+               "Every treatment's 95% rank interval spans less than half the ranks.")
+    top = ranks.iloc[0]
     if cautions.get(top["treatment"]):
         out.append(f"{top['treatment']}'s place rests on {cautions[top['treatment']]}.")
     out.append(f"The relative effects ({measure_code}) below say how large the differences "
@@ -271,7 +307,9 @@ def _answer(parts: dict, components, evidence, sensitivity, measure, cfg) -> dic
                      "is no answer and no treatment is named best (Diagnostics says what "
                      "failed and what to try)."]
         elif ranked:
-            words = _certainty(ranks, cautions, measure.code)
+            placed = dict(zip(ev.index, ev["placed_by"], strict=True)) if ev is not None \
+                else {}
+            words = _certainty(ranks, cautions, measure.code, placed)
             verdict = part.get("consistency", {}).get("tables", {}).get("verdict")
             if verdict is not None and len(verdict):
                 words.append(f"Consistency of direct and indirect evidence: "
@@ -306,7 +344,8 @@ def run_summary_text(analyses: list[dict], *, answer: str | None = None,
     analyses : list of dict
         ``name``, ``outcome``, ``report`` (path or None if not made) and ``components``:
         dicts with ``label``, ``converged``, ``diagnostics`` (its row of
-        ``convergence.csv``), ``ranks`` (its ranks table or None) and ``verdict`` (the
+        ``convergence.csv``), ``ranks`` (its ranks table or None), ``placed_by``
+        (treatment -> what places it, from ``evidence.csv``) and ``verdict`` (the
         consistency verdict or None).
     answer : str, optional
         Path of ``answer.html`` if it was made.
@@ -328,7 +367,8 @@ def run_summary_text(analyses: list[dict], *, answer: str | None = None,
                              f"smallest bulk ESS {d['min_ess_bulk']:.0f}, "
                              f"{int(d['n_divergent'])} divergent transitions)")
             elif c["ranks"] is not None and len(c["ranks"]) >= 3:
-                lines.append(head + _certainty(c["ranks"].reset_index(drop=True), {}, "")[0])
+                lines.append(head + _headline(c["ranks"].reset_index(drop=True),
+                                              c.get("placed_by", {})))
             elif c["ranks"] is not None:
                 lines.append(f"{head}two treatments: "
                              + " vs ".join(c["ranks"]["treatment"]) + " (see the report)")

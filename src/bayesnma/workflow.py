@@ -1004,12 +1004,17 @@ def run_summary(plan: dict, results="results") -> tuple[str, list[str]]:
         if made:
             conv = io.read_table(folder / "convergence.csv").set_index("component")
             ranks = io.read_table(folder / "ranks.csv")
+            placed = folder / "network" / "evidence.csv"
+            evidence = (io.read_table(placed) if placed.is_file()
+                        else pd.DataFrame(columns=["treatment", "placed_by"]))
             for label in conv.index:
                 verdict = folder / label / "consistency" / "verdict.csv"
                 comps.append({
                     "label": label, "converged": bool(conv.loc[label, "converged"]),
                     "diagnostics": conv.loc[label],
                     "ranks": ranks[ranks["component"] == label],
+                    "placed_by": dict(zip(evidence["treatment"], evidence["placed_by"],
+                                          strict=True)),
                     "verdict": (io.read_table(verdict)["verdict"].iat[0]
                                 if verdict.is_file() else None)})
             on_failure = plan[name]["settings"]["convergence"]["on_failure"]
