@@ -59,9 +59,9 @@ def test_remedies_for_divergences_point_at_the_variance_parameters():
     assert conv.diverged and conv.mixing_problems == ()
     text = remedies(conv)
     assert "failed R-hat" not in text and "more draws" not in text
-    assert text == ("What to try: a more informative prior on tau (priors.het, e.g. {turner: "
-                    "...} for Turner et al. 2015's empirical priors) or fixed effects "
-                    "(trt_effects: fixed).")
+    assert text == ("What to try: a more informative prior on tau (priors.het, e.g. an "
+                    "empirical one: {turner: ...} for binary outcomes, {rhodes: ...} for SMDs) "
+                    "or fixed effects (trt_effects: fixed).")
     assert remedies(check_convergence(synthetic_idata({"B": 0.5}, draws=1000))) == ""
 
 

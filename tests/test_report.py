@@ -245,8 +245,8 @@ def test_a_ranking_that_did_not_converge_names_no_best_treatment():
     words = _answer(parts, components, None, None, get_measure("OR"), cfg)["blocks"][0][
         "sentences"]
     assert words == ["Not converged: the fit failed the convergence criteria, so this "
-                     "ranking is no answer and no treatment is named best (Diagnostics says "
-                     "what failed and what to try)."]
+                     "ranking is not an answer and no treatment is named best (Diagnostics "
+                     "says what failed and what to try)."]
 
 
 def test_check_fits_that_did_not_converge_are_named_by_component():
@@ -286,7 +286,7 @@ def test_the_run_summary_says_per_analysis_what_it_found_and_where():
         "  c2: two treatments: H vs B (see the report)",
         "  report: results/os/report.html",
         "pfs (PFS): not run",
-        "sensitivity analyses: 3, not converged: orr--alt",
+        "sensitivity analyses: 3 of 3 run, not converged: orr--alt",
         "answer: results/answer.html"]
 
 

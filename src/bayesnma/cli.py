@@ -72,9 +72,18 @@ def _run(args) -> int:
                         dry_run=args.dry_run, keep_going=args.keep_going)
     if status or args.dry_run:
         return status
-    from bayesnma.workflow import run_summary
+    from bayesnma.workflow import not_converged_analyses
 
-    failing = run_summary(_plan(configs, workdir), workdir / "results")[1]
+    plan = _plan(configs, workdir)
+    targeted = [a for a in plan if not args.targets or f"analysis_{a}" in args.targets
+                or any(Path(t).parts[:2] == ("results", a) for t in args.targets)]
+    failing = not_converged_analyses(plan, workdir / "results", only=targeted)
+    warned = [a for a in failing if plan[a]["settings"]["convergence"]["on_failure"] == "warn"]
+    failing = [a for a in failing if a not in warned]
+    if warned:
+        print(f"bayesnma: warning: {', '.join(warned)} did not converge; its results are "
+              "marked not converged (convergence.on_failure: warn, so the exit status is 0)",
+              file=sys.stderr)
     if failing:
         print(f"bayesnma: {', '.join(failing)} did not converge (see the reports' Diagnostics "
               f"for what failed and what to try); exit status {NOT_CONVERGED}. Set "
@@ -87,20 +96,21 @@ def _run(args) -> int:
 #: Exit status of ``bayesnma run`` when a main analysis did not converge.
 NOT_CONVERGED = 3
 
-#: Snakemake's messages that list each job (rule, inputs, outputs, wildcards, resources):
-#: they go to Snakemake's log file only, so that the terminal shows progress, errors and
-#: the run's summary.
-_JOB_LISTINGS = frozenset({"job_info", "group_info", "shellcmd"})
-
 
 def _terminal_only_progress(record) -> bool:
-    event = getattr(record, "event", None)
-    return getattr(event, "value", event) not in _JOB_LISTINGS
+    """Leave out Snakemake's listing of each job (rule, inputs, outputs, wildcards,
+    resources): it goes to Snakemake's log file only, so that the terminal shows progress,
+    errors and the run's summary."""
+    from snakemake_interface_logger_plugins.common import LogEvent
+
+    return getattr(record, "event", None) not in (LogEvent.JOB_INFO, LogEvent.GROUP_INFO,
+                                                   LogEvent.SHELLCMD)
 
 
 def _snakemake(workdir: Path, configs, *, cores: int, targets=(), dry_run: bool = False,
-               keep_going: bool = False) -> int:
-    """Run the packaged workflow in ``workdir``; 0 if it succeeded."""
+               keep_going: bool = False, hooks: bool = True) -> int:
+    """Run the packaged workflow in ``workdir``; 0 if it succeeded. ``hooks=False`` leaves
+    out the workflow's ``onstart``/``onsuccess`` (removing stale results, the summary)."""
     from snakemake.api import SnakemakeApi
     from snakemake.settings.types import (
         ConfigSettings,
@@ -111,10 +121,11 @@ def _snakemake(workdir: Path, configs, *, cores: int, targets=(), dry_run: bool 
     )
 
     with SnakemakeApi(OutputSettings()) as api:
-        # Snakemake logs through the standard logger "snakemake.logging"; its log file
-        # handler (added later, per run) keeps everything.
-        for handler in logging.getLogger("snakemake.logging").handlers:
-            if not isinstance(handler, logging.FileHandler):
+        # Snakemake logs through the standard logger "snakemake.logging"; at this point its
+        # only handler writes to the terminal (the log file's is added per run). A dry run
+        # is a listing of jobs: it keeps them.
+        if not dry_run:
+            for handler in logging.getLogger("snakemake.logging").handlers:
                 handler.addFilter(_terminal_only_progress)
         try:
             workflow = api.workflow(
@@ -124,7 +135,8 @@ def _snakemake(workdir: Path, configs, *, cores: int, targets=(), dry_run: bool 
             dag = workflow.dag(DAGSettings(targets=frozenset(targets)))
             dag.execute_workflow(
                 executor="local", pseudo_executor="dryrun" if dry_run else None,
-                execution_settings=ExecutionSettings(keep_going=keep_going))
+                execution_settings=ExecutionSettings(keep_going=keep_going,
+                                                     no_hooks=not hooks))
         except Exception as err:  # Snakemake's own errors: shown as its command line does
             api.print_exception(err)
             return 1
@@ -174,7 +186,9 @@ def _check(args) -> int:
             (rerun / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(workdir / name, rerun / name)
         print(f"bayesnma check: rerunning {len(plan)} analyses in {rerun}", flush=True)
-        if _snakemake(rerun, configs, cores=args.cores, targets=args.targets) != 0:
+        # A fresh folder has no stale results; its summary would name a folder about to go.
+        if _snakemake(rerun, configs, cores=args.cores, targets=args.targets,
+                      hooks=False) != 0:
             print("bayesnma check: the rerun failed (see above); nothing compared",
                   file=sys.stderr)
             return 1
@@ -299,8 +313,9 @@ def _parser() -> argparse.ArgumentParser:
                          "terminal shows progress and, at the end, what each analysis found "
                          "(Snakemake's list of jobs goes to its log in .snakemake/log). A fit "
                          "that fails the convergence criteria is refitted with safer sampler "
-                         "settings (sampler.retries). Exit status: 0 done; 1 a job failed; 2 "
-                         "bad arguments; 3 a main analysis did not converge (its results are "
+                         "settings (sampler.retries). Exit status: 0 done; 1 invalid config or "
+                         "data, or a job failed; 2 bad arguments; 3 a main analysis did not "
+                         "converge (its results are "
                          "written, marked not converged; convergence.on_failure: warn exits "
                          "0 instead).")
     _config_arguments(run, cores="CPU cores to use (a fit uses one per chain; default 1)")

@@ -152,7 +152,8 @@ def check_convergence(idata, criteria: ConvergenceCriteria | None = None) -> Con
             worst = table.loc[table[col].idxmin()]
             problems.append(f"{col} {worst[col]:.0f} < {limit:g} ({worst['parameter']})")
     if n_div > criteria.max_divergences:
-        problems.append(f"{n_div} divergent transitions (allowed: {criteria.max_divergences})")
+        problems.append(f"{n_div} divergent transition{'' if n_div == 1 else 's'} (allowed: "
+                        f"{criteria.max_divergences})")
     return Convergence(table, not problems, n_div, n_depth, tuple(problems), criteria)
 
 

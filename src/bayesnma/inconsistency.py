@@ -116,29 +116,31 @@ def consistency_verdict(splits: pd.DataFrame | None, *, n_loops_possible: int,
     Parameters
     ----------
     splits : pandas.DataFrame or None
-        Concatenated :func:`nodesplit_summary` tables (``difference`` rows are used).
+        Concatenated :func:`nodesplit_summary` tables of the node-splits that converged
+        (``difference`` rows are used).
     n_loops_possible : int
         Number of comparisons that could be split (0: the network has no closed loop).
     not_converged : tuple of str
-        Check fits (``ume``, ``ns<k>``) that failed the convergence criteria: a verdict
-        built on them would be read as a finding, so there is none.
+        Node-split fits (``ns<k>``) that failed the convergence criteria: their
+        comparisons are not assessed, and the verdict says so.
     """
-    if not_converged:
-        return (f"not assessable: the check fit(s) {', '.join(not_converged)} did not "
-                "converge (see Diagnostics), so direct and indirect evidence were not "
-                "compared")
     if n_loops_possible == 0:
         return ("no closed loop: every comparison rests on direct or on indirect evidence "
                 "only, so consistency cannot be checked; the ranking assumes it")
+    if not_converged and (splits is None or not len(splits)):
+        return (f"not assessable: the node-split fit(s) {', '.join(not_converged)} did not "
+                "converge (see Diagnostics), so direct and indirect evidence were not "
+                "compared")
     if splits is None or not len(splits):
         return (f"{n_loops_possible} comparison(s) have both direct and indirect evidence, but "
-                "node-splitting was not run (add nodesplit to consistency in the config)")
+                "node-splitting was not run (consistency: auto, the default, runs it)")
     diff = splits[splits["estimate"] == "difference"]
     bad = diff[diff["p_value"] < P_INCONSISTENT]
+    unassessed = (f"; not assessed: {', '.join(not_converged)} (did not converge)"
+                  if not_converged else "")
     if len(bad):
         items = ", ".join(f"{r.treatment} vs {r.comparator} (p = {r.p_value:.3f})"
                           for r in bad.itertuples())
-        return f"inconsistency in {items}"
+        return f"inconsistency in {items}{unassessed}"
     return (f"no evidence of inconsistency (smallest p = {diff['p_value'].min():.2f}, "
-            f"{len(diff)} split{'s' if len(diff) != 1 else ''})")
-
+            f"{len(diff)} split{'s' if len(diff) != 1 else ''}){unassessed}")

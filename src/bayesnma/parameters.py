@@ -41,8 +41,9 @@ class Role:
 
 #: With one or two studies per comparison the data say little about tau, and tau and the
 #: study effects form a funnel the sampler cannot cross at any step size.
-_TAU_REMEDY = ("a more informative prior on tau (priors.het, e.g. {turner: ...} for "
-               "Turner et al. 2015's empirical priors) or fixed effects (trt_effects: fixed)")
+_TAU_REMEDY = ("a more informative prior on tau (priors.het, e.g. an empirical one: "
+               "{turner: ...} for binary outcomes, {rhodes: ...} for SMDs) or fixed effects "
+               "(trt_effects: fixed)")
 
 ROLES = {r.name: r for r in (
     Role("trt_effect", "treatment effect vs the reference (consistency)"),

@@ -304,7 +304,7 @@ def _answer(parts: dict, components, evidence, sensitivity, measure, cfg) -> dic
             rows.append(row)
         if not ranks.get("converged", pd.Series(True)).astype(bool).all():
             words = ["Not converged: the fit failed the convergence criteria, so this ranking "
-                     "is no answer and no treatment is named best (Diagnostics says what "
+                     "is not an answer and no treatment is named best (Diagnostics says what "
                      "failed and what to try)."]
         elif ranked:
             placed = dict(zip(ev.index, ev["placed_by"], strict=True)) if ev is not None \
@@ -335,7 +335,8 @@ def _answer(parts: dict, components, evidence, sensitivity, measure, cfg) -> dic
 
 
 def run_summary_text(analyses: list[dict], *, answer: str | None = None,
-                     not_converged_scenarios: list[str] = (), n_scenarios: int = 0) -> str:
+                     not_converged_scenarios: list[str] = (), n_scenarios: int = 0,
+                     n_scenarios_made: int | None = None) -> str:
     """What a run found, for the terminal: per main analysis whether it converged, the
     claim its ranking supports (with how sure it is) and where its report is.
 
@@ -349,6 +350,8 @@ def run_summary_text(analyses: list[dict], *, answer: str | None = None,
         consistency verdict or None).
     answer : str, optional
         Path of ``answer.html`` if it was made.
+    not_converged_scenarios, n_scenarios, n_scenarios_made
+        The sensitivity analyses that did not converge, planned and run.
     """
     lines = []
     for a in analyses:
@@ -365,7 +368,8 @@ def run_summary_text(analyses: list[dict], *, answer: str | None = None,
                 d = c["diagnostics"]
                 lines.append(f"{head}not converged (largest R-hat {d['max_r_hat']:.3f}, "
                              f"smallest bulk ESS {d['min_ess_bulk']:.0f}, "
-                             f"{int(d['n_divergent'])} divergent transitions)")
+                             f"{int(d['n_divergent'])} divergent transition"
+                             f"{'' if int(d['n_divergent']) == 1 else 's'})")
             elif c["ranks"] is not None and len(c["ranks"]) >= 3:
                 lines.append(head + _headline(c["ranks"].reset_index(drop=True),
                                               c.get("placed_by", {})))
@@ -376,9 +380,10 @@ def run_summary_text(analyses: list[dict], *, answer: str | None = None,
                 lines.append(f"    consistency: {c['verdict']}")
         lines.append(f"  report: {a['report']}")
     if n_scenarios:
-        lines.append(f"sensitivity analyses: {n_scenarios}"
+        made = n_scenarios if n_scenarios_made is None else n_scenarios_made
+        lines.append(f"sensitivity analyses: {made} of {n_scenarios} run"
                      + (f", not converged: {', '.join(not_converged_scenarios)}"
-                        if not_converged_scenarios else ", all converged"))
+                        if not_converged_scenarios else ", all converged" if made else ""))
     if answer:
         lines.append(f"answer: {answer}")
     return "\n".join(lines)
@@ -581,10 +586,14 @@ def _methods(cfg, measure, formats, parts) -> list[tuple[str, str]]:
                        f"{s.tune:,} tuning, seed {s.random_seed}, target_accept "
                        f"{s.target_accept}"
                        + (f"; a fit that fails the convergence criteria is refitted up to "
-                          f"{s.retries} time(s), each with 1 - target_accept cut tenfold "
-                          "(at most 0.999), twice the tuning and, when R-hat or ESS failed, "
-                          "twice the draws (Diagnostics lists every retry)"
-                          if s.retries else ""))
+                          f"{s.retries} time(s), each with 1 - target_accept cut tenfold, "
+                          "twice the tuning and, when R-hat or ESS failed, twice the draws"
+                          if s.retries else "")
+                       + "".join(f"; {label}'s estimates come from attempt {len(a)} "
+                                 f"(target_accept {a[-1]['target_accept']:g}, "
+                                 f"{a[-1]['tune']:,} tuning, {a[-1]['draws']:,} draws)"
+                                 for label, part in parts.items()
+                                 if len(a := part.get("attempts", [])) > 1))
     c = cfg.convergence
     rows["convergence criteria"] = (f"R-hat < {c.max_rhat}, bulk and tail ESS >= "
                                     f"{c.min_ess_bulk:,g}, divergences <= {c.max_divergences}")

@@ -53,6 +53,7 @@ __all__ = [
     "job_files",
     "load_network",
     "main_analyses",
+    "not_converged_analyses",
     "plan_analyses",
     "plot_component",
     "print_run_summary",
@@ -141,7 +142,8 @@ def describe_plan(plan: dict) -> str:
     main = main_analyses(plan)
     n_fits = sum(1 + len(v) for p in plan.values() for v in p["variants"].values())
     lines = [f"valid: {len(main)} analys{'i' if len(main) == 1 else 'e'}s, "
-             f"{len(plan) - len(main)} sensitivity analyses, {n_fits} fits"]
+             f"{len(plan) - len(main)} sensitivity analys"
+             f"{'i' if len(plan) - len(main) == 1 else 'e'}s, {_count(range(n_fits), 'fit')}"]
     for name, p in plan.items():
         cfg, network = _load(p["settings"], name)
         comps = _components(cfg, network)
@@ -178,13 +180,18 @@ def describe_plan(plan: dict) -> str:
         sources = {label: "config" if p["settings"]["priors"].get(key) != default_priors.get(key)
                    else "default" for label, key in (("mu", "intercept"), ("d", "trt"),
                                                      ("tau", "het"))}
-        priors = [f"{k.removeprefix('prior ')} ~ {v} [{sources.get(k.split()[1], 'default')}]"
-                  for k, v in info.items() if k.startswith("prior ")]
-        lines.append("  priors: " + "; ".join(priors))
+        priors = [f"{k.removeprefix('prior ')} ~ {v} [{sources[k.split()[1]]}]"
+                  for k, v in info.items() if k.split()[:2] in (["prior", "mu"],
+                                                                 ["prior", "d"],
+                                                                 ["prior", "tau"])]
+        basis = info.get("prior priors' scale")
+        lines.append("  priors: " + "; ".join(priors)
+                     + (f" (their scale: {basis})" if basis else ""))
         s, c = cfg.sampler, cfg.convergence
         lines.append(f"  sampler: {s.backend}, {s.chains} chains x {s.draws:,} draws after "
                      f"{s.tune:,} tuning, seed {s.random_seed}, target_accept "
-                     f"{s.target_accept:g}, up to {s.retries} retries; converged if R-hat < "
+                     f"{s.target_accept:g}, up to {_count(range(s.retries), 'retry')}; "
+                     f"converged if R-hat < "
                      f"{c.max_rhat:g}, bulk and tail ESS >= {c.min_ess_bulk:,g}/"
                      f"{c.min_ess_tail:,g}, divergences <= {c.max_divergences} "
                      f"(on_failure: {cfg.on_failure})")
@@ -248,6 +255,10 @@ def settings_key(*settings: dict, model_only: bool = False) -> str:
     changes; user text never reaches the params (``snakemake --report`` shows them raw)."""
     used = [{k: v for k, v in s.items() if not (model_only and k in PRESENTATION_KEYS)}
             for s in settings]
+    if model_only:  # what a run does with a fit that failed does not change the fit
+        used = [{**s, "convergence": {k: v for k, v in s["convergence"].items()
+                                      if k != "on_failure"}} if "convergence" in s else s
+                for s in used]
     text = json.dumps([code_version(), used], sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -554,7 +565,9 @@ def fit_component(settings: dict, analysis: str, component: str, *, posterior, d
     log.info("sampling %.1f s; converged: %s after %d attempt(s) %s",
              idata.posterior.attrs["sampling_time"], conv.converged, n_attempts,
              "; ".join(conv.problems))
-    if not conv.converged and cfg.on_failure == "error":
+    # A check fit (UME, node-split) that fails is written flagged: the verdict then says
+    # what it could not assess, instead of the whole run failing.
+    if not conv.converged and cfg.on_failure == "error" and variant == "consistency":
         raise ConvergenceFailure(
             f"{analysis}/{component} ({variant}) did not converge in {n_attempts} "
             f"attempt(s): {'; '.join(conv.problems)}. {remedies(conv)} Or set "
@@ -616,6 +629,8 @@ def check_consistency(settings: dict, analysis: str, component: str, *, posterio
                                  component), out / "ume_effects.csv")
         io.save_figure(plots.plot_dev_dev(points, title=title + ": consistency vs UME"),
                        out / "dev_dev.png", dpi=DIAGNOSTIC_DPI)
+    failed = tuple(label for label, idata in fits.items()
+                   if label != "consistency" and not int(idata.posterior.attrs["converged"]))
     splits = [inconsistency.nodesplit_summary(idata, cons).assign(model=label)
               for label, idata in fits.items() if label.startswith("ns")]
     split_table = pd.concat(splits, ignore_index=True) if splits else None
@@ -625,10 +640,11 @@ def check_consistency(settings: dict, analysis: str, component: str, *, posterio
                                             lower_better=cfg.lower_better, title=title),
                        out / "nodesplit.png")
     n_possible = len(_splits(_model(cfg, network, comp)))
-    failed = tuple(label for label, idata in fits.items()
-                   if label != "consistency" and not int(idata.posterior.attrs["converged"]))
-    verdict = inconsistency.consistency_verdict(split_table, n_loops_possible=n_possible,
-                                                not_converged=failed)
+    converged_splits = [t for t in splits if t["model"].iat[0] not in failed]
+    verdict = inconsistency.consistency_verdict(
+        pd.concat(converged_splits, ignore_index=True) if converged_splits else None,
+        n_loops_possible=n_possible,
+        not_converged=tuple(f for f in failed if f.startswith("ns")))
     io.write_table(pd.DataFrame([{"analysis": analysis, "component": component,
                                   "n_splittable": n_possible,
                                   "n_split": len(splits), "verdict": verdict}]),
@@ -986,9 +1002,21 @@ def render_answer(settings: dict, *, reports, answer, forest, forest_svg):
     Path(answer).write_text(render_answer_html(sections, forest=Path(forest).read_bytes()))
 
 
-def run_summary(plan: dict, results="results") -> tuple[str, list[str]]:
-    """What the results of a plan's analyses say, in words for the terminal, and the main
-    analyses that did not converge and count against the run (``on_failure: flag``).
+def _not_converged(folder: Path) -> bool:
+    """Whether an analysis' results on disk are marked not converged."""
+    conv = folder / "convergence.csv"
+    return conv.is_file() and not io.read_table(conv)["converged"].astype(bool).all()
+
+
+def not_converged_analyses(plan: dict, results="results", *, only=None) -> list[str]:
+    """The main analyses of a plan (of ``only``, if given) whose results on disk are
+    marked not converged."""
+    return [a for a in main_analyses(plan)
+            if (only is None or a in only) and _not_converged(Path(results) / a)]
+
+
+def run_summary(plan: dict, results="results") -> str:
+    """What the results of a plan's analyses say, in words for the terminal.
 
     Reads what exists: an analysis whose report was not made (another target, a failed
     job) is listed as not run.
@@ -996,7 +1024,7 @@ def run_summary(plan: dict, results="results") -> tuple[str, list[str]]:
     from bayesnma.report import run_summary_text
 
     root = Path(results)
-    analyses, failing = [], []
+    analyses = []
     for name in main_analyses(plan):
         folder = root / name
         made = (folder / "report.html").is_file() and (folder / "convergence.csv").is_file()
@@ -1017,24 +1045,21 @@ def run_summary(plan: dict, results="results") -> tuple[str, list[str]]:
                                           strict=True)),
                     "verdict": (io.read_table(verdict)["verdict"].iat[0]
                                 if verdict.is_file() else None)})
-            on_failure = plan[name]["settings"]["convergence"]["on_failure"]
-            if not all(c["converged"] for c in comps) and on_failure == "flag":
-                failing.append(name)
-        analyses.append({"name": name, "outcome": plan[name]["settings"].get("outcome") or name,
-                         "report": str(folder / "report.html") if made else None,
-                         "components": comps})
+        analyses.append({"name": name, "outcome": analysis_config(name, plan[name][
+            "settings"]).outcome, "report": str(folder / "report.html") if made else None,
+            "components": comps})
     scenarios = [a for a in plan if a not in main_analyses(plan)]
-    bad = [a for a in scenarios if (root / a / "convergence.csv").is_file()
-           and not io.read_table(root / a / "convergence.csv")["converged"].astype(bool).all()]
+    made = [a for a in scenarios if (root / a / "convergence.csv").is_file()]
     answer = root / "answer.html"
-    text = run_summary_text(analyses, answer=str(answer) if answer.is_file() else None,
-                            not_converged_scenarios=bad, n_scenarios=len(scenarios))
-    return text, failing
+    return run_summary_text(analyses, answer=str(answer) if answer.is_file() else None,
+                            not_converged_scenarios=[a for a in made
+                                                     if _not_converged(root / a)],
+                            n_scenarios=len(scenarios), n_scenarios_made=len(made))
 
 
 def print_run_summary(plan: dict, results="results") -> None:
     """Print :func:`run_summary` (the workflow's ``onsuccess`` hook)."""
-    print("\n" + run_summary(plan, results)[0], flush=True)
+    print("\n" + run_summary(plan, results), flush=True)
 
 
 def _read_folder(folder: Path) -> dict:
