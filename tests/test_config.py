@@ -193,7 +193,7 @@ def test_consistency_auto_checks_main_analyses_with_the_variants_their_model_all
     def resolved(**settings):
         merged = validate_config({"analyses": {"a": {"data": "x", **settings}}})["a"]
         cfg = analysis_config("a", merged)
-        return cfg.consistency, cfg.checks_where_loops
+        return cfg.consistency, cfg.consistency_auto
 
     assert resolved() == (("consistency", "ume", "nodesplit"), True)
     assert resolved(baseline={"model": "exchangeable"}) == (("consistency", "nodesplit"), True)

@@ -128,7 +128,7 @@ class AnalysisConfig:
     excluded: dict = field(default_factory=dict)
     #: ``consistency: auto``: the check variants are fitted only where a component has a
     #: comparison with direct and indirect evidence (nothing to check elsewhere).
-    checks_where_loops: bool = False
+    consistency_auto: bool = False
 
     @property
     def data(self) -> str:
@@ -255,17 +255,26 @@ def _baseline(spec, name):
     return _with_priors(BaselineModel, "baseline", dict(spec or {}), name)
 
 
-def _consistency(settings: dict) -> tuple[str, ...]:
+def ume_conflict(regression, class_effects, baseline) -> str | None:
+    """Why a UME model cannot be fitted beside a model with these parts (None: it can)."""
+    if regression or class_effects:
+        return ("cannot be combined with regression or class_effects (UME has no treatment "
+                "effects to regress or group)")
+    if baseline is not None and baseline.exchangeable:
+        return ("compares each study's arms with its own baseline arm and needs independent "
+                "baselines")
+    return None
+
+
+def _consistency(settings: dict, ume_fits: bool) -> tuple[str, ...]:
     """The models fitted per component. ``auto`` (the default): node-splits of a main
-    analysis, and UME where the model has treatment effects to leave unrelated (no
-    meta-regression, class effects or exchangeable baselines); only the consistency model
-    in a sensitivity analysis, whose checks are its main analysis'."""
+    analysis, and UME where the model allows it (``ume_fits``, see :func:`ume_conflict`);
+    only the consistency model in a sensitivity analysis, whose checks are its main
+    analysis'."""
     if settings["consistency"] != "auto":
         return tuple(settings["consistency"])
     if "sensitivity_of" in settings:
         return ("consistency",)
-    ume_fits = not (settings.get("regression") or settings.get("class_effects")
-                    or (settings.get("baseline") or {}).get("model") == "exchangeable")
     return ("consistency", *(("ume",) if ume_fits else ()), "nodesplit")
 
 
@@ -296,6 +305,9 @@ def analysis_config(name: str, settings: dict) -> AnalysisConfig:
         if implied and src.measure and src.measure != implied:
             raise ConfigError(f"config: analyses.{name}: {src.format} data ({src.file}) estimate "
                               f"{implied}, not {src.measure}; remove measure or change format")
+    regression = _regression(settings.get("regression"), name)
+    class_effects = settings.get("class_effects") or None
+    baseline = _baseline(settings.get("baseline"), name)
     return AnalysisConfig(
         name=name,
         sources=sources,
@@ -304,8 +316,9 @@ def analysis_config(name: str, settings: dict) -> AnalysisConfig:
         trt_effects=settings["trt_effects"],
         trt_ref=settings["trt_ref"],
         trt_order=tuple(settings["trt_order"]) if settings.get("trt_order") else None,
-        consistency=_consistency(settings),
-        checks_where_loops=settings["consistency"] == "auto",
+        consistency=_consistency(settings, ume_conflict(regression, class_effects,
+                                                        baseline) is None),
+        consistency_auto=settings["consistency"] == "auto",
         disconnected=settings["disconnected"],
         priors=Priors(**{
             key: prior_from_config(priors[key], parameter=key,
@@ -315,12 +328,12 @@ def analysis_config(name: str, settings: dict) -> AnalysisConfig:
         convergence=ConvergenceCriteria(**conv),
         on_failure=on_failure,
         settings=settings,
-        regression=_regression(settings.get("regression"), name),
-        class_effects=settings.get("class_effects") or None,
+        regression=regression,
+        class_effects=class_effects,
         description=" ".join(str(settings.get("description") or "").split()),
         sensitivity=tuple(settings.get("sensitivity") or ()),
         allow_single_arm=bool(settings.get("allow_single_arm", False)),
-        baseline=_baseline(settings.get("baseline"), name),
+        baseline=baseline,
         excluded=dict(settings.get("excluded") or {}),
     )
 

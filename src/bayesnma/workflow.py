@@ -27,7 +27,7 @@ from types import SimpleNamespace
 import pandas as pd
 
 from bayesnma import io
-from bayesnma.config import SENSITIVITY_SEP, analysis_config, validate_config
+from bayesnma.config import SENSITIVITY_SEP, analysis_config, ume_conflict, validate_config
 from bayesnma.data import NetworkData, combine_data, read_data
 from bayesnma.diagnostics import summarise_diagnostics
 from bayesnma.errors import BayesNMAError, ConfigError, DataValidationError, NetworkError
@@ -110,14 +110,10 @@ def plan_analyses(config: dict) -> dict[str, dict]:
                 f"{', '.join(network.treatments)}), so there is nothing to analyse; single-arm "
                 "treatments are placed only by a bridge (disconnected: bridge with "
                 "exchangeable baselines) to a network with comparisons")
-        if "ume" in cfg.consistency and (cfg.regression or cfg.class_effects):
-            raise ConfigError(f"config: analyses.{name}: consistency 'ume' cannot be combined "
-                              "with regression or class_effects (UME has no treatment effects "
-                              "to regress or group); fit it in a separate analysis")
-        if "ume" in cfg.consistency and cfg.baseline.exchangeable:
-            raise ConfigError(f"config: analyses.{name}: consistency 'ume' compares each "
-                              "study's arms with its own baseline arm and needs independent "
-                              "baselines; fit it in a separate analysis")
+        conflict = ume_conflict(cfg.regression, cfg.class_effects, cfg.baseline)
+        if "ume" in cfg.consistency and conflict:
+            raise ConfigError(f"config: analyses.{name}: consistency 'ume' {conflict}; fit it "
+                              "in a separate analysis")
         for comp in comps:  # regression and class settings fail here, before any job
             _model(cfg, network, comp).parameters  # noqa: B018
         plan[name] = {"settings": settings,
@@ -311,7 +307,7 @@ def _variants(cfg, network, comp):
     if cfg.consistency == ("consistency",):
         return
     n_splits = len(_splits(_model(cfg, network, comp)))
-    if cfg.checks_where_loops and not n_splits:
+    if cfg.consistency_auto and not n_splits:
         return
     if "ume" in cfg.consistency:
         yield "ume"
