@@ -141,6 +141,7 @@ def check_convergence(idata, criteria: ConvergenceCriteria | None = None) -> Con
     n_depth = int(stats[depth_var].sum()) if depth_var else 0
 
     problems = []
+    fails = _failing(table, criteria)
     undefined = table.loc[table["r_hat"].isna(), "parameter"]
     if len(undefined):  # constant draws: the chains never moved
         problems.append(f"R-hat undefined (constant draws) ({', '.join(undefined)})")
@@ -148,7 +149,7 @@ def check_convergence(idata, criteria: ConvergenceCriteria | None = None) -> Con
         worst = table.loc[table["r_hat"].idxmax()]
         problems.append(f"R-hat {worst['r_hat']:.3f} >= {criteria.max_rhat} ({worst['parameter']})")
     for col, limit in (("ess_bulk", criteria.min_ess_bulk), ("ess_tail", criteria.min_ess_tail)):
-        if not (table[col] >= limit).all():
+        if fails[col].any():
             worst = table.loc[table[col].idxmin()]
             problems.append(f"{col} {worst[col]:.0f} < {limit:g} ({worst['parameter']})")
     if n_div > criteria.max_divergences:
@@ -157,11 +158,18 @@ def check_convergence(idata, criteria: ConvergenceCriteria | None = None) -> Con
     return Convergence(table, not problems, n_div, n_depth, tuple(problems), criteria)
 
 
+def _failing(table: pd.DataFrame, criteria: ConvergenceCriteria) -> dict[str, pd.Series]:
+    """Per criterion, the rows of a diagnostics table that fail it (a value that could not
+    be computed fails)."""
+    return {"r_hat": ~(table["r_hat"] < criteria.max_rhat),
+            "ess_bulk": ~(table["ess_bulk"] >= criteria.min_ess_bulk),
+            "ess_tail": ~(table["ess_tail"] >= criteria.min_ess_tail)}
+
+
 def failing_parameters(conv: Convergence) -> pd.DataFrame:
     """The rows of a verdict's table that fail R-hat or ESS, worst R-hat first."""
-    c = conv.criteria
-    bad = ((conv.table["r_hat"] >= c.max_rhat) | conv.table["r_hat"].isna()
-           | (conv.table["ess_bulk"] < c.min_ess_bulk) | (conv.table["ess_tail"] < c.min_ess_tail))
+    fails = _failing(conv.table, conv.criteria)
+    bad = fails["r_hat"] | fails["ess_bulk"] | fails["ess_tail"]
     return conv.table[bad].sort_values(["r_hat", "ess_bulk"], ascending=[False, True])
 
 

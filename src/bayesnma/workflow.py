@@ -157,8 +157,8 @@ def describe_plan(plan: dict) -> str:
                      f"{_count(network.studies, 'study')} ({arm_studies} at arm level with "
                      f"{len(network.arms)} arms, {con_studies} at contrast level), "
                      f"{_count(network.treatments, 'treatment')}")
-        for comp in comps:
-            model = _model(cfg, network, comp)
+        models = [_model(cfg, network, comp) for comp in comps]
+        for comp, model in zip(comps, models, strict=True):
             n_splits = len(_splits(model))
             fits = ["consistency", *p["variants"][comp.label]]
             lines.append(f"  component {comp.label}: {_count(comp.treatments, 'treatment')}, "
@@ -166,7 +166,7 @@ def describe_plan(plan: dict) -> str:
                          + (f"{n_splits} comparison(s) with direct and indirect evidence"
                             if n_splits else "no closed loop (consistency cannot be checked)")
                          + f"; fits: {', '.join(fits)}")
-        info = _model(cfg, network, comps[0]).describe()
+        info = models[0].describe()
         lines.append(f"  model: {info['trt_effects']} effects, {info['likelihood']} likelihood, "
                      f"{info['link']} link; {p['measure']['name']} "
                      f"({get_measure(network.measure).better_if(cfg.lower_better)})")
@@ -625,8 +625,7 @@ def check_consistency(settings: dict, analysis: str, component: str, *, posterio
                                  component), out / "ume_effects.csv")
         io.save_figure(plots.plot_dev_dev(points, title=title + ": consistency vs UME"),
                        out / "dev_dev.png", dpi=DIAGNOSTIC_DPI)
-    failed = tuple(label for label, idata in fits.items()
-                   if label != "consistency" and not int(idata.posterior.attrs["converged"]))
+    failed = tuple(comparison.loc[~comparison["converged"], "model"])
     splits = [inconsistency.nodesplit_summary(idata, cons).assign(model=label)
               for label, idata in fits.items() if label.startswith("ns")]
     split_table = pd.concat(splits, ignore_index=True) if splits else None
