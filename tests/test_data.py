@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from bayesnma import DataValidationError, combine_data, read_arm_data, set_agd_arm
+from bayesnma.data import read_data
 
 HEADER = "study,treatment,events,total\n"
 GOOD = "s1,A,5,50\ns1,B,9,50\n"
@@ -198,3 +199,31 @@ def test_duplicated_column_header(write_csv):
                              r"\(columns 3, 5\)"):
         read_arm_data(write_csv("study,treatment,events,total,events\ns1,A,5,50,6\n"
                                 "s1,B,9,50,8\n"))
+
+
+JUDGED = """study,treatment,events,total,rob
+s1,A,1,10,low
+s1,B,2,10,Low
+s2,A,1,10,
+s2,C,3,10,
+s3,B,1,10,some concerns
+s3,C,3,10, Some Concerns
+"""
+
+
+def test_judgement_columns_are_read_in_lower_case(write_csv):
+    net = read_data(write_csv(JUDGED))
+    assert list(net.arms["rob"].fillna("")) == ["low", "low", "", "", "some concerns",
+                                                "some concerns"]
+
+
+def test_a_judgement_column_refuses_an_unknown_judgement(write_csv):
+    with pytest.raises(DataValidationError, match=r"row 5, column 'rob': 'serious' is not a "
+                                                  r"judgement: use low, some concerns, high"):
+        read_data(write_csv(JUDGED.replace("s2,C,3,10,", "s2,C,3,10,serious")))
+
+
+def test_a_judgement_column_refuses_two_judgements_of_one_study(write_csv):
+    with pytest.raises(DataValidationError, match=r"row 3, column 'rob': study 's1' is judged "
+                                                  r"'low' on row 2 and 'high' here"):
+        read_data(write_csv(JUDGED.replace("s1,B,2,10,Low", "s1,B,2,10,high")))

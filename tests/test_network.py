@@ -152,3 +152,17 @@ def test_study_table_shows_design_evidence_form_and_each_arms_data(tmp_path):
     assert table.loc["o1", "prior_therapy"] == ["y"]
     assert table.loc["r1", "n_patients"] == 101
     assert table.loc["o1", "source"].endswith("arms.csv, rows 4, 5")
+
+
+def test_study_table_shows_the_studies_notes_and_judgements(tmp_path):
+    from bayesnma import read_data
+    from bayesnma.network import study_table
+
+    arms = tmp_path / "arms.csv"
+    arms.write_text("study,treatment,events,total,rob,note\n"
+                    "r1,A,5,50,low,arm size inferred\nr1,B,9,51,low,arm size inferred\n"
+                    "o1,B,8,40,,\no1,C,12,40,,\n")
+    table = study_table(read_data(arms)).set_index("study")
+    assert table.loc["r1", "note"] == "arm size inferred"
+    assert table.loc["r1", "rob"] == "low"
+    assert table.loc["o1", "note"] == "" and "indirectness" not in table

@@ -50,6 +50,8 @@ __all__ = [
     "FORMATS",
     "LIKELIHOODS",
     "ArmFormat",
+    "JUDGEMENT_COLUMNS",
+    "JUDGEMENT_LEVELS",
     "NetworkData",
     "arm_label",
     "combine_data",
@@ -777,6 +779,9 @@ def _finish(data, table, mapping, source, measure, notes, *, level) -> NetworkDa
     extra = data.iloc[pd.Index(_data_rows(data)).get_indexer(table["row"])][list(carried)]
     for col in carried:
         table[col] = extra[col].to_numpy()
+    for col in JUDGEMENT_COLUMNS:
+        if col in carried:
+            table[col] = _judgements(table, col, source)
     # Stable sort keeps file order within each study; studies in order of first appearance.
     order = {s: i for i, s in enumerate(dict.fromkeys(table["study"]))}
     table = table.sort_values("study", key=lambda s: s.map(order), kind="stable")
@@ -787,6 +792,35 @@ def _finish(data, table, mapping, source, measure, notes, *, level) -> NetworkDa
     empty = pd.DataFrame(columns=["study", "treatment", "format", "total", "row", "data_file"])
     return NetworkData(arms=empty, contrasts=table, measure=measure, source=source,
                        notes=tuple(notes), carried_columns=carried)
+
+
+#: Per-study judgements the certainty rating reads (:mod:`bayesnma.certainty`): risk of
+#: bias and indirectness, each low, some concerns or high (empty: the rating's default).
+JUDGEMENT_COLUMNS = ("rob", "indirectness")
+JUDGEMENT_LEVELS = ("low", "some concerns", "high")
+
+
+def _judgements(table: pd.DataFrame, column: str, source) -> pd.Series:
+    """A judgement column, lower case, checked: one of :data:`JUDGEMENT_LEVELS` (or empty),
+    the same on every row of a study."""
+    values = table[column].astype("string").str.strip().str.lower()
+    values = values.mask(values == "")
+    seen: dict = {}
+    for study, value, row in zip(table["study"], values, table["row"], strict=True):
+        if pd.isna(value):
+            continue
+        if value not in JUDGEMENT_LEVELS:
+            raise DataValidationError(
+                f"{value!r} is not a judgement: use {', '.join(JUDGEMENT_LEVELS)} (or leave it "
+                "empty for the default from the study's design)", source=source,
+                row=int(row), column=column)
+        first = seen.setdefault(study, (value, row))
+        if first[0] != value:
+            raise DataValidationError(
+                f"study '{study}' is judged {first[0]!r} on row {first[1]} and {value!r} here; "
+                f"{column} is a judgement of the whole study: give every row the same",
+                source=source, row=int(row), column=column)
+    return values.astype(object).where(values.notna(), np.nan)
 
 
 def arm_label(study, treatment) -> str:

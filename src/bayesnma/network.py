@@ -13,7 +13,11 @@ from bayesnma.data import NetworkData
 from bayesnma.errors import NetworkError
 
 __all__ = [
+    "STUDY_NOTE_COLUMNS",
     "Component",
+    "anchored_groups",
+    "is_randomised",
+    "study_values",
     "build_graph",
     "has_direct_evidence",
     "has_indirect_evidence",
@@ -107,6 +111,13 @@ def has_indirect_evidence(network: NetworkData, a: str, b: str) -> bool:
     return a in graph and b in graph and nx.has_path(graph, a, b)
 
 
+def anchored_groups(network: NetworkData) -> list[set[str]]:
+    """Sets of treatments joined by chains of comparisons (studies with two or more arms):
+    any two treatments of a set have a relative effect that no assumption places."""
+    graph = _design_graph(network, exclude=lambda trts: len(trts) < 2)
+    return [set(c) for c in nx.connected_components(graph)]
+
+
 def nodesplit_comparisons(network: NetworkData, order) -> list[tuple[str, str]]:
     """Comparisons that can be split: direct evidence and independent indirect evidence
     (van Valkenhoef et al. 2016, as in gemtc and multinma).
@@ -160,12 +171,12 @@ def _with_class_links(graph: nx.Graph, class_links) -> nx.Graph:
     return linked
 
 
-def _randomised(design) -> bool:
+def is_randomised(design) -> bool:
     text = str(design).lower()
     return "rct" in text or "randomi" in text
 
 
-def _study_values(network: NetworkData, column: str) -> pd.Series | None:
+def study_values(network: NetworkData, column: str) -> pd.Series | None:
     """A per-study column of the data (``design``, ``prior_therapy``): its distinct values
     by study, in data order (None when the data have no such column)."""
     frames = [f for f in (network.arms, network.contrasts) if column in f]
@@ -179,12 +190,12 @@ def _evidence_form(n_arms: int, design) -> str:
     """single-arm, randomised (the design says RCT or randomised) or observational."""
     if n_arms == 1:
         return "single-arm"
-    return "randomised" if _randomised(design) else "observational"
+    return "randomised" if is_randomised(design) else "observational"
 
 
 def _designs(network: NetworkData) -> dict:
     """Each study's design as the data state it (its first value)."""
-    values = _study_values(network, "design")
+    values = study_values(network, "design")
     return {} if values is None else {s: v[0] for s, v in values.items()}
 
 
@@ -386,6 +397,11 @@ def _contrast_text(row, measure) -> str:
     return "comparator"
 
 
+#: Study-level data columns the study table shows when the data carry them: the response
+#: criterion, the judgements the certainty rating reads, and notes from the curation.
+STUDY_NOTE_COLUMNS = ("response_criterion", "rob", "indirectness", "note")
+
+
 def study_table(network: NetworkData) -> pd.DataFrame:
     """One row per study as a report's study table shows it.
 
@@ -397,14 +413,16 @@ def study_table(network: NetworkData) -> pd.DataFrame:
         :func:`treatment_evidence` uses), ``data`` (arm-level format or contrast-level),
         ``prior_therapy`` (its values, when the data carry it), ``arms``
         (``treatment: data`` per arm, as reported), ``n_patients`` (summed over arms with
-        a known size) and ``source`` (``file, rows``).
+        a known size), ``source`` (``file, rows``) and, when the data carry them, the
+        study-level columns of :data:`STUDY_NOTE_COLUMNS` (criterion, judgements, notes).
     """
     from bayesnma.data import ARM_FORMATS
     from bayesnma.measures import get_measure
 
     measure = get_measure(network.measure)
     design = _designs(network)
-    prior = _study_values(network, "prior_therapy")
+    prior = study_values(network, "prior_therapy")
+    notes = {c: v for c in STUDY_NOTE_COLUMNS if (v := study_values(network, c)) is not None}
     texts = {}
     for _, row in network.arms.iterrows():
         texts[(row["study"], row["treatment"])] = ARM_FORMATS[row["format"]].show(row)
@@ -428,5 +446,7 @@ def study_table(network: NetworkData) -> pd.DataFrame:
                      for t, n in zip(grp["treatment"], total, strict=True)],
             "n_patients": total.sum() if total.notna().any() else np.nan,
             "source": f"{grp['data_file'].iat[0]}, rows {lines}"})
+        for column, values in notes.items():
+            row[column] = "; ".join(values.get(study, []))
         rows.append(row)
     return pd.DataFrame(rows)
