@@ -101,9 +101,13 @@ def test_sensitivity_analysis_settings_are_validated():
     with pytest.raises(ConfigError, match="analyses.a.sensitivity.s.trt_effects: 'mixed'"):
         validate_config({"analyses": {"a": {"data": "x.csv", "sensitivity": {
             "s": {"trt_effects": "mixed"}}}}})
-    with pytest.raises(ConfigError, match="changes model settings, not the data"):
+    with pytest.raises(ConfigError, match="has no sensitivity analyses of its own"):
         validate_config({"analyses": {"a": {"data": "x.csv", "sensitivity": {
-            "s": {"data": "y.csv"}}}}})
+            "s": {"sensitivity": {"t": {}}}}}}})
+    # Another reading of the data is a sensitivity analysis too.
+    out = validate_config({"analyses": {"a": {"data": "x.csv", "sensitivity": {
+        "s": {"data": "y.csv", "leave_out": {"s1": "why"}}}}}})
+    assert out["a--s"]["data"] == "y.csv" and out["a--s"]["leave_out"] == {"s1": "why"}
 
 
 def test_baseline_settings():

@@ -150,8 +150,10 @@ def test_answer_leads_with_ranking_certainty_evidence_and_robustness():
     assert list(rows) == ["H", "B", "A"]
     assert rows["B"]["rank (95% CrI)"] == "2 (1-3)"
     assert rows["B"]["OR vs A"] == "2.00 (1.10 to 3.90)"
-    # left out: the unconverged scenario and the one ranking B among other treatments
-    assert rows["B"]["SUCRA across scenarios"] == "0.60 (main) to 0.70 (alt)"
+    # left out of the range, and counted: the unconverged scenario and the one ranking B
+    # among other treatments
+    assert rows["B"]["SUCRA across scenarios"] == (
+        "0.60 (main) to 0.70 (alt); not comparably ranked in 2 of 4 (failed, split)")
     assert answer["not_ranked"].startswith("X (single-arm studies: s2)")
 
 
@@ -233,6 +235,63 @@ def test_the_headline_names_a_best_treatment_only_when_the_ranking_supports_it(
     ranks = _ranks().assign(**{"p_best": [p_best, 1 - p_best, 0.0],
                                "q97.5": [upper, 3, 3]})
     assert _headline(ranks, placed) == claim
+
+
+def _rating(level_hb="very low", level_ha="high"):
+    return pd.DataFrame({"treatment": ["H", "H", "B"], "comparator": ["B", "A", "A"],
+                         "certainty": [level_hb, level_ha, "high"],
+                         "certainty_reason": ["down 3 for within study bias, imprecision",
+                                              "no domain with concerns",
+                                              "no domain with concerns"]})
+
+
+def test_the_headline_names_no_best_treatment_whose_comparisons_are_very_low_certainty():
+    ranks = _ranks().assign(p_best=[0.95, 0.05, 0.0])
+    assert _headline(ranks, {}, _rating()) == (
+        "No treatment is shown to be the best: H ranks first (SUCRA 0.90; probability of "
+        "being best 0.95) but the certainty of its comparisons is very low (vs B: down 3 "
+        "for within study bias, imprecision).")
+    assert _headline(ranks, {}, _rating("moderate")) == (
+        "H is very likely the best (probability 0.95; median rank 1, 95% CrI 1-1); certainty "
+        "moderate.")
+
+
+def test_answer_page_leads_with_the_summary_and_shows_unanchored_treatments_apart():
+    ranks = _ranks()
+    eff = pd.DataFrame({"treatment": ["B", "H"], "comparator": ["A", "A"],
+                        "scale": ["OR", "OR"], "median": [2.0, 3.0], "q2.5": [1.1, 0.5],
+                        "q97.5": [3.9, 20.0]})
+    classes = pd.DataFrame({
+        "treatment": ["B", "A", "H"], "group": [1, 2, 2],
+        "classification": ["among the most effective", "the reference",
+                           "not convincingly different from A"],
+        "certainty": ["moderate", "", "very low"],
+        "statement": ["among the most effective", "the reference",
+                      "very uncertain (95% CrI: not convincingly different from A)"],
+        "placed_by": ["comparisons connected to the reference", "reference treatment",
+                      "exchangeable baselines: its studies' absolute level"],
+        "anchored": [True, True, False],
+        "own_results": ["", "", "s1: 6/17 = 35% (95% CI 14% to 62%, exact)"]})
+    section = {"cfg": SimpleNamespace(outcome="ORR", description="", lower_better=False),
+               "parts": {"c1": {"tables": {"ranks": ranks, "relative_effects": eff,
+                                           "certainty": _rating(),
+                                           "classification": classes}}},
+               "components": pd.DataFrame({"component": ["c1"], "trt_ref": ["A"],
+                                           "measure": ["OR"]}),
+               "evidence": _evidence().iloc[:3], "sensitivity": None,
+               "notes": ["study 'q' left out: no counts for 'X'"], "report": "r.html"}
+    html = render_answer_html([section], treatments=["B", "H", "X", "A"])
+    summary = html[html.index('<section id="summary">'):html.index("</section>")]
+    assert html.index('id="summary"') < html.index("<h2>ORR")
+    assert summary.index("<td>B</td>") < summary.index("<td>H</td>") < summary.index(
+        "<td>X</td>")
+    assert "among the most effective<br>certainty: moderate<br>placed by: comparisons" in \
+        summary
+    assert "placed by: exchangeable baselines" in summary
+    assert "not in this analysis<br>study &#39;q&#39; left out: no counts for &#39;X&#39;" in \
+        summary
+    assert "Placed by an assumption, not by comparisons" in html
+    assert "Own data: s1: 6/17 = 35% (95% CI 14% to 62%, exact)." in html
 
 
 def test_a_ranking_that_did_not_converge_names_no_best_treatment():

@@ -240,6 +240,32 @@ def test_a_study_listed_as_excluded_must_not_be_in_the_data(tmp_path):
     load_network(cfg)
 
 
+def test_leave_out_drops_studies_with_the_reason(tmp_path):
+    cfg = _cfg(tmp_path, leave_out={"s2": "its criterion differs"}, allow_single_arm=True,
+               baseline={"model": "exchangeable"})
+    network = load_network(cfg)
+    assert network.studies == ["s1", "s3", "s4"]
+    assert "study 's2' left out of this analysis: its criterion differs" in network.notes
+
+
+def test_a_study_left_out_must_be_in_the_data(tmp_path):
+    with pytest.raises(ConfigError, match=r"analyses.a.leave_out lists 's9', but it is not in "
+                                          r"the data \(.*arms.csv\); studies in the data: s1"):
+        load_network(_cfg(tmp_path, leave_out={"s9": "why"}, allow_single_arm=True))
+
+
+def test_the_question_names_treatments_of_the_main_analyses(tmp_path):
+    path = tmp_path / "arms.csv"
+    path.write_text(DATA)
+    config = {"question": {"treatments": ["B", "Z"]},
+              "analyses": {"a": {"data": str(path), "allow_single_arm": True}}}
+    with pytest.raises(ConfigError, match=r"question.treatments: 'Z' not a treatment of any "
+                                          r"main analysis \(treatments: A, B, C"):
+        plan_analyses(config)
+    config["question"]["treatments"] = ["B", "A"]
+    assert list(plan_analyses(config)) == ["a"]
+
+
 def test_the_conda_environment_learns_where_the_clone_is(tmp_path, monkeypatch):
     from pathlib import Path
 

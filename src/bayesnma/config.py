@@ -126,6 +126,7 @@ class AnalysisConfig:
     allow_single_arm: bool = False
     baseline: object = None
     excluded: dict = field(default_factory=dict)
+    leave_out: dict = field(default_factory=dict)
     #: ``consistency: auto``: the check variants are fitted only where a component has a
     #: comparison with direct and indirect evidence (nothing to check elsewhere).
     consistency_auto: bool = False
@@ -206,10 +207,11 @@ def validate_config(config: dict) -> dict[str, dict]:
         settings["sensitivity"] = [f"{name}{SENSITIVITY_SEP}{s}" for s in scenarios]
         out[name] = settings
         for scenario, overrides in scenarios.items():
-            if "sensitivity" in overrides or "data" in overrides:
+            # A scenario may change the data too (another reading of the same studies:
+            # data, leave_out), but has no sensitivity analyses of its own.
+            if "sensitivity" in overrides:
                 raise ConfigError(f"config: analyses.{name}.sensitivity.{scenario}: a "
-                                  "sensitivity analysis changes model settings, not the data "
-                                  "or its own sensitivity analyses")
+                                  "sensitivity analysis has no sensitivity analyses of its own")
             errors = list(validator.iter_errors({"analyses": {"x": {"data": "x", **overrides}}}))
             if errors:
                 inner = ".".join(str(p) for p in list(errors[0].absolute_path)[2:])
@@ -335,6 +337,7 @@ def analysis_config(name: str, settings: dict) -> AnalysisConfig:
         allow_single_arm=bool(settings.get("allow_single_arm", False)),
         baseline=baseline,
         excluded=dict(settings.get("excluded") or {}),
+        leave_out=dict(settings.get("leave_out") or {}),
     )
 
 

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from bayesnma import __version__
+from bayesnma.certainty import ANCHORED
 from bayesnma.data import LIKELIHOODS
 from bayesnma.effects import mc_decimals, natural_scale
 from bayesnma.measures import get_measure
@@ -194,11 +195,6 @@ def _caution(n_r: int, n_o: int, n_s: int, n_patients, *, is_ref: bool) -> str:
     return f"{kind} evidence only ({n} stud{'y' if n == 1 else 'ies'}{size})"
 
 
-#: How a treatment may be placed for the headline to name it best: by comparisons with the
-#: reference (or as the reference). A place set by an assumption (a class bridge,
-#: exchangeable baselines: an unanchored comparison in NICE DSU TSD18's sense) is reported
-#: beside the ranking but is not a finding.
-_ANCHORED = ("reference treatment", "comparisons connected to the reference")
 
 
 def _spans_half(row, n: int) -> bool:
@@ -206,11 +202,31 @@ def _spans_half(row, n: int) -> bool:
     return (row["q97.5"] - row["q2.5"] + 1) >= (n + 1) / 2
 
 
-def _headline(ranks: pd.DataFrame, placed_by: dict) -> str:
+_LEVELS = ("high", "moderate", "low", "very low")
+
+
+def claim_certainty(rating: pd.DataFrame | None, trt: str, others) -> tuple[str, str]:
+    """The certainty of a claim about ``trt`` against ``others``: that of its least certain
+    comparison with them (a claim is no more certain than its weakest comparison), with
+    that comparison's reason; ``("", "")`` without a rating."""
+    if rating is None or not len(rating):
+        return "", ""
+    rows = rating[((rating["treatment"] == trt) & rating["comparator"].isin(others))
+                  | ((rating["comparator"] == trt) & rating["treatment"].isin(others))]
+    if not len(rows):
+        return "", ""
+    worst = rows.loc[rows["certainty"].map(_LEVELS.index).idxmax()]
+    other = worst["comparator"] if worst["treatment"] == trt else worst["treatment"]
+    return str(worst["certainty"]), f"vs {other}: {worst['certainty_reason']}"
+
+
+def _headline(ranks: pd.DataFrame, placed_by: dict, rating: pd.DataFrame | None = None) -> str:
     """The ranking's claim: which treatment is best and how sure that is, named only when
-    it is placed by comparisons and its rank interval spans less than half the ranks."""
+    it is placed by comparisons, its rank interval spans less than half the ranks and the
+    certainty of its comparisons with the other treatments placed by comparisons is not
+    very low (``rating``: the component's certainty table)."""
     n = len(ranks)
-    anchored = [placed_by.get(t, _ANCHORED[1]) in _ANCHORED for t in ranks["treatment"]]
+    anchored = [placed_by.get(t, ANCHORED[1]) in ANCHORED for t in ranks["treatment"]]
     words, scope, nobody = [], "", "no treatment"
     top = ranks.iloc[0]
     if not anchored[0]:
@@ -224,10 +240,17 @@ def _headline(ranks: pd.DataFrame, placed_by: dict) -> str:
     p_best = float(top.get("p_best", np.nan))
     shown = _mc_num(p_best, top.get("mcse_p_best"))
     rank = f"median rank {top['median_rank']}, 95% CrI {top['q2.5']}-{top['q97.5']}"
+    rivals = [t for t, a in zip(ranks["treatment"], anchored, strict=True)
+              if a and t != top["treatment"]]
+    level, why = claim_certainty(rating, top["treatment"], rivals)
     if _spans_half(top, n):
         claim = (f"{scope}{nobody} is clearly the best: {top['treatment']} ranks first (SUCRA "
                  f"{_sucra(top)}; probability of being best {shown}) but its 95% rank "
                  f"interval ({top['q2.5']}-{top['q97.5']}) spans half the ranks or more.")
+    elif level == "very low":
+        claim = (f"{scope}{nobody} is shown to be the best: {top['treatment']} ranks first "
+                 f"(SUCRA {_sucra(top)}; probability of being best {shown}) but the "
+                 f"certainty of its comparisons is very low ({why}).")
     elif p_best >= 0.9:
         claim = f"{scope}{top['treatment']} is very likely the best (probability {shown}; {rank})."
     elif p_best >= 0.5:
@@ -235,16 +258,19 @@ def _headline(ranks: pd.DataFrame, placed_by: dict) -> str:
     else:
         claim = (f"{scope}{nobody} is likely the best: {top['treatment']} ranks first by SUCRA "
                  f"({_sucra(top)}) but its probability of being best is {shown} ({rank}).")
+    if level and level != "very low" and not _spans_half(top, n) and p_best >= 0.5:
+        claim = claim[:-1] + f"; certainty {level}."
     words.append(claim[0].upper() + claim[1:])
     return " ".join(words)
 
 
 def _certainty(ranks: pd.DataFrame, cautions: dict, measure_code: str,
-               placed_by: dict | None = None) -> list[str]:
+               placed_by: dict | None = None, rating: pd.DataFrame | None = None) -> list[str]:
     """The answer of one ranking in words: which treatment is likely best, how sure that
-    is, and what it rests on (``placed_by``: treatment -> what places it)."""
+    is, and what it rests on (``placed_by``: treatment -> what places it; ``rating``: the
+    certainty of each relative effect)."""
     n = len(ranks)
-    out = [_headline(ranks, placed_by or {})]
+    out = [_headline(ranks, placed_by or {}, rating)]
     wide = int(sum(_spans_half(r, n) for _, r in ranks.iterrows()))
     out.append(f"{wide} of {n} treatments have a 95% rank interval spanning half the ranks "
                "or more: their order is uncertain." if wide else
@@ -263,10 +289,14 @@ def _answer(parts: dict, components, evidence, sensitivity, measure, cfg) -> dic
     intro = (f"{cfg.description or 'The analysis as configured'}. Rank 1 = best "
              f"({measure.better_if(cfg.lower_better)}). Evidence counts the randomised (R), "
              "observational (O) and single-arm (S) studies of each treatment; placed by says "
-             "what connects it to the reference.")
+             "what connects it to the reference. The GRADE classification groups each "
+             "treatment against the reference by its 95% CrI, worded by the certainty of "
+             "that comparison (Certainty of evidence gives each domain's judgement).")
     if sensitivity is not None:
         intro += (" SUCRA across scenarios is its lowest and highest SUCRA over the "
-                  "sensitivity analyses that converged and rank the same treatments.")
+                  "sensitivity analyses that converged and rank the same treatments; the "
+                  "others (not converged, or ranking it among other treatments or not at "
+                  "all) are counted beside it.")
     ev = evidence.set_index("treatment") if evidence is not None and len(evidence) else None
     blocks = []
     for label, part in parts.items():
@@ -276,6 +306,9 @@ def _answer(parts: dict, components, evidence, sensitivity, measure, cfg) -> dic
         vs_ref = {r["treatment"]: _effect_cell(r)
                   for _, r in eff[eff["comparator"] == ref].iterrows()}
         ranked = len(ranks) >= 3
+        classification = part["tables"].get("classification")
+        classes = (classification.set_index("treatment") if classification is not None
+                   else pd.DataFrame())
         rows, cautions = [], {}
         for _, r in ranks.iterrows():
             trt = r["treatment"]
@@ -284,6 +317,9 @@ def _answer(parts: dict, components, evidence, sensitivity, measure, cfg) -> dic
                 row.update({"SUCRA": _sucra(r),
                             "rank (95% CrI)": f"{r['median_rank']} ({r['q2.5']}-{r['q97.5']})"})
             row[f"{measure.code} vs {ref}"] = vs_ref.get(trt, "reference")
+            if trt in classes.index:
+                row[f"GRADE classification vs {ref}"] = classes.loc[trt, "statement"]
+                row["certainty"] = classes.loc[trt, "certainty"]
             if ev is not None and trt in ev.index:
                 e = ev.loc[trt]
                 n_r, n_o, n_s = (len(e[k]) for k in ("randomised", "observational",
@@ -297,10 +333,16 @@ def _answer(parts: dict, components, evidence, sensitivity, measure, cfg) -> dic
                 sub = sensitivity[(sensitivity["treatment"] == trt)
                                   & sensitivity.get("converged", True)
                                   & sensitivity.get("same_ranking_set", True)]
+                # Scenarios that do not rank it among the same treatments (or at all) are
+                # counted, not hidden: the range covers the others only.
+                others = sorted(set(sensitivity["scenario"]) - set(sub["scenario"]))
                 if len(sub):
                     lo, hi = sub.loc[sub["sucra"].idxmin()], sub.loc[sub["sucra"].idxmax()]
-                    row["SUCRA across scenarios"] = (f"{_sucra(lo)} ({lo['scenario']}) to "
-                                                     f"{_sucra(hi)} ({hi['scenario']})")
+                    row["SUCRA across scenarios"] = (
+                        f"{_sucra(lo)} ({lo['scenario']}) to {_sucra(hi)} ({hi['scenario']})"
+                        + (f"; not comparably ranked in {len(others)} of "
+                           f"{sensitivity['scenario'].nunique()} ({', '.join(others)})"
+                           if others else ""))
             rows.append(row)
         if not ranks.get("converged", pd.Series(True)).astype(bool).all():
             words = ["Not converged: the fit failed the convergence criteria, so this ranking "
@@ -309,7 +351,8 @@ def _answer(parts: dict, components, evidence, sensitivity, measure, cfg) -> dic
         elif ranked:
             placed = dict(zip(ev.index, ev["placed_by"], strict=True)) if ev is not None \
                 else {}
-            words = _certainty(ranks, cautions, measure.code, placed)
+            words = _certainty(ranks, cautions, measure.code, placed,
+                               part["tables"].get("certainty"))
             verdict = part.get("consistency", {}).get("tables", {}).get("verdict")
             if verdict is not None and len(verdict):
                 words.append(f"Consistency of direct and indirect evidence: "
@@ -346,8 +389,8 @@ def run_summary_text(analyses: list[dict], *, answer: str | None = None,
         ``name``, ``outcome``, ``report`` (path or None if not made) and ``components``:
         dicts with ``label``, ``converged``, ``diagnostics`` (its row of
         ``convergence.csv``), ``ranks`` (its ranks table or None), ``placed_by``
-        (treatment -> what places it, from ``evidence.csv``) and ``verdict`` (the
-        consistency verdict or None).
+        (treatment -> what places it, from ``evidence.csv``), ``verdict`` (the
+        consistency verdict or None) and ``certainty`` (its ``certainty.csv`` or None).
     answer : str, optional
         Path of ``answer.html`` if it was made.
     not_converged_scenarios, n_scenarios, n_scenarios_made
@@ -372,7 +415,7 @@ def run_summary_text(analyses: list[dict], *, answer: str | None = None,
                              f"{'' if int(d['n_divergent']) == 1 else 's'})")
             elif c["ranks"] is not None and len(c["ranks"]) >= 3:
                 lines.append(head + _headline(c["ranks"].reset_index(drop=True),
-                                              c.get("placed_by", {})))
+                                              c.get("placed_by", {}), c.get("certainty")))
             elif c["ranks"] is not None:
                 lines.append(f"{head}two treatments: "
                              + " vs ".join(c["ranks"]["treatment"]) + " (see the report)")
@@ -498,6 +541,7 @@ def _component(label, part, comp, conv) -> dict:
         "rankogram": _img(figs["rankogram"]),
         "forest": _img(figs["forest"]),
         "effects": _effects_table(eff[eff["comparator"] == comp["trt_ref"]]),
+        "certainty": _certainty_tables(tables.get("certainty"), eff),
         "league": _table(tables["league_table"], drop=("cell",)),
         "league_heatmap": _img(figs["league_heatmap"]),
         "covariates": _covariates(tables, comp["trt_ref"]),
@@ -517,6 +561,33 @@ def _component(label, part, comp, conv) -> dict:
                               keep=("mcse_mean",)),
         "trace": _img(figs["trace"]), "chain_ranks": _img(figs["chain_ranks"]),
     }
+
+
+#: Domain columns of ``certainty.csv`` and their headings.
+_DOMAIN_HEADINGS = {"within_study_bias": "within-study bias", "reporting_bias": "reporting bias",
+                    "indirectness": "indirectness", "imprecision": "imprecision",
+                    "heterogeneity": "heterogeneity", "incoherence": "incoherence",
+                    "placement": "placement"}
+
+
+def _certainty_tables(rating: pd.DataFrame | None, effects: pd.DataFrame) -> dict | None:
+    """Each relative effect (from ``effects``, to its Monte Carlo digits) with its judgement
+    per domain and overall certainty, and every judgement's reason (for a collapsed list)."""
+    if rating is None or not len(rating):
+        return None
+    nat = natural_scale(effects).set_index(["treatment", "comparator"])
+    cells = [_effect_cell(nat.loc[(t, c)]) for t, c in zip(rating["treatment"],
+                                                             rating["comparator"], strict=True)]
+    summary = pd.DataFrame({"comparison": rating["treatment"] + " vs " + rating["comparator"],
+                            f"{nat['scale'].iat[0]} (95% CrI)": cells,
+                            **{head: rating[col] for col, head in _DOMAIN_HEADINGS.items()},
+                            "certainty": rating["certainty"]})
+    reasons = [(f"{r['treatment']} vs {r['comparator']}",
+                [f"{head}: {r[col]}: {r[col + '_reason']}" for col, head in
+                 _DOMAIN_HEADINGS.items()] + [f"overall: {r['certainty']} "
+                                              f"({r['certainty_reason']})"])
+               for _, r in rating.iterrows()]
+    return {"table": _table(summary), "reasons": reasons}
 
 
 def _checks_not_converged(parts: dict) -> str:
@@ -732,8 +803,63 @@ def render_html(cfg, *, characteristics, components, convergence, network_plot: 
     )
 
 
+def _placed_short(placed: str) -> str:
+    """What places a treatment, in a word or two."""
+    if placed in ("", "comparisons connected to the reference"):
+        return "comparisons"
+    return placed.split(":")[0]
+
+
+def _summary(sections: list[dict], treatments) -> dict:
+    """The question's treatments by outcome: each cell the treatment's classification
+    against the outcome's reference (worded by its certainty), the certainty and what
+    places it."""
+    columns, cells = ["treatment"], {t: [t] for t in treatments}
+    refs = []
+    for sec in sections:
+        found = {}
+        for label, part in sec["parts"].items():
+            classes = part["tables"].get("classification")
+            if classes is None:
+                continue
+            ref = sec["components"].set_index("component").loc[label, "trt_ref"]
+            refs.append(f"{sec['cfg'].outcome}: {ref}")
+            for _, row in classes.iterrows():
+                found.setdefault(row["treatment"], (row, ref))
+        columns.append(sec["cfg"].outcome)
+        for trt in treatments:
+            if trt not in found:
+                why = [n for n in sec.get("notes", ()) if f"'{trt}'" in n]
+                cells[trt].append(["not in this analysis", why[0] if why else
+                                   "no study of it reports this outcome in the data"])
+                continue
+            row, ref = found[trt]
+            if trt == ref:
+                cells[trt].append(["the reference", "the others are classified against it"])
+                continue
+            cells[trt].append([row["statement"], f"certainty: {row['certainty']}",
+                               f"placed by: {_placed_short(row['placed_by'])}"])
+    return {"table": Table(columns, [cells[t] for t in treatments], [False] * len(columns)),
+            "references": "; ".join(refs)}
+
+
+def _unanchored(parts: dict) -> list[dict]:
+    """Treatments placed by an assumption, with their own results."""
+    out = []
+    for part in parts.values():
+        classes = part["tables"].get("classification")
+        if classes is None:
+            continue
+        for _, row in classes[~classes["anchored"].astype(bool)].iterrows():
+            out.append({"treatment": row["treatment"], "placed_by": row["placed_by"],
+                        "statement": row["statement"],
+                        "own_results": row["own_results"] if isinstance(row["own_results"], str)
+                        else ""})
+    return out
+
+
 def render_answer_html(sections: list[dict], *, forest: bytes | None = None,
-                       title: str = "Ranking of treatments") -> str:
+                       title: str = "Ranking of treatments", treatments=None) -> str:
     """One page with the ranking of every analysis, each as its report opens with it.
 
     Parameters
@@ -746,6 +872,8 @@ def render_answer_html(sections: list[dict], *, forest: bytes | None = None,
         notes that concern it.
     forest : bytes, optional
         PNG of the effects of every outcome side by side, shown first.
+    treatments : sequence of str, optional
+        The question's treatments, in order, for the summary (default: every treatment).
     """
     everywhere = list(dict.fromkeys(t for sec in sections
                                     for t in sec["evidence"]["treatment"]))
@@ -759,7 +887,9 @@ def render_answer_html(sections: list[dict], *, forest: bytes | None = None,
             absent.append((trt, "; ".join(why) if why else
                            "no study of it reports this outcome in the data"))
         outcomes.append({"outcome": cfg.outcome, "report": sec["report"], "absent": absent,
+                         "unanchored": _unanchored(sec["parts"]),
                          "answer": _answer(sec["parts"], sec["components"], sec["evidence"],
                                            sec["sensitivity"], measure, cfg)})
     return _render("answer.html.j2", title=title, outcomes=outcomes, forest=_img(forest),
-                   sucra_meaning=SUCRA_MEANING)
+                   sucra_meaning=SUCRA_MEANING,
+                   summary=_summary(sections, list(treatments or everywhere)))

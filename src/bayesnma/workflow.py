@@ -57,6 +57,7 @@ __all__ = [
     "plan_analyses",
     "plot_component",
     "print_run_summary",
+    "rate_certainty",
     "render_analysis_report",
     "render_answer",
     "run_summary",
@@ -91,9 +92,11 @@ def plan_analyses(config: dict) -> dict[str, dict]:
     ------
     ConfigError, DataValidationError, NetworkError
     """
-    plan = {}
+    plan, seen = {}, {}
     for name, settings in validate_config(config).items():
         cfg, network = _load(settings, name)
+        if "sensitivity_of" not in settings:
+            seen.update(dict.fromkeys(network.treatments))
         choose_trt_ref(network.treatments, cfg.trt_ref, source=cfg.data)
         if cfg.disconnected == "error":
             require_connected(network)
@@ -124,6 +127,10 @@ def plan_analyses(config: dict) -> dict[str, dict]:
                       "data_files": [src.file for src in cfg.sources],
                       "components": [c.label for c in comps],
                       "variants": {c.label: list(_variants(cfg, network, c)) for c in comps}}
+    unknown = [t for t in (config.get("question") or {}).get("treatments", ()) if t not in seen]
+    if unknown:
+        raise ConfigError(f"config: question.treatments: {', '.join(map(repr, unknown))} not a "
+                          f"treatment of any main analysis (treatments: {', '.join(seen)})")
     return plan
 
 
@@ -332,6 +339,18 @@ def load_network(cfg) -> NetworkData:
             f"config: analyses.{cfg.name}.excluded lists {', '.join(map(repr, present))}, "
             f"but {'it is' if len(present) == 1 else 'they are'} in the data ({cfg.data}): "
             "remove the rows from the data or the study from excluded")
+    absent = [s for s in cfg.leave_out if s not in set(network.studies)]
+    if absent:
+        raise ConfigError(
+            f"config: analyses.{cfg.name}.leave_out lists {', '.join(map(repr, absent))}, "
+            f"but {'it is' if len(absent) == 1 else 'they are'} not in the data ({cfg.data}); "
+            f"studies in the data: {', '.join(network.studies)}")
+    if cfg.leave_out:
+        left = [f"study '{s}' left out of this analysis: {why}"
+                for s, why in cfg.leave_out.items()]
+        network = replace(network.subset([s for s in network.studies
+                                          if s not in cfg.leave_out]),
+                          notes=(*network.notes, *left))
     single = network.single_arm_studies
     if single and not cfg.baseline.exchangeable:
         notes = [f"{network.source}: single-arm study '{s}' dropped: with independent "
@@ -714,6 +733,51 @@ def summarise_component(settings: dict, analysis: str, component: str, *, poster
     io.write_table(_labelled(ranks_cls, analysis, component, converged), class_ranks)
 
 
+def rate_certainty(settings: dict, analysis: str, component: str, *, posterior,
+                   relative_effects, heterogeneity, evidence, consistency, certainty,
+                   classification, cinema):
+    """Rate the certainty of every relative effect of one component on the CINeMA domains
+    and placement (``certainty``), classify the treatments against the reference as
+    GRADE's minimally contextualised approach does (``classification``), and export the
+    component's data with each study's judgements for CINeMA (``cinema``)."""
+    from bayesnma import certainty as rating
+    from bayesnma.effects import effect_draws
+
+    cfg, network = _load(settings, analysis)
+    comp = _component(cfg, network, component)
+    sub = network.subset(comp.studies)
+    idata = io.read_idata(posterior)
+    attrs = idata.posterior.attrs
+    measure = get_measure(attrs["measure"])
+    ref = attrs["trt_ref"]
+    converged = bool(attrs["converged"])
+    labels, draws = effect_draws(idata)
+    order = [ref, *[t for t in labels if t != ref]]
+    pairs = [(t, c) for i, c in enumerate(order) for t in order[i + 1:]]
+    tau = idata.posterior.get("tau")
+    tau_draws = (tau.transpose("chain", "draw").values.reshape(-1)
+                 if tau is not None and tau.ndim == 2 else None)
+    predictive = rating.predictive_intervals(draws, labels, tau_draws, pairs,
+                                             seed=cfg.sampler.random_seed)
+    checks = Path(consistency)
+    splits = checks / "nodesplits.csv"
+    ev = io.read_table(evidence)
+    ev = ev[ev["component"] == component]
+    eff = io.read_table(relative_effects)
+    placed_by = dict(zip(ev["treatment"], ev["placed_by"], strict=True))
+    table = rating.rate_certainty(
+        sub, eff, trt_ref=ref, order=order, measure=measure, trt_effects=cfg.trt_effects,
+        margin=rating.default_margin(measure, cfg.settings["certainty"]["margin"]),
+        heterogeneity=io.read_table(heterogeneity), predictive=predictive,
+        splits=io.read_table(splits) if splits.exists() else None,
+        verdict=io.read_table(checks / "verdict.csv")["verdict"].iat[0], placed_by=placed_by)
+    io.write_table(_labelled(table, analysis, component, converged), certainty)
+    classes = rating.classify(eff, table, trt_ref=ref, measure=measure, converged=converged,
+                              placed_by=placed_by, network=sub)
+    io.write_table(_labelled(classes, analysis, component, converged), classification)
+    io.write_table(_labelled(rating.cinema_export(sub), analysis, component), cinema)
+
+
 def _compare_draws(idata, lower_better: bool, draws: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Relative effects (every pair) and rankings of each labelled set of effect draws,
     stacked with the label in a ``setting`` column (empty tables for no draws)."""
@@ -914,7 +978,7 @@ SENSITIVITY_FIT = ("resdev_mean", "n_data_points", "pD", "DIC", "elpd_loo", "elp
 
 COMPONENT_TABLES = ("relative_effects", "league_table", "ranks", "model_fit", "diagnostics",
                     "parameters", "heterogeneity", "covariate_effects", "covariate_ranks",
-                    "class_effects", "class_ranks")
+                    "class_effects", "class_ranks", "certainty", "classification")
 COMPONENT_FIGURES = ("forest", "league_heatmap", "rankogram", "cumulative_ranks", "trace",
                      "chain_ranks", "heterogeneity")
 
@@ -961,10 +1025,11 @@ def render_analysis_report(settings: dict, analysis: str, *, characteristics, co
     Path(report).write_text(html)
 
 
-def render_answer(settings: dict, *, reports, answer, forest, forest_svg):
+def render_answer(settings: dict, *, reports, answer, forest, forest_svg, question=None):
     """One page with the ranking of every main analysis (``settings``: analysis name ->
     settings; ``reports``: their ``results/<analysis>/report.html``, in the same order),
-    each with its evidence, cautions and sensitivity range, opened by the forest plots of
+    each with its evidence, cautions and sensitivity range, opened by a summary of the
+    ``question``'s treatments (config ``question``) by outcome and the forest plots of
     every outcome side by side (also written to ``forest`` and ``forest_svg``; of each
     analysis the part with the most treatments)."""
     from bayesnma.plots import plot_forest_outcomes
@@ -975,7 +1040,8 @@ def render_answer(settings: dict, *, reports, answer, forest, forest_svg):
         root = Path(report).parent
         components = io.read_table(root / "network" / "components.csv")
         parts = {c: {"tables": {t: io.read_table(root / c / f"{t}.csv")
-                                for t in ("ranks", "relative_effects")},
+                                for t in ("ranks", "relative_effects", "certainty",
+                                          "classification")},
                      "consistency": {"tables": {
                          "verdict": io.read_table(root / c / "consistency" / "verdict.csv")}}}
                  for c in components["component"]}
@@ -994,7 +1060,9 @@ def render_answer(settings: dict, *, reports, answer, forest, forest_svg):
                        "measure": widest["measure"], "lower_better": cfg.lower_better})
     io.save_figure(plot_forest_outcomes(panels), forest, forest_svg)
     Path(answer).parent.mkdir(parents=True, exist_ok=True)
-    Path(answer).write_text(render_answer_html(sections, forest=Path(forest).read_bytes()))
+    Path(answer).write_text(render_answer_html(
+        sections, forest=Path(forest).read_bytes(),
+        treatments=(question or {}).get("treatments")))
 
 
 def _not_converged(folder: Path) -> bool:
@@ -1032,6 +1100,7 @@ def run_summary(plan: dict, results="results") -> str:
                         else pd.DataFrame(columns=["treatment", "placed_by"]))
             for label in conv.index:
                 verdict = folder / label / "consistency" / "verdict.csv"
+                rating = folder / label / "certainty.csv"
                 comps.append({
                     "label": label, "converged": bool(conv.loc[label, "converged"]),
                     "diagnostics": conv.loc[label],
@@ -1039,7 +1108,8 @@ def run_summary(plan: dict, results="results") -> str:
                     "placed_by": dict(zip(evidence["treatment"], evidence["placed_by"],
                                           strict=True)),
                     "verdict": (io.read_table(verdict)["verdict"].iat[0]
-                                if verdict.is_file() else None)})
+                                if verdict.is_file() else None),
+                    "certainty": io.read_table(rating) if rating.is_file() else None})
         analyses.append({"name": name, "outcome": analysis_config(name, plan[name][
             "settings"]).outcome, "report": str(folder / "report.html") if made else None,
             "components": comps})
@@ -1102,6 +1172,8 @@ def run_step(snakemake, step) -> None:
             settings = every[analysis]
         if "threads" in accepted:
             kwargs["threads"] = snakemake.threads
+        if "question" in accepted:
+            kwargs["question"] = snakemake.config.get("question") or {}
         if "scenario_settings" in accepted:
             kwargs["scenario_settings"] = [{**every[s], "name": s}
                                            for s in settings["sensitivity"]]

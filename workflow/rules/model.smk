@@ -181,3 +181,34 @@ rule check_consistency:
         SOFTWARE
     script:
         "../scripts/check_consistency.py"
+
+
+rule rate_certainty:
+    input:
+        posterior="results/{analysis}/{component}/posterior.nc",
+        relative_effects="results/{analysis}/{component}/relative_effects.csv",
+        heterogeneity="results/{analysis}/{component}/heterogeneity.csv",
+        evidence="results/{analysis}/network/evidence.csv",
+        consistency="results/{analysis}/{component}/consistency",
+    output:
+        certainty=report(
+            "results/{analysis}/{component}/certainty.csv",
+            caption="../report/certainty.rst",
+            category="{analysis}",
+            subcategory="{component}",
+        ),
+        classification=report(
+            "results/{analysis}/{component}/classification.csv",
+            caption="../report/classification.rst",
+            category="{analysis}",
+            subcategory="{component}",
+        ),
+        cinema="results/{analysis}/{component}/cinema_data.csv",
+    params:
+        key=get_key("all"),
+    log:
+        "logs/rate_certainty/{analysis}/{component}.log",
+    conda:
+        SOFTWARE
+    script:
+        "../scripts/rate_certainty.py"

@@ -39,6 +39,7 @@ rule render_report:
         convergence="results/{analysis}/convergence.csv",
         posteriors=get_component_files("posterior.nc"),
         consistency=get_component_files("consistency"),
+        certainty=get_component_files("certainty.csv"),
         tables=get_component_files("model_fit.csv"),
         figures=get_component_files("trace.png"),
         sensitivity=get_sensitivity_table,
@@ -107,7 +108,8 @@ rule render_answer:
         ),
         forest_svg="results/answer_forest.svg",
     params:
-        key=settings_key(*(PLAN[a]["settings"] for a in MAIN_ANALYSES)),
+        key=settings_key(*(PLAN[a]["settings"] for a in MAIN_ANALYSES),
+                         config.get("question") or {}),
     log:
         "logs/render_answer.log",
     conda:

@@ -19,6 +19,7 @@ ANALYSIS_STEPS = [
     "fit_variant",
     "summarise_posterior",
     "check_consistency",
+    "rate_certainty",
     "plot_posterior",
     "collect_analysis",
     "render_report",
