@@ -35,13 +35,73 @@ PRIOR = {
     "RESORCE": "sorafenib",
     "TCRM2023_LPvsR": "sorafenib",
     "YIN2025": "lenvatinib",
-    "CELESTIAL_ITT": "sorafenib (about 27% also a second prior line)",
+    "CELESTIAL_ITT": "sorafenib",
     "CELESTIAL_2L": "sorafenib",
     "ZHANG2024_JHC": "lenvatinib",
     "TOVOLI2024_ARTE": "atezolizumab-bevacizumab",
     "JGO_PD1LEN_AFTER_LEN": "lenvatinib",
     "HAIC_FONC2024": "atezolizumab-bevacizumab",
+    "CHEON2025_KJ_PSM": "atezolizumab-bevacizumab",
+    "CHEON2025_KJ_UNM": "atezolizumab-bevacizumab",
 }
+# Per-study indirectness (data column `indirectness`, read by the certainty rating) where
+# the population departs from the question, second-line therapy after one first-line
+# therapy; every other study is taken to match it (low).
+INDIRECTNESS = {
+    "CELESTIAL_ITT": "some concerns",  # about 27% third line
+    "JGO_PD1LEN_AFTER_LEN": "some concerns",  # second line or later
+    "TCRM2023_LPvsR": "some concerns",  # most patients also had TACE or HAIC
+}
+# What the curation found about a study, shown in each report's study table (column `note`).
+NOTES = {
+    "CELESTIAL_ITT": "ITT population: about 27% had a second prior line (third-line use); the "
+                     "second-line subgroup's PFS HR was not read",
+    "JGO_PD1LEN_AFTER_LEN": "second line or later: lenvatinib's line (first or later) not "
+                            "confirmed",
+    "TCRM2023_LPvsR": "58.5% (LP) and 77.8% (R) also had concurrent TACE/HAIC. DCR: abstract "
+                      "and Results say 'better in the R group (73.2% vs 44.4%)', the Discussion "
+                      "the reverse; 73.2% and 44.4% are exact only as LP 30/41 and R 12/27, "
+                      "which the data use (sensitivity analysis tcrm_dcr_swapped: R 20/27, "
+                      "LP 18/41)",
+    "HAIC_FONC2024": "arm size 17 inferred, not read: the only split of the 100 patients that "
+                     "reproduces both ORRs (35.3% and 18.1%); second-line HAIC compared with "
+                     "first-line HAIC (not a treatment comparison)",
+    "TOVOLI2024_ARTE": "DCR 10.0% of 40 from the full paper's abstract (PMID 39168753); an "
+                       "earlier congress cut (n = 29) gave 17.2%; it places sorafenib's DCR "
+                       "(sensitivity analysis without_tovoli)",
+    "RESORCE": "sorafenib-tolerant patients only; ORR 11.0% of 379 (41.7: rounded to 42), "
+               "mRECIST",
+    "CHON2024_PSM": "propensity-score-matched cohort (36 per arm); counts from percentages",
+    "CHEON2025_KJ_PSM": "propensity-score-matched cohort (25 per arm); PFS only",
+    "CHEON2025_KJ_UNM": "unmatched cohort (56 and 67); OS only: the matched cohort's sorafenib "
+                        "OS is not readable",
+    "YIN2025": "counts from percentages; the TKI monotherapy arm mixes sorafenib and "
+               "regorafenib (at the class mean)",
+}
+# Response criterion of each study's ORR and DCR (data column `response_criterion`).
+CRITERION = {
+    "CHON2024_PSM": "RECIST 1.1",
+    "TCRM2023_LPvsR": {"orr": "RECIST 1.1", "dcr": "not stated (given beside the mRECIST "
+                                                    "responses)"},
+    "RESORCE": "mRECIST",
+    "JGO_PD1LEN_AFTER_LEN": "RECIST (version not stated)",
+    "YIN2025": "not stated in the source read",
+    "HAIC_FONC2024": "not stated in the source read",
+    "TOVOLI2024_ARTE": "not stated in the source read",
+}
+
+
+def _criterion(study, outcome):
+    value = CRITERION[study]
+    return value[outcome] if isinstance(value, dict) else value
+
+
+def _judgement_columns(studies):
+    """The curated study-level columns: indirectness and the curation note."""
+    return {"indirectness": [INDIRECTNESS.get(s, "") for s in studies],
+            "note": [NOTES.get(s, "") for s in studies]}
+
+
 # Single-arm studies (one arm of the study enters; used only by models with exchangeable
 # baselines, dropped with the reason otherwise). RESORCE enters ORR as its regorafenib arm:
 # the placebo ORR was not read. HAIC_FONC2024: only its second-line HAIC arm (the other arm
@@ -66,6 +126,10 @@ P_VALUES = {
     ("CHON2024_PSM", "os"): (0.353, "OS 10.3 vs 7.5 months, P=0.353 (PSM cohort; seed 000)"),
     ("TCRM2023_LPvsR", "pfs"): (0.633, "PFS 5.3 vs 3.0 months, p=0.633 (seed 002)"),
     ("TCRM2023_LPvsR", "os"): (0.699, "OS 11.8 vs 8.0 months, p=0.699 (seed 002)"),
+    ("CHEON2025_KJ_PSM", "pfs"): (0.046, "PSM cohort, 25 per group: PFS median 4.8 vs 3.3 "
+                                          "months, p=0.046 (abstract)"),
+    ("CHEON2025_KJ_UNM", "os"): (0.651, "unmatched cohort: OS median 13.2 vs 11.5 months, "
+                                        "p=0.651 (abstract)"),
     ("ZHANG2024_JHC", "pfs"): (0.008, "PFS 4.0 vs 7.0 months, P=0.008 (seed 004)"),
     ("ZHANG2024_JHC", "os"): (0.024, "OS 11.0 vs 23.0 months, P=0.024 (seed 004)"),
 }
@@ -80,9 +144,11 @@ SELECTION = {
 # without a 95% CI or event count are kept in the file so that their exclusion is reported.
 SURVIVAL = {
     "pfs": {"hr": ["RESORCE", "CELESTIAL_ITT"],
-            "medians": ["TCRM2023_LPvsR", "CHON2024_PSM", "YIN2025", "ZHANG2024_JHC"]},
+            "medians": ["TCRM2023_LPvsR", "CHON2024_PSM", "YIN2025", "ZHANG2024_JHC",
+                        "CHEON2025_KJ_PSM"]},
     "os": {"hr": ["RESORCE", "CELESTIAL_2L"],
-           "medians": ["TCRM2023_LPvsR", "CHON2024_PSM", "YIN2025", "ZHANG2024_JHC"]},
+           "medians": ["TCRM2023_LPvsR", "CHON2024_PSM", "YIN2025", "ZHANG2024_JHC",
+                       "CHEON2025_KJ_UNM"]},
 }
 EXCLUDED = {
     "CHON2024_UNM": "unmatched cohort of CHON2024; the PSM cohort is used (one per study)",
@@ -101,9 +167,12 @@ EXCLUDED = {
                                   "options; each would be a spur on placebo that informs no "
                                   "other comparison",
     "REFLECT (PFS/OS)": "first-line trial",
-    "CHEON2025_KJ_PSM/UNM, PERSANO2024 (PFS/OS)": "medians without CIs or event counts "
-                                                  "(and PERSANO2024 overlaps CHON2024 and "
-                                                  "CHEON2025): no SE can be derived",
+    "CHEON2025 (PFS/OS)": "enters PFS as its matched cohort (medians and log-rank p with 25 "
+                          "per arm) and OS as its unmatched cohort (the matched cohort's "
+                          "sorafenib OS is not readable)",
+    "PERSANO2024 (OS)": "OS time origin not stated (its medians are long for second line: "
+                        "perhaps from first-line start); arm sizes derived from percentages; "
+                        "its multinational cohort may overlap CHON2024 and CHEON2025",
 }
 
 
@@ -130,9 +199,13 @@ def main():
             "arm_as_reported": rows["treatment"],
             "derived": rows["derived"].fillna(""),
             "source": rows["citation"] + " doi:" + rows["doi"].fillna("n/a"),
+            "response_criterion": [_criterion(sid, outcome) for sid in rows["study_id"]],
+            **_judgement_columns(rows["study_id"]),
         })
         assert table.notna().all().all(), table[table.isna().any(axis=1)]
         table.to_csv(HERE.parent / f"hcc_{outcome}.csv", index=False)
+        if outcome == "dcr":
+            swapped_dcr(table).to_csv(HERE.parent / "hcc_dcr_tcrm_swapped.csv", index=False)
     contrasts = pd.read_csv(HERE / "source" / "hcc-contrasts.csv", dtype=str)
     for outcome, spec in SURVIVAL.items():
         hr_table(arms, contrasts, outcome, spec["hr"]).to_csv(
@@ -141,10 +214,25 @@ def main():
             HERE.parent / f"hcc_{outcome}_medians.csv", index=False)
 
 
+def swapped_dcr(table):
+    """DCR with TCRM2023's arms read as its abstract and Results word them ("better in the
+    R group"): the same percentages on the other arms, as the nearest counts (R 73.2% of
+    27 = 19.8 -> 20; LP 44.4% of 41 = 18.2 -> 18). A sensitivity analysis: the reported
+    percentages are exact only as the data have them."""
+    out = table.copy()
+    tcrm = out["study"] == "TCRM2023_LPvsR"
+    new = {"TKI+PD-1": 18, "regorafenib": 20}
+    out.loc[tcrm, "events"] = out.loc[tcrm, "treatment"].map(new).astype(str)
+    out.loc[tcrm, "derived"] = ("arms swapped (abstract and Results wording): "
+                                "regorafenib round(0.732*27)=20; TKI+PD-1 round(0.444*41)=18")
+    return out
+
+
 def _study_columns(arms, study):
     first = arms[arms["study_id"] == study].iloc[0]
     return {"prior_therapy": PRIOR[study], "design": first["design"],
-            "source": f"{first['citation']} doi:{first['doi'] if first['doi'] else 'n/a'}"}
+            "source": f"{first['citation']} doi:{first['doi'] if first['doi'] else 'n/a'}",
+            "indirectness": INDIRECTNESS.get(study, ""), "note": NOTES.get(study, "")}
 
 
 def hr_table(arms, contrasts, outcome, studies):
@@ -189,6 +277,12 @@ def median_table(arms, outcome, studies):
         "design": rows.groupby("study_id")["design"].transform("first"),
         "arm_as_reported": rows["treatment"],
         "source": rows["citation"] + " doi:" + rows["doi"].fillna("n/a"),
+        **_judgement_columns(rows["study_id"]),
+        # The fewest events a reached median allows: half the arm, rounded up. No source
+        # reports events; the sensitivity analysis events_at_least reads this column as the
+        # events, which gives medians without a CI an SE (1 / sqrt(events)) and converts
+        # log-rank p-values by events (Parmar) instead of by the ratio of medians.
+        "events_at_least": [str(-(-int(n) // 2)) if n else "" for n in rows["n"].fillna("")],
     })
     assert table[["study", "treatment", "median"]].notna().all().all()
     return table.fillna("")
