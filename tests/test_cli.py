@@ -24,12 +24,12 @@ def test_init_writes_a_starter_that_validates(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(["validate", "config/config.yaml"]) == 0
     out = capsys.readouterr().out.splitlines()[1:]
-    assert out[0] == "valid: 1 analysis, 0 sensitivity analyses, 8 fits"
-    assert out[2] == ("  data: data/arms.csv (binary): 6 studies (6 at arm level with 13 arms, "
+    assert out[0] == "valid: 1 analysis, 0 sensitivity analyses, 5 fits"
+    assert out[2] == ("  data: data/arms.csv (binary): 4 studies (4 at arm level with 9 arms, "
                       "0 at contrast level), 4 treatments")
-    assert out[3] == ("  component c1: 4 treatments, 6 studies, reference A; 6 comparison(s) "
+    assert out[3] == ("  component c1: 4 treatments, 4 studies, reference A; 3 comparison(s) "
                       "with direct and indirect evidence; fits: consistency, ume, ns1, ns2, "
-                      "ns3, ns4, ns5, ns6")
+                      "ns3")
     assert out[5].startswith("  priors: mu (study baselines) ~ Normal(mean=0, sd=10) "
                              "[default]; ")
     assert out[6].startswith("  sampler: nutpie, 4 chains x 1,000 draws after 1,000 tuning, "
@@ -45,7 +45,7 @@ def test_validate_says_which_prior_came_from_the_config(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "tau (heterogeneity SD) ~ HalfNormal(scale=0.5) [config]" in out
     assert "d (treatment effects) ~ Normal(mean=0, sd=10) [default]" in out
-    assert "; fits: consistency\n" in out and "8 fits" not in out
+    assert "; fits: consistency\n" in out and "5 fits" not in out
 
 
 def test_init_keeps_an_existing_config(tmp_path, capsys):
