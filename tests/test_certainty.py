@@ -220,3 +220,11 @@ def test_cinema_export_codes_judgements(network):
     assert out.set_index(["id", "t"]).loc[("obs1", "A"), "rob"] == 3
     assert out.set_index(["id", "t"]).loc[("rct1", "A"), "rob"] == 1
     assert (out["indirectness"] == 1).all()
+
+
+def test_bias_is_not_assessed_when_no_study_contrast_informs_the_pair(write_csv):
+    net = read_data(write_csv("study,treatment,events,total\ns1,A,0,10\ns1,B,0,10\n"))
+    rated = certainty.rate_certainty(net, _effects({"B": 0.5}), trt_ref="A", order=["A", "B"],
+                                     measure=OR, trt_effects="fixed", margin=1.25)
+    assert rated["within_study_bias"].iat[0] == "not assessed"
+    assert "zero events" in rated["within_study_bias_reason"].iat[0]

@@ -157,6 +157,9 @@ def _weighted(share: dict[str, float], levels: dict[str, tuple[str, str]], what:
     """Judgement of a domain rated per study (bias, indirectness): the contribution-weighted
     average of the studies' levels (low 0, some concerns 1, high 2), rounded (CINeMA's
     "average" rule)."""
+    if not share:
+        return _NOT_ASSESSED, ("no study's own contrast informs the estimate (zero events in "
+                               "both arms)")
     score = sum(s * STUDY_LEVELS[levels[study][0]] for study, s in share.items())
     judgement = list(JUDGEMENTS)[int(np.floor(score + 0.5))]
     parts = [f"{study} {levels[study][0]} ({100 * s:.0f}%, {levels[study][1]})"
