@@ -278,7 +278,12 @@ def test_answer_page_leads_with_the_summary_and_shows_unanchored_treatments_apar
                                            "classification": classes}}},
                "components": pd.DataFrame({"component": ["c1"], "trt_ref": ["A"],
                                            "measure": ["OR"]}),
-               "evidence": _evidence().iloc[:3], "sensitivity": None,
+               "evidence": _evidence().iloc[:3],
+               "sensitivity": pd.DataFrame({
+                   "treatment": ["X"], "scenario": ["alt"], "description": ["alternative"],
+                   "converged": [True], "same_ranking_set": [False], "sucra": [0.5],
+                   "scale": ["OR"], "reference": ["A"], "median": [1.5], "q2.5": [0.5],
+                   "q97.5": [4.0]}),
                "notes": ["study 'q' left out: no counts for 'X'"], "report": "r.html"}
     html = render_answer_html([section], treatments=["B", "H", "X", "A"])
     summary = html[html.index('<section id="summary">'):html.index("</section>")]
@@ -288,8 +293,8 @@ def test_answer_page_leads_with_the_summary_and_shows_unanchored_treatments_apar
     assert "among the most effective<br>certainty: moderate<br>placed by: comparisons" in \
         summary
     assert "placed by: exchangeable baselines" in summary
-    assert "not in this analysis<br>study &#39;q&#39; left out: no counts for &#39;X&#39;" in \
-        summary
+    assert ("not in this analysis<br>study &#39;q&#39; left out: no counts for &#39;X&#39;"
+            "<br>placed only in: alt (see below)") in summary
     assert "Placed by an assumption, not by comparisons" in html
     assert "Own data: s1: 6/17 = 35% (95% CI 14% to 62%, exact)." in html
 

@@ -830,8 +830,14 @@ def _summary(sections: list[dict], treatments) -> dict:
         for trt in treatments:
             if trt not in found:
                 why = [n for n in sec.get("notes", ()) if f"'{trt}'" in n]
+                sens = sec.get("sensitivity")
+                elsewhere = ([] if sens is None or not len(sens) else list(dict.fromkeys(
+                    sens.loc[(sens["treatment"] == trt)
+                             & sens.get("converged", True).astype(bool), "scenario"])))
                 cells[trt].append(["not in this analysis", why[0] if why else
-                                   "no study of it reports this outcome in the data"])
+                                   "no study of it reports this outcome in the data",
+                                   *([f"placed only in: {', '.join(elsewhere)} (see below)"]
+                                     if elsewhere else [])])
                 continue
             row, ref = found[trt]
             if trt == ref:
@@ -856,6 +862,18 @@ def _unanchored(parts: dict) -> list[dict]:
                         "own_results": row["own_results"] if isinstance(row["own_results"], str)
                         else ""})
     return out
+
+
+def _placed_elsewhere(sensitivity: pd.DataFrame | None, trt: str) -> list[str]:
+    """Where a treatment the main analysis leaves out is placed by a sensitivity analysis
+    that converged: its effect vs that scenario's reference and its SUCRA."""
+    if sensitivity is None or not len(sensitivity):
+        return []
+    rows = sensitivity[(sensitivity["treatment"] == trt)
+                       & sensitivity.get("converged", True).astype(bool)]
+    return [f"sensitivity analysis {r['scenario']} ({r['description']}) places it: "
+            f"{r['scale']} vs {r['reference']} {_effect_cell(r)}, SUCRA {_sucra(r)}"
+            for _, r in rows.iterrows()]
 
 
 def render_answer_html(sections: list[dict], *, forest: bytes | None = None,
@@ -884,8 +902,8 @@ def render_answer_html(sections: list[dict], *, forest: bytes | None = None,
         absent = []
         for trt in [t for t in everywhere if t not in set(sec["evidence"]["treatment"])]:
             why = [n for n in sec.get("notes", ()) if f"'{trt}'" in n]
-            absent.append((trt, "; ".join(why) if why else
-                           "no study of it reports this outcome in the data"))
+            absent.append((trt, "; ".join(why + _placed_elsewhere(sec["sensitivity"], trt))
+                           if why else "no study of it reports this outcome in the data"))
         outcomes.append({"outcome": cfg.outcome, "report": sec["report"], "absent": absent,
                          "unanchored": _unanchored(sec["parts"]),
                          "answer": _answer(sec["parts"], sec["components"], sec["evidence"],
