@@ -192,10 +192,12 @@ def test_answer_page_lists_missing_treatments_and_escapes_every_name():
                                     "q97.5"])
         evidence = pd.DataFrame({"treatment": treatments, "randomised": "", "observational":
                                  "", "single_arm": "", "placed_by": "reference treatment"})
-        return {"cfg": SimpleNamespace(outcome=outcome, description="", lower_better=False),
+        return {"cfg": SimpleNamespace(outcome=outcome, description="", lower_better=False,
+                                       trt_effects="fixed", class_effects=None,
+                                       baseline=None),
                 "parts": {"c1": {"tables": {"ranks": ranks, "relative_effects": eff}}},
                 "components": pd.DataFrame({"component": ["c1"], "trt_ref": [treatments[0]],
-                                            "measure": ["OR"]}),
+                                            "measure": ["OR"], "formats": [["binary"]]}),
                 "evidence": evidence, "sensitivity": None, "notes": notes,
                 "report": f"{outcome}/report.html"}
 
@@ -272,12 +274,13 @@ def test_answer_page_leads_with_the_summary_and_shows_unanchored_treatments_apar
                       "exchangeable baselines: its studies' absolute level"],
         "anchored": [True, True, False],
         "own_results": ["", "", "s1: 6/17 = 35% (95% CI 14% to 62%, exact)"]})
-    section = {"cfg": SimpleNamespace(outcome="ORR", description="", lower_better=False),
+    section = {"cfg": SimpleNamespace(outcome="ORR", description="", lower_better=False,
+                                      trt_effects="fixed", class_effects=None, baseline=None),
                "parts": {"c1": {"tables": {"ranks": ranks, "relative_effects": eff,
                                            "certainty": _rating(),
                                            "classification": classes}}},
                "components": pd.DataFrame({"component": ["c1"], "trt_ref": ["A"],
-                                           "measure": ["OR"]}),
+                                           "measure": ["OR"], "formats": [["binary"]]}),
                "evidence": _evidence().iloc[:3],
                "sensitivity": pd.DataFrame({
                    "treatment": ["X"], "scenario": ["alt"], "description": ["alternative"],
@@ -368,3 +371,17 @@ def test_the_consistency_verdict_sits_next_to_the_ranking():
         "sentences"]
     assert words[-1] == ("Consistency of direct and indirect evidence: no evidence of "
                          "inconsistency (smallest p = 0.40, 2 splits).")
+
+
+def test_the_methods_paragraph_cites_what_each_analysis_used():
+    from bayesnma.report import _methods_paragraph
+
+    cfg = SimpleNamespace(outcome="PFS", trt_effects="random",
+                          priors=SimpleNamespace(het="log(tau^2) ~ Normal [Turner et al. 2015]"),
+                          class_effects={"classes": {}}, baseline=None)
+    section = {"cfg": cfg, "components": pd.DataFrame({"formats": [["median", "contrast"]]})}
+    text, refs = _methods_paragraph([section])
+    assert "PFS: random effects; heterogeneity prior log(tau^2) ~ Normal [Turner et al. " \
+           "2015] [2]; exchangeable class effects [3]; medians converted" in text
+    assert refs[1].startswith("Turner RM") and len(refs) == len(set(refs))
+    assert text.count("[1]") == 1  # each reference numbered once, in order of first use

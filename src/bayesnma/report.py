@@ -876,8 +876,80 @@ def _placed_elsewhere(sensitivity: pd.DataFrame | None, trt: str) -> list[str]:
             for _, r in rows.iterrows()]
 
 
+#: The methods the answer rests on, with the reference a methods section cites.
+_CITATIONS = {
+    "nma": "Dias S, Sutton AJ, Ades AE, Welton NJ. Evidence synthesis for decision making 2: "
+           "a generalized linear modeling framework for pairwise and network meta-analysis "
+           "of randomized controlled trials. Med Decis Making 2013;33:607-17 (NICE DSU TSD2)",
+    "tsd3": "Dias S, et al. NICE DSU TSD3: heterogeneity (subgroups, meta-regression, bias "
+            "and bias-adjustment), 2011",
+    "tsd4": "Dias S, et al. NICE DSU TSD4: inconsistency in networks of evidence based on "
+            "randomised controlled trials, 2011",
+    "tsd5": "Dias S, et al. NICE DSU TSD5: evidence synthesis in the baseline natural history "
+            "model, 2011",
+    "tsd18": "Phillippo DM, et al. NICE DSU TSD18: methods for population-adjusted indirect "
+             "comparisons in submissions to NICE, 2016",
+    "turner": "Turner RM, Jackson D, Wei Y, Thompson SG, Higgins JPT. Predictive distributions "
+              "for between-study heterogeneity and simple methods for their application in "
+              "Bayesian meta-analysis. Stat Med 2015;34:984-98",
+    "parmar": "Parmar MKB, Torri V, Stewart L. Extracting summary statistics to perform "
+              "meta-analyses of the published literature for survival endpoints. Stat Med "
+              "1998;17:2815-34; Tierney JF, et al. Trials 2007;8:16",
+    "cinema": "Nikolakopoulou A, et al. CINeMA: an approach for assessing confidence in the "
+              "results of a network meta-analysis. PLoS Med 2020;17:e1003082",
+    "grade": "Brignardello-Petersen R, et al. GRADE approach to drawing conclusions from a "
+             "network meta-analysis using a minimally contextualised framework. BMJ "
+             "2020;371:m3900",
+    "chaimani": "Chaimani A, Higgins JPT, Mavridis D, Spyridonos P, Salanti G. Graphical "
+                "tools for network meta-analysis in STATA. PLoS ONE 2013;8:e76654",
+}
+
+
+def _methods_paragraph(sections: list[dict]) -> tuple[str, list[str]]:
+    """A methods paragraph for a paper, from the analyses' settings, and the references it
+    cites, in the order of their numbers ([1], [2], ...)."""
+    cited: list[str] = []
+
+    def cite(*keys):
+        for k in keys:
+            if k not in cited:
+                cited.append(k)
+        return "[" + ", ".join(str(cited.index(k) + 1) for k in keys) + "]"
+
+    words = [f"Treatments were compared by Bayesian network meta-analysis within the "
+             f"generalised linear model framework {cite('nma')}, fitted with bayesnma "
+             f"{__version__} (PyMC, NUTS); each outcome's model is stated below."]
+    for sec in sections:
+        cfg = sec["cfg"]
+        parts = [f"{cfg.trt_effects} effects"]
+        if cfg.trt_effects == "random":
+            het = str(cfg.priors.het or "")
+            parts.append(f"heterogeneity prior {het}" + (f" {cite('turner')}"
+                                                         if "Turner" in het else ""))
+        if cfg.class_effects:
+            parts.append(f"exchangeable class effects {cite('tsd3')}")
+        if cfg.baseline is not None and cfg.baseline.exchangeable:
+            parts.append(f"exchangeable study baselines {cite('tsd5')}")
+        formats = {f for fs in sec["components"]["formats"] for f in fs}
+        if "median" in formats:
+            parts.append(f"medians converted to log hazards under an exponential model and "
+                         f"log-rank p-values to log hazard ratios {cite('parmar')}")
+        words.append(f"{cfg.outcome}: " + "; ".join(parts) + ".")
+    words.append(
+        f"Consistency was checked by node-splitting and unrelated mean effects where a loop "
+        f"allowed it {cite('tsd4')}. Treatments placed by an assumption rather than by "
+        f"comparisons (class bridge, exchangeable baselines) are unanchored "
+        f"{cite('tsd18')} and reported apart. The certainty of every relative effect was "
+        f"rated on the CINeMA domains {cite('cinema')}, with study contributions from the "
+        f"hat matrix {cite('chaimani')}, and treatments were classified against the "
+        f"reference by GRADE's minimally contextualised approach {cite('grade')}; sensitivity "
+        "analyses refitted each assumption and data reading.")
+    return " ".join(words), [f"{_CITATIONS[k]}." for k in cited]
+
+
 def render_answer_html(sections: list[dict], *, forest: bytes | None = None,
-                       title: str = "Ranking of treatments", treatments=None) -> str:
+                       title: str = "Ranking of treatments", treatments=None,
+                       provenance: str = "") -> str:
     """One page with the ranking of every analysis, each as its report opens with it.
 
     Parameters
@@ -892,6 +964,8 @@ def render_answer_html(sections: list[dict], *, forest: bytes | None = None,
         PNG of the effects of every outcome side by side, shown first.
     treatments : sequence of str, optional
         The question's treatments, in order, for the summary (default: every treatment).
+    provenance : str
+        Version, code and inputs the page comes from, and its date.
     """
     everywhere = list(dict.fromkeys(t for sec in sections
                                     for t in sec["evidence"]["treatment"]))
@@ -908,6 +982,8 @@ def render_answer_html(sections: list[dict], *, forest: bytes | None = None,
                          "unanchored": _unanchored(sec["parts"]),
                          "answer": _answer(sec["parts"], sec["components"], sec["evidence"],
                                            sec["sensitivity"], measure, cfg)})
+    methods, references = _methods_paragraph(sections)
     return _render("answer.html.j2", title=title, outcomes=outcomes, forest=_img(forest),
-                   sucra_meaning=SUCRA_MEANING,
+                   sucra_meaning=SUCRA_MEANING, provenance=provenance, methods=methods,
+                   references=references,
                    summary=_summary(sections, list(treatments or everywhere)))

@@ -1062,7 +1062,25 @@ def render_answer(settings: dict, *, reports, answer, forest, forest_svg, questi
     Path(answer).parent.mkdir(parents=True, exist_ok=True)
     Path(answer).write_text(render_answer_html(
         sections, forest=Path(forest).read_bytes(),
-        treatments=(question or {}).get("treatments")))
+        treatments=(question or {}).get("treatments"),
+        provenance=_provenance(settings, question)))
+
+
+def _provenance(settings: dict, question) -> str:
+    """What identifies the answer: the package version and a hash of its code, a hash of
+    the inputs (every main analysis' settings, the question and the data files' bytes) and
+    the date it was written (UTC)."""
+    import datetime
+
+    from bayesnma import __version__
+
+    digest = hashlib.sha256(settings_key(*settings.values(), question or {}).encode())
+    for name, analysis_settings in settings.items():
+        for src in analysis_config(name, analysis_settings).sources:
+            digest.update(Path(src.file).read_bytes())
+    today = datetime.datetime.now(datetime.UTC).date().isoformat()
+    return (f"bayesnma {__version__} (code {code_version()[:12]}); inputs (config and data) "
+            f"{digest.hexdigest()[:12]}; written {today}")
 
 
 def _not_converged(folder: Path) -> bool:
