@@ -194,7 +194,7 @@ def test_answer_page_lists_missing_treatments_and_escapes_every_name():
                                  "", "single_arm": "", "placed_by": "reference treatment"})
         return {"cfg": SimpleNamespace(outcome=outcome, description="", lower_better=False,
                                        trt_effects="fixed", class_effects=None,
-                                       baseline=None),
+                                       baseline=None, sources=()),
                 "parts": {"c1": {"tables": {"ranks": ranks, "relative_effects": eff}}},
                 "components": pd.DataFrame({"component": ["c1"], "trt_ref": [treatments[0]],
                                             "measure": ["OR"], "formats": [["binary"]]}),
@@ -275,7 +275,8 @@ def test_answer_page_leads_with_the_summary_and_shows_unanchored_treatments_apar
         "anchored": [True, True, False],
         "own_results": ["", "", "s1: 6/17 = 35% (95% CI 14% to 62%, exact)"]})
     section = {"cfg": SimpleNamespace(outcome="ORR", description="", lower_better=False,
-                                      trt_effects="fixed", class_effects=None, baseline=None),
+                                      trt_effects="fixed", class_effects=None, baseline=None,
+                                      sources=()),
                "parts": {"c1": {"tables": {"ranks": ranks, "relative_effects": eff,
                                            "certainty": _rating(),
                                            "classification": classes}}},
@@ -378,8 +379,10 @@ def test_the_methods_paragraph_cites_what_each_analysis_used():
 
     cfg = SimpleNamespace(outcome="PFS", trt_effects="random",
                           priors=SimpleNamespace(het="log(tau^2) ~ Normal [Turner et al. 2015]"),
-                          class_effects={"classes": {}}, baseline=None)
-    section = {"cfg": cfg, "components": pd.DataFrame({"formats": [["median", "contrast"]]})}
+                          class_effects={"classes": {}}, baseline=None,
+                          sources=(SimpleNamespace(format="contrast"),
+                                   SimpleNamespace(format="median")))
+    section = {"cfg": cfg, "components": pd.DataFrame({"formats": [["contrast"]]})}
     text, refs = _methods_paragraph([section])
     assert "PFS: random effects; heterogeneity prior log(tau^2) ~ Normal [Turner et al. " \
            "2015] [2]; exchangeable class effects [3]; medians converted" in text

@@ -930,8 +930,7 @@ def _methods_paragraph(sections: list[dict]) -> tuple[str, list[str]]:
             parts.append(f"exchangeable class effects {cite('tsd3')}")
         if cfg.baseline is not None and cfg.baseline.exchangeable:
             parts.append(f"exchangeable study baselines {cite('tsd5')}")
-        formats = {f for fs in sec["components"]["formats"] for f in fs}
-        if "median" in formats:
+        if any(src.format == "median" for src in cfg.sources):
             parts.append(f"medians converted to log hazards under an exponential model and "
                          f"log-rank p-values to log hazard ratios {cite('parmar')}")
         words.append(f"{cfg.outcome}: " + "; ".join(parts) + ".")
