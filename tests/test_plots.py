@@ -44,6 +44,23 @@ def test_forest_has_one_row_per_comparison(results):
     assert fig.axes[0].get_xscale() == "log"
 
 
+def test_forest_draws_unanchored_estimates_hollow_and_dashed(results, tmp_path):
+    _, eff, _, _ = results
+    fig = plots.plot_forest(eff, trt_ref="A", lower_better=False, unanchored=["B"])
+    ax = fig.axes[0]
+    faces = {tuple(line.get_markerfacecolor()) if not isinstance(
+        line.get_markerfacecolor(), str) else line.get_markerfacecolor()
+        for line in ax.get_lines() if line.get_marker() == "s"}
+    assert len(faces) == 2  # filled and hollow
+    styles = {c.get_linestyle()[0][1] is not None for c in ax.collections
+              if hasattr(c, "get_linestyle") and c.get_linestyle()}
+    assert True in styles  # a dashed interval
+    assert plots.UNANCHORED_NOTE in ax.get_xlabel()
+    plain = plots.plot_forest(eff, trt_ref="A", lower_better=False)
+    assert plots.UNANCHORED_NOTE not in plain.axes[0].get_xlabel()
+    fig.savefig(tmp_path / "forest.png")
+
+
 def test_rank_figures(results):
     idata, eff, ranks, probs = results
     assert len(plots.plot_rankogram(probs).axes) == 3

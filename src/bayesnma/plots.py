@@ -112,10 +112,11 @@ def plot_network(graph: nx.Graph, components=None, *, title: str = ""):
 
 @_plain_text
 def plot_forest(effects, *, trt_ref: str, measure: str = "OR", lower_better: bool,
-                ci_prob: float = 0.95, title: str = ""):
+                ci_prob: float = 0.95, title: str = "", unanchored=()):
     """Forest plot of every treatment vs the reference, best on top: natural-scale ticks
     (a log axis for ratio measures), which side favours what, and the estimates in a
-    column with its header."""
+    column with its header; ``unanchored`` treatments (placed by an assumption) hollow
+    and dashed, with a note saying so."""
     m = get_measure(measure)
     lo, hi = quantile_columns(ci_prob)
     rows = effects[(effects["comparator"] == trt_ref) & (effects["scale"] == m.code)]
@@ -123,7 +124,7 @@ def plot_forest(effects, *, trt_ref: str, measure: str = "OR", lower_better: boo
     n = len(rows)
     fig, ax = plt.subplots(figsize=(7.5, 1.5 + 0.32 * n))
     y = np.arange(n)[::-1]
-    _intervals(ax, rows, y, m, ci_prob, markersize=5, elinewidth=1.2)
+    _intervals(ax, rows, y, m, ci_prob, markersize=5, elinewidth=1.2, unanchored=unanchored)
     ax.set_yticks(y, rows["treatment"])
     ax.set_ylim(-0.7, n - 0.3)
     for yi, (_, r) in zip(y, rows.iterrows(), strict=True):
@@ -138,8 +139,9 @@ def plot_forest(effects, *, trt_ref: str, measure: str = "OR", lower_better: boo
                     xycoords=("axes fraction", "data"), va="center", fontsize=9)
     ax.annotate(f"{m.code} ({ci_prob:.0%} CrI)", (1.03, n - 0.45),
                 xycoords=("axes fraction", "data"), va="bottom", fontsize=9, weight="bold")
-    ax.set_xlabel(f"{m.code} vs {trt_ref} (posterior median, {ci_prob:.0%} credible interval)",
-                  fontsize=9)
+    shown = [t for t in rows["treatment"] if t in set(unanchored)]
+    ax.set_xlabel(f"{m.code} vs {trt_ref} (posterior median, {ci_prob:.0%} credible interval)"
+                  + (f"\n{UNANCHORED_NOTE}" if shown else ""), fontsize=9)
     better, worse = "the treatment", trt_ref
     left, right = (better, worse) if lower_better else (worse, better)
     for text, dx, ha in ((f"\u2190 favours {left}", -8, "right"),
@@ -162,7 +164,8 @@ def plot_forest_outcomes(panels, *, ci_prob: float = 0.95, title: str = ""):
     ----------
     panels : sequence of dict
         Per outcome: ``label``, ``effects`` (:func:`bayesnma.effects.relative_effects` of
-        one component), ``trt_ref``, ``measure`` and ``lower_better``.
+        one component), ``trt_ref``, ``measure``, ``lower_better`` and, optionally,
+        ``unanchored`` (treatments placed by an assumption: hollow and dashed).
     ci_prob : float
         Interval probability used in the effects.
     title : str
@@ -185,7 +188,7 @@ def plot_forest_outcomes(panels, *, ci_prob: float = 0.95, title: str = ""):
     y = dict(zip(trts, np.arange(n)[::-1], strict=True))
     for ax, (panel, m, rows) in zip(axes[0], picked, strict=True):
         _intervals(ax, rows, [y[t] for t in rows.index], m, ci_prob, markersize=4,
-                   elinewidth=1.1)
+                   elinewidth=1.1, unanchored=panel.get("unanchored", ()))
         ax.plot(m.null, y[panel["trt_ref"]], marker="D", markersize=5, color="white",
                 markeredgecolor="black")
         ax.annotate("reference", (m.null, y[panel["trt_ref"]]), xytext=(6, 0),
@@ -198,17 +201,35 @@ def plot_forest_outcomes(panels, *, ci_prob: float = 0.95, title: str = ""):
     axes[0][0].set_ylim(-0.7, n - 0.3)
     fig.suptitle(title or f"Effects by outcome (posterior median, {ci_prob:.0%} CrI)",
                  fontsize=10)
+    if any(p.get("unanchored") for p in panels):
+        fig.supxlabel(UNANCHORED_NOTE, fontsize=8, color="0.3")
     fig.tight_layout()
     return fig
 
 
-def _intervals(ax, rows, y, m, ci_prob: float, *, markersize: float, elinewidth: float):
+#: How a forest plot marks an estimate placed by an assumption (a class bridge,
+#: exchangeable baselines) rather than by comparisons: hollow marker, dashed interval.
+UNANCHORED_NOTE = "hollow, dashed: placed by an assumption, not by comparisons (unanchored)"
+
+
+def _intervals(ax, rows, y, m, ci_prob: float, *, markersize: float, elinewidth: float,
+               unanchored=()):
     """A forest panel's medians and credible intervals at heights ``y``, the line of no
-    effect, natural-scale ticks (a log axis for ratios) and no frame but the x axis."""
+    effect, natural-scale ticks (a log axis for ratios) and no frame but the x axis; the
+    rows of ``unanchored`` treatments hollow and dashed."""
     lo, hi = quantile_columns(ci_prob)
-    ax.errorbar(rows["median"], y, xerr=[rows["median"] - rows[lo], rows[hi] - rows["median"]],
-                fmt="s", markersize=markersize, color="black", ecolor="0.25",
-                elinewidth=elinewidth, capsize=0)
+    treatments = rows["treatment"] if "treatment" in rows else rows.index.to_series()
+    placed = ~np.asarray(treatments.isin(list(unanchored)))
+    y = np.asarray(y)
+    for mask, face, style in ((placed, "black", "-"), (~placed, "white", "--")):
+        if not mask.any():
+            continue
+        part = rows[mask]
+        bars = ax.errorbar(part["median"], y[mask],
+                           xerr=[part["median"] - part[lo], part[hi] - part["median"]],
+                           fmt="s", markersize=markersize, color="black", ecolor="0.25",
+                           markerfacecolor=face, elinewidth=elinewidth, capsize=0)
+        bars[2][0].set_linestyle(style)
     ax.axvline(m.null, color="0.55", linestyle="--", linewidth=1)
     if m.ratio:
         ax.set_xscale("log")

@@ -806,7 +806,7 @@ def _class_members(idata) -> dict[str, str]:
 
 
 def plot_component(settings: dict, analysis: str, component: str, *, posterior,
-                   direct_effects, relative_effects, ranks, rank_probs, forest,
+                   direct_effects, relative_effects, ranks, rank_probs, evidence, forest,
                    league_heatmap, rankogram, cumulative_ranks, trace, chain_ranks,
                    heterogeneity, forest_svg, league_heatmap_svg, rankogram_svg,
                    cumulative_ranks_svg):
@@ -822,8 +822,9 @@ def plot_component(settings: dict, analysis: str, component: str, *, posterior,
     flag = "" if attrs["converged"] else "  [NOT CONVERGED]"
     title = f"{cfg.outcome} ({analysis}, component {component}){flag}"
     common = {"measure": attrs["measure"], "lower_better": cfg.lower_better}
-    io.save_figure(plots.plot_forest(eff, trt_ref=attrs["trt_ref"], title=title, **common),
-                   forest, forest_svg)
+    io.save_figure(plots.plot_forest(eff, trt_ref=attrs["trt_ref"], title=title,
+                                     unanchored=_unanchored(io.read_table(evidence), component),
+                                     **common), forest, forest_svg)
     io.save_figure(plots.plot_league_heatmap(eff, list(rk["treatment"]),
                                              direct=io.read_table(direct_effects), **common,
                                              title=title), league_heatmap, league_heatmap_svg)
@@ -838,6 +839,14 @@ def plot_component(settings: dict, analysis: str, component: str, *, posterior,
               for _, row in het.iterrows() if row["parameter"] == "tau"]
     io.save_figure(plots.plot_prior_posterior(panels, title=title), heterogeneity,
                    dpi=DIAGNOSTIC_DPI)
+
+
+def _unanchored(evidence: pd.DataFrame, component: str) -> list[str]:
+    """Treatments of a component placed by an assumption rather than by comparisons."""
+    from bayesnma.certainty import ANCHORED
+
+    rows = evidence[evidence["component"] == component]
+    return list(rows.loc[~rows["placed_by"].isin(ANCHORED), "treatment"])
 
 
 def collect_analysis(settings: dict, analysis: str, *, components, relative_effects_in,
@@ -1057,7 +1066,9 @@ def render_answer(settings: dict, *, reports, answer, forest, forest_svg, questi
         widest = components.loc[components["treatments"].map(len).idxmax()]
         panels.append({"label": cfg.outcome, "trt_ref": widest["trt_ref"],
                        "effects": parts[widest["component"]]["tables"]["relative_effects"],
-                       "measure": widest["measure"], "lower_better": cfg.lower_better})
+                       "measure": widest["measure"], "lower_better": cfg.lower_better,
+                       "unanchored": _unanchored(sections[-1]["evidence"],
+                                                 widest["component"])})
     io.save_figure(plot_forest_outcomes(panels), forest, forest_svg)
     Path(answer).parent.mkdir(parents=True, exist_ok=True)
     Path(answer).write_text(render_answer_html(

@@ -149,7 +149,9 @@ def test_every_figure_shows_every_treatment(runs, monkeypatch, tmp_path):
         settings, "odd", "c1", posterior=results / "posterior.nc",
         direct_effects=results.parent / "network" / "direct_effects.csv",
         relative_effects=results / "relative_effects.csv", ranks=results / "ranks.csv",
-        rank_probs=results / "rank_probs.csv", **{n: tmp_path / f"{n}.png" for n in names})
+        rank_probs=results / "rank_probs.csv",
+        evidence=results.parent / "network" / "evidence.csv",
+        **{n: tmp_path / f"{n}.png" for n in names})
 
     def texts(fig):
         return {t.get_text() for t in fig.findobj(matplotlib.text.Text)}

@@ -88,6 +88,7 @@ rule plot_posterior:
         relative_effects="results/{analysis}/{component}/relative_effects.csv",
         ranks="results/{analysis}/{component}/ranks.csv",
         rank_probs="results/{analysis}/{component}/rank_probs.csv",
+        evidence="results/{analysis}/network/evidence.csv",
     output:
         forest=report(
             "results/{analysis}/{component}/forest.png",
