@@ -311,3 +311,17 @@ def test_checks_are_fitted_by_default_where_a_component_has_a_loop(tmp_path, dat
     network = load_network(cfg)
     comp = _components(cfg, network)[0]
     assert list(_variants(cfg, network, comp)) == expected
+
+
+def test_the_answer_provenance_follows_the_data_and_the_question(tmp_path):
+    from bayesnma.workflow import _provenance
+
+    path = tmp_path / "arms.csv"
+    path.write_text(DATA)
+    settings = validate_config({"analyses": {"a": {"data": str(path)}}})
+    first = _provenance(settings, {})
+    assert first.startswith("bayesnma ") and "inputs (config and data) " in first
+    assert _provenance(settings, {}) == first
+    assert _provenance(settings, {"treatments": ["A"]}) != first
+    path.write_text(DATA.replace("s3,C,20,60", "s3,C,21,60"))
+    assert _provenance(settings, {}) != first
