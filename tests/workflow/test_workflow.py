@@ -279,8 +279,8 @@ def test_reruns_follow_what_each_step_uses(finished_run, snakemake):
 PAYLOAD = "</script><script>document.title='pwned'</script>"
 
 
-SECTIONS = ["summary", "network", "exclusions", "effects", "rankings", "heterogeneity", "fit",
-            "diagnostics", "sensitivity", "methods"]
+SECTIONS = ["summary", "network", "exclusions", "effects", "certainty", "rankings",
+            "heterogeneity", "fit", "diagnostics", "sensitivity", "methods"]
 
 
 def test_report_renders_in_chromium_answer_first_with_every_section(finished_run, rendered_dom,
