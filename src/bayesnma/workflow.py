@@ -1214,6 +1214,22 @@ def run_step(snakemake, step) -> None:
         log.exception("%s stopped on an unexpected error, a bug in bayesnma; please report it "
                       "with this log", step.__name__)
         sys.exit(1)
+    _end_job(snakemake)
+
+
+def _end_job(snakemake) -> None:
+    """End a job's own process once its step has written and closed its outputs, without
+    the interpreter's teardown (unloading PyMC, PyTensor and ArviZ takes most of a second
+    per job; benchmarks/engines.md). Only under Snakemake's script directive: a step
+    run inside a batch, or called from Python, returns."""
+    from snakemake.iocontainers import Snakemake
+
+    if not isinstance(snakemake, Snakemake):
+        return
+    logging.shutdown()  # flushes and closes the log files
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def scenario_batches(plan: dict, size: int) -> dict[str, list[str]]:
@@ -1329,6 +1345,7 @@ def run_batch(snakemake) -> None:
         for entry in store.iterdir():
             if entry.name not in keys:
                 shutil.rmtree(entry)
+    _end_job(snakemake)
 
 
 def _step_key(job: dict, versions: str) -> str:
