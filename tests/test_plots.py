@@ -35,6 +35,22 @@ def test_network_plot_labels_components():
     assert [t.get_text() for t in legend.get_texts()] == ["component c1", "component c2"]
 
 
+def test_network_draws_single_arm_treatments_apart_and_bridges_dotted():
+    net = set_agd_arm(pd.DataFrame({"study": ["s1", "s1", "s2", "s2", "s3"],
+                                    "treatment": ["A", "B", "C", "D", "H"],
+                                    "events": [1, 2, 3, 4, 5], "total": [9, 9, 9, 9, 9]}),
+                      allow_single_arm=True)
+    fig = plots.plot_network(build_graph(net), connected_components(net),
+                             bridges=[("B", "C")])
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "component c1", "component c2", "single-arm evidence only"]
+    notes = {t.get_text() for t in ax.texts}
+    assert "dotted purple: class bridge, an assumption, not a comparison" in notes
+    assert any(c.get_linestyle() and c.get_linestyle()[0][1] is not None
+               for c in ax.collections if hasattr(c, "get_linestyle"))
+
+
 def test_forest_has_one_row_per_comparison(results):
     _, eff, _, _ = results
     fig = plots.plot_forest(eff, trt_ref="A", lower_better=False)

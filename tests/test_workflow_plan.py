@@ -325,3 +325,22 @@ def test_the_answer_provenance_follows_the_data_and_the_question(tmp_path):
     assert _provenance(settings, {"treatments": ["A"]}) != first
     path.write_text(DATA.replace("s3,C,20,60", "s3,C,21,60"))
     assert _provenance(settings, {}) != first
+
+
+def test_the_network_figure_draws_one_class_bridge_per_pair_of_parts(tmp_path):
+    from bayesnma.network import connected_components
+    from bayesnma.workflow import _class_bridges
+
+    path = tmp_path / "arms.csv"
+    path.write_text("study,treatment,events,total\ns1,A,5,50\ns1,B,9,50\n"
+                    "s2,C,8,40\ns2,D,12,40\ns3,E,4,30\ns3,F,6,30\n")
+    classes = {"classes": {"A": "ctl", "B": "drug", "C": "drug", "D": "ctl", "E": "drug",
+                           "F": "other"}}
+    settings = validate_config({"analyses": {"a": {"data": str(path), "disconnected": "bridge",
+                                                   "class_effects": classes}}})["a"]
+    cfg = analysis_config("a", settings)
+    network = load_network(cfg)
+    parts = connected_components(network)
+    assert sorted(_class_bridges(cfg, network, parts)) == [("A", "D"), ("B", "C"), ("C", "E")]
+    split = analysis_config("a", {**settings, "disconnected": "split"})
+    assert _class_bridges(split, network, parts) == []

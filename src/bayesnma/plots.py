@@ -57,7 +57,7 @@ def _plain_text(plot):
 
 
 @_plain_text
-def plot_network(graph: nx.Graph, components=None, *, title: str = ""):
+def plot_network(graph: nx.Graph, components=None, *, bridges=(), title: str = ""):
     """Network plot: node area proportional to patients, edge width to number of studies.
 
     Parameters
@@ -65,9 +65,16 @@ def plot_network(graph: nx.Graph, components=None, *, title: str = ""):
     graph : networkx.Graph
         From :func:`bayesnma.network.build_graph`.
     components : list of Component, optional
-        Colours nodes by connected component and labels them.
+        Colours nodes by connected component and labels them; treatments in none of them
+        (single-arm evidence only) are drawn grey, apart.
+    bridges : sequence of (str, str)
+        Pairs of treatments joined by an assumption rather than a comparison (a class
+        bridge between components): drawn dotted, with a note.
     """
     groups = [c.treatments for c in components] if components else [tuple(graph.nodes)]
+    alone = tuple(n for n in graph.nodes if not any(n in g for g in groups))
+    if alone:
+        groups = [*groups, alone]
     fig, ax = plt.subplots(figsize=(4.5 + 3.0 * len(groups), 6))
     pos = {}
     for i, nodes in enumerate(groups):  # one circle per component, side by side
@@ -89,19 +96,28 @@ def plot_network(graph: nx.Graph, components=None, *, title: str = ""):
     nx.draw_networkx_edge_labels(
         graph, pos, ax=ax, font_size=8,
         edge_labels={e: str(graph.edges[e]["n_studies"]) for e in graph.edges})
+    if bridges:
+        nx.draw_networkx_edges(nx.Graph(list(bridges)), pos, ax=ax, width=1.5,
+                               edge_color="tab:purple", style=":")
+    fallback = "0.8" if components else _COLOURS[0]
     nx.draw_networkx_nodes(graph, pos, ax=ax, node_size=sizes,
-                           node_color=[colour.get(n, _COLOURS[0]) for n in graph.nodes],
+                           node_color=[colour.get(n, fallback) for n in graph.nodes],
                            alpha=0.85)
     labels = {n: f"{n}\n(n={graph.nodes[n]['n_patients'] or 'n/r'})" for n in graph.nodes}
     nx.draw_networkx_labels(graph, pos, labels=labels, ax=ax, font_size=8)
-    if components and len(components) > 1:
+    if components and (len(components) > 1 or alone):
         for i, comp in enumerate(components):
             ax.scatter([], [], color=_COLOURS[i % len(_COLOURS)], label=f"component {comp.label}")
+        if alone:
+            ax.scatter([], [], color="0.8", label="single-arm evidence only")
         ax.legend(loc="lower left", fontsize=8, frameon=False, title="Not connected:",
                   title_fontsize=8)
-    if any(from_medians):
-        ax.annotate("dashed edge: evidence from medians only (exponential model)",
-                    (0.0, 0.0), xycoords="axes fraction", fontsize=8, ha="left",
+    notes = ([("dashed edge: evidence from medians only (exponential model)")]
+             if any(from_medians) else [])
+    if bridges:
+        notes.append("dotted purple: class bridge, an assumption, not a comparison")
+    for k, note in enumerate(notes):
+        ax.annotate(note, (0.0, -0.04 * k), xycoords="axes fraction", fontsize=8, ha="left",
                     va="top", color="0.3")
     ax.set_title(title or "Treatment network (edge label: number of studies)", fontsize=10)
     ax.margins(0.2)

@@ -453,9 +453,35 @@ def write_network(settings: dict, analysis: str, *, characteristics, components,
                for study, reason in cfg.excluded.items()]
     io.write_table(pd.DataFrame({"analysis": analysis, "note": [*curated, *network.notes]},
                                 columns=["analysis", "note"]), data_notes)
+    # The figure shows the parts comparisons connect, whatever the model bridges.
+    parts = connected_components(network)
     title = f"{cfg.outcome}: treatment network (edge label: number of studies)"
-    io.save_figure(plot_network(build_graph(network), comps, title=title), network_plot,
-                   network_svg)
+    io.save_figure(plot_network(build_graph(network), parts,
+                                bridges=_class_bridges(cfg, network, parts), title=title),
+                   network_plot, network_svg)
+
+
+def _class_bridges(cfg, network, parts) -> list[tuple[str, str]]:
+    """Pairs of treatments, one per pair of connected parts, that the class model joins
+    (with ``disconnected: bridge``): where the figure draws the bridge."""
+    from bayesnma.classes import class_effects_from_config
+
+    if cfg.disconnected != "bridge" or not cfg.class_effects:
+        return []
+    spec = class_effects_from_config(cfg.class_effects, network, network.treatments)
+    part_of = {t: c.label for c in parts for t in c.treatments}
+    out = []
+    members: dict[str, list[str]] = {}
+    for trt in network.treatments:
+        if trt in spec.class_of and trt in part_of:
+            members.setdefault(spec.class_of[trt], []).append(trt)
+    for trts in members.values():
+        first: dict[str, str] = {}
+        for trt in trts:
+            first.setdefault(part_of[trt], trt)
+        reps = list(first.values())
+        out += list(zip(reps, reps[1:], strict=False))
+    return out
 
 
 def _treatment_evidence(cfg, network, comps) -> pd.DataFrame:
