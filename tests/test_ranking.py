@@ -100,3 +100,17 @@ def test_monte_carlo_errors_of_ranks_sucra_and_rank_probabilities():
 def test_a_sure_ranking_has_no_monte_carlo_error(idata):
     ranks = posterior_ranks(idata, lower_better=False)
     assert (ranks["mcse_sucra"] == 0).all() and (ranks["mcse_p_best"] == 0).all()
+
+
+def test_a_treatment_at_its_class_mean_has_effects_but_no_rank():
+    import json
+
+    from bayesnma.effects import at_class_mean, ranked_effects
+
+    idata = synthetic_idata({"B": 0.5, "M": 0.3, "C": 1.0})
+    idata.posterior["d"].attrs["at_class_mean"] = json.dumps(["M"])
+    assert at_class_mean(idata) == ["M"]
+    assert list(ranked_effects(idata)["treatment"].values) == ["A", "B", "C"]
+    ranks = posterior_ranks(idata, lower_better=False)
+    assert sorted(ranks["treatment"]) == ["A", "B", "C"]
+    assert "M" in set(relative_effects(idata, lower_better=False)["treatment"])

@@ -121,9 +121,9 @@ def test_answer_leads_with_ranking_certainty_evidence_and_robustness():
     ranks = pd.DataFrame({"treatment": ["H", "B", "A"], "sucra": [0.9, 0.6, 0.0],
                           "p_best": [0.7, 0.3, 0.0],
                           "median_rank": [1, 2, 3], "q2.5": [1, 1, 2], "q97.5": [2, 3, 3]})
-    eff = pd.DataFrame({"treatment": ["B", "H"], "comparator": ["A", "A"],
-                        "scale": ["OR", "OR"], "median": [2.0, 3.0], "q2.5": [1.1, 0.5],
-                        "q97.5": [3.9, 20.0]})
+    eff = pd.DataFrame({"treatment": ["B", "H", "M"], "comparator": ["A", "A", "A"],
+                        "scale": ["OR", "OR", "OR"], "median": [2.0, 3.0, 1.5],
+                        "q2.5": [1.1, 0.5, 0.7], "q97.5": [3.9, 20.0, 3.0]})
     parts = {"c1": {"tables": {"ranks": ranks, "relative_effects": eff}}}
     components = pd.DataFrame({"component": ["c1"], "trt_ref": ["A"]})
     sensitivity = pd.DataFrame({"treatment": ["B", "B", "B", "B", "H"],
@@ -150,6 +150,8 @@ def test_answer_leads_with_ranking_certainty_evidence_and_robustness():
     assert list(rows) == ["H", "B", "A"]
     assert rows["B"]["rank (95% CrI)"] == "2 (1-3)"
     assert rows["B"]["OR vs A"] == "2.00 (1.10 to 3.90)"
+    assert "M is fixed at the class mean (an arm of mixed class members): among the " \
+           "effects, not ranked." in block["sentences"]
     # left out of the range, and counted: the unconverged scenario and the one ranking B
     # among other treatments
     assert rows["B"]["SUCRA across scenarios"] == (

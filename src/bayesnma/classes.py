@@ -195,7 +195,9 @@ def class_parameters(spec: ClassEffects, design: ClassDesign, trt_prior: Normal)
     text = (f"{spec.model} class effects: " + ("d[t] = class mean" if spec.model == "common"
             else "d[t] ~ Normal(class mean, class SD^2)"))
     attrs = {"classes": json.dumps(spec.class_of),
-             "class_kinds": json.dumps(dict(zip(design.treatments, design.kind, strict=True)))}
+             "class_kinds": json.dumps(dict(zip(design.treatments, design.kind, strict=True))),
+             "at_class_mean": json.dumps([t for t in design.treatments
+                                          if t in spec.at_class_mean])}
     params.append(Parameter("d", "trt_effect", Derived(build, text), dims="treatment",
                             coords=design.treatments, attrs=attrs))
     return params

@@ -12,10 +12,9 @@ import xarray as xr
 
 from bayesnma.measures import get_measure
 
-__all__ = ["class_level_effects", "effect_draws", "league_table", "mc_decimals", "mcse",
-           "natural_scale",
-           "posterior_classes", "quantile_columns", "relative_effects", "summarise_draws",
-           "treatment_effects"]
+__all__ = ["at_class_mean", "class_level_effects", "effect_draws", "league_table",
+           "mc_decimals", "mcse", "natural_scale", "posterior_classes", "quantile_columns",
+           "ranked_effects", "relative_effects", "summarise_draws", "treatment_effects"]
 
 SAMPLE_DIMS = ("chain", "draw")
 
@@ -62,6 +61,21 @@ def posterior_classes(idata) -> dict[str, str] | None:
     """Class of every treatment of a fitted class model (None without one)."""
     attrs = idata.posterior["d"].attrs
     return json.loads(attrs["classes"]) if "classes" in attrs else None
+
+
+def at_class_mean(idata) -> list[str]:
+    """Treatments a class model fixes at their class mean (``at_class_mean``: an arm of a
+    mixed or unspecified member of the class). Such a node stands for its class, not a
+    treatment one could choose: it has effects but no rank."""
+    return json.loads(idata.posterior["d"].attrs.get("at_class_mean", "[]"))
+
+
+def ranked_effects(idata) -> xr.DataArray:
+    """The treatment effects a ranking compares: every treatment but those at their class
+    mean (:func:`at_class_mean`)."""
+    eff = treatment_effects(idata)
+    drop = at_class_mean(idata)
+    return eff.drop_sel(treatment=drop) if drop else eff
 
 
 def class_level_effects(idata) -> xr.DataArray | None:

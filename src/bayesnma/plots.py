@@ -128,11 +128,12 @@ def plot_network(graph: nx.Graph, components=None, *, bridges=(), title: str = "
 
 @_plain_text
 def plot_forest(effects, *, trt_ref: str, measure: str = "OR", lower_better: bool,
-                ci_prob: float = 0.95, title: str = "", unanchored=()):
+                ci_prob: float = 0.95, title: str = "", unanchored=(), class_means=()):
     """Forest plot of every treatment vs the reference, best on top: natural-scale ticks
     (a log axis for ratio measures), which side favours what, and the estimates in a
     column with its header; ``unanchored`` treatments (placed by an assumption) hollow
-    and dashed, with a note saying so."""
+    and dashed, with a note saying so; ``class_means`` (nodes fixed at their class mean)
+    labelled as such."""
     m = get_measure(measure)
     lo, hi = quantile_columns(ci_prob)
     rows = effects[(effects["comparator"] == trt_ref) & (effects["scale"] == m.code)]
@@ -141,7 +142,8 @@ def plot_forest(effects, *, trt_ref: str, measure: str = "OR", lower_better: boo
     fig, ax = plt.subplots(figsize=(7.5, 1.5 + 0.32 * n))
     y = np.arange(n)[::-1]
     _intervals(ax, rows, y, m, ci_prob, markersize=5, elinewidth=1.2, unanchored=unanchored)
-    ax.set_yticks(y, rows["treatment"])
+    ax.set_yticks(y, [f"{t} (class mean)" if t in set(class_means) else t
+                      for t in rows["treatment"]])
     ax.set_ylim(-0.7, n - 0.3)
     for yi, (_, r) in zip(y, rows.iterrows(), strict=True):
         values = [r["median"], r[lo], r[hi]]

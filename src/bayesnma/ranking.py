@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from bayesnma.effects import effect_draws, mcse, quantile_columns
+from bayesnma.effects import effect_draws, mcse, quantile_columns, ranked_effects
 
 __all__ = ["posterior_rank_draws", "posterior_rank_probs", "posterior_ranks"]
 
@@ -14,8 +14,9 @@ def posterior_rank_draws(idata, *, lower_better: bool, effects=None
                          ) -> tuple[list[str], np.ndarray]:
     """Rank of each treatment in each posterior draw (1 = best).
 
-    ``effects`` (optional) ranks other draws than the treatment effects of ``idata``, e.g.
-    effects at covariate values or of classes (see
+    ``effects`` (optional) ranks other draws than the treatment effects of ``idata``
+    (:func:`bayesnma.effects.ranked_effects`: treatments at their class mean are not
+    ranked), e.g. effects at covariate values or of classes (see
     :func:`bayesnma.effects.relative_effects`).
 
     Returns
@@ -23,7 +24,7 @@ def posterior_rank_draws(idata, *, lower_better: bool, effects=None
     treatments : list of str
     ranks : ndarray, shape (n_draws, n_treatments)
     """
-    trts, draws = effect_draws(idata, effects)
+    trts, draws = effect_draws(idata, ranked_effects(idata) if effects is None else effects)
     score = draws if lower_better else -draws
     ranks = score.argsort(axis=1, kind="stable").argsort(axis=1, kind="stable") + 1
     return trts, ranks

@@ -353,6 +353,11 @@ def _answer(parts: dict, components, evidence, sensitivity, measure, cfg) -> dic
                 else {}
             words = _certainty(ranks, cautions, measure.code, placed,
                                part["tables"].get("certainty"))
+            unranked = [t for t in vs_ref if t not in set(ranks["treatment"])]
+            if unranked:
+                words.append(f"{', '.join(unranked)} {'is' if len(unranked) == 1 else 'are'} "
+                             "fixed at the class mean (an arm of mixed class members): "
+                             "among the effects, not ranked.")
             verdict = part.get("consistency", {}).get("tables", {}).get("verdict")
             if verdict is not None and len(verdict):
                 words.append(f"Consistency of direct and indirect evidence: "

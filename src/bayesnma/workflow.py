@@ -728,7 +728,8 @@ def summarise_component(settings: dict, analysis: str, component: str, *, poster
     stats = pd.concat([het_rows, fit_stats], ignore_index=True)
 
     io.write_table(_labelled(eff, analysis, component, converged), relative_effects)
-    league = effects.league_table(eff, rk["treatment"], direct=io.read_table(direct_effects))
+    order = [*rk["treatment"], *effects.at_class_mean(idata)]  # unranked class means last
+    league = effects.league_table(eff, order, direct=io.read_table(direct_effects))
     league = league.reset_index().assign(
         cell=f"{attrs['measure']} of row vs column; below the diagonal the network estimate, "
              "median (95% CrI); above it the direct estimate from head-to-head studies "
@@ -810,9 +811,13 @@ def _compare_draws(idata, lower_better: bool, draws: dict) -> tuple[pd.DataFrame
     from bayesnma import effects, ranking
 
     effs, ranks = [], []
+    at_mean = effects.at_class_mean(idata)  # stands for its class: effects, no rank
     for label, values in draws.items():
-        for out, table in ((effs, effects.relative_effects), (ranks, ranking.posterior_ranks)):
-            frame = table(idata, lower_better=lower_better, effects=values)
+        ranked = (values.drop_sel(treatment=at_mean)
+                  if at_mean and "treatment" in values.dims else values)
+        for out, table, these in ((effs, effects.relative_effects, values),
+                                  (ranks, ranking.posterior_ranks, ranked)):
+            frame = table(idata, lower_better=lower_better, effects=these)
             frame.insert(0, "setting", label)
             out.append(frame)
     if not effs:
@@ -840,6 +845,7 @@ def plot_component(settings: dict, analysis: str, component: str, *, posterior,
     SVG, for papers), trace, chain rank plots and the prior and posterior of the
     heterogeneity SD."""
     from bayesnma import diagnostics, plots
+    from bayesnma.effects import at_class_mean
 
     cfg = analysis_config(analysis, settings)
     idata = io.read_idata(posterior)
@@ -850,8 +856,9 @@ def plot_component(settings: dict, analysis: str, component: str, *, posterior,
     common = {"measure": attrs["measure"], "lower_better": cfg.lower_better}
     io.save_figure(plots.plot_forest(eff, trt_ref=attrs["trt_ref"], title=title,
                                      unanchored=_unanchored(io.read_table(evidence), component),
-                                     **common), forest, forest_svg)
-    io.save_figure(plots.plot_league_heatmap(eff, list(rk["treatment"]),
+                                     class_means=at_class_mean(idata), **common),
+                   forest, forest_svg)
+    io.save_figure(plots.plot_league_heatmap(eff, [*rk["treatment"], *at_class_mean(idata)],
                                              direct=io.read_table(direct_effects), **common,
                                              title=title), league_heatmap, league_heatmap_svg)
     io.save_figure(plots.plot_rankogram(probs, rk, title=title), rankogram, rankogram_svg)
