@@ -108,7 +108,8 @@ def study_judgements(network: NetworkData, column: str) -> dict[str, tuple[str, 
 
 
 def contributions(network: NetworkData, a: str, b: str, *, trt_effects: str,
-                  tau: float = 0.0) -> dict[str, float]:
+                  tau: float = 0.0, direct: pd.DataFrame | None = None,
+                  per_study: pd.DataFrame | None = None) -> dict[str, float]:
     """Share of each study in the estimate of ``a`` vs ``b`` from comparisons.
 
     The percentage contribution of Chaimani et al. 2013 (PLoS ONE 8:e76654), as CINeMA
@@ -117,8 +118,13 @@ def contributions(network: NetworkData, a: str, b: str, *, trt_effects: str,
     effects) gives each direct comparison's weight; its absolute values, normalised, are
     the comparisons' shares, divided among each comparison's studies by their
     inverse-variance weights. Empty when ``a`` and ``b`` are not joined by comparisons.
+    ``direct`` and ``per_study`` (the network's :func:`~bayesnma.pairwise.direct_estimates`
+    and :func:`~bayesnma.pairwise.study_contrasts`) save recomputing them for every pair.
     """
-    direct = direct_estimates(network, trt_effects=trt_effects)
+    if direct is None:
+        direct = direct_estimates(network, trt_effects=trt_effects)
+    if per_study is None:
+        per_study = study_contrasts(network)
     direct = direct[direct["treatment"] < direct["comparator"]]
     graph = nx.Graph()
     graph.add_edges_from(zip(direct["treatment"], direct["comparator"], strict=True))
@@ -141,7 +147,6 @@ def contributions(network: NetworkData, a: str, b: str, *, trt_effects: str,
         target[index[b]] -= 1
     h = np.abs(target @ np.linalg.pinv(x.T @ w @ x) @ x.T @ w)
     share = h / h.sum()
-    per_study = study_contrasts(network)
     out: dict[str, float] = {}
     for (t, c, studies), s in zip(edges[["treatment", "comparator", "studies"]].itertuples(
             index=False), share, strict=True):
@@ -312,6 +317,8 @@ def rate_certainty(network: NetworkData, effects: pd.DataFrame, *, trt_ref: str,
     rob = study_judgements(network, "rob")
     indirect = study_judgements(network, "indirectness")
     groups = anchored_groups(network)
+    direct = direct_estimates(network, trt_effects=trt_effects)
+    per_study = study_contrasts(network)
     placed_by = placed_by or {}
     rank = {t: i for i, t in enumerate(order)}
     rows = []
@@ -321,7 +328,8 @@ def rate_certainty(network: NetworkData, effects: pd.DataFrame, *, trt_ref: str,
         anchored = any(t in g and c in g for g in groups)
         judged = {}
         if anchored:
-            share = contributions(network, t, c, trt_effects=trt_effects, tau=tau)
+            share = contributions(network, t, c, trt_effects=trt_effects, tau=tau,
+                                  direct=direct, per_study=per_study)
             judged["within_study_bias"] = _weighted(share, rob, "risk of bias")
             judged["indirectness"] = _weighted(share, indirect, "indirectness")
             judged["placement"] = ("no concerns",
