@@ -63,7 +63,7 @@ def test_sensitivity_comparison_handles_scenarios_that_split_the_network(tmp_pat
         "sensitivity": {"split": {"disconnected": "split"}}}}})
     layout = {"a": {"c1": ["A", "B", "C"]}, "a--split": {"c1": ["A", "B"], "c2": ["C", "D"]}}
     files = {k: [] for k in ("components_in", "effects_in", "ranks_in", "heterogeneity_in",
-                             "consistency_in")}
+                             "consistency_in", "parameters_in")}
     for scenario, comps in layout.items():
         root = tmp_path / "results" / scenario
         (root / "network").mkdir(parents=True)
@@ -86,6 +86,14 @@ def test_sensitivity_comparison_handles_scenarios_that_split_the_network(tmp_pat
                                 "scale": "OR", "median": 2.0, "q2.5": 1.0, "q97.5": 4.0})
             files["heterogeneity_in"].append(root / comp / "heterogeneity.csv")
             files["consistency_in"].append(root / comp / "consistency")
+            # The split scenario's c2 rests on an interaction the data do not inform.
+            pd.DataFrame({"component": [comp], "parameter": ["beta[x]"],
+                          "role": ["interaction of a covariate with the treatment effects"],
+                          "verdict": ["posterior is essentially the prior (overlap 95%)"
+                                      if (scenario, comp) == ("a--split", "c2") else
+                                      "informed by the data"]}
+                         ).to_csv(root / comp / "parameters.csv", index=False)
+            files["parameters_in"].append(root / comp / "parameters.csv")
         pd.DataFrame(eff).to_csv(root / "relative_effects.csv", index=False)
         pd.DataFrame(ranks).to_csv(root / "ranks.csv", index=False)
         files["components_in"].append(root / "network" / "components.csv")
@@ -103,6 +111,9 @@ def test_sensitivity_comparison_handles_scenarios_that_split_the_network(tmp_pat
     # A and B are ranked among {A, B} when split but among {A, B, C} in the main analysis.
     assert not split["same_ranking_set"].any()
     assert table[table["scenario"] == "main"]["same_ranking_set"].all()
+    assert not split.loc["D", "identified"] and split.loc["D", "prior_bound"] == "beta[x]"
+    assert split.loc["A", "identified"] and table[table["scenario"] == "main"][
+        "identified"].all()
     assert (tmp_path / "robustness.png").stat().st_size > 0
 
 

@@ -294,9 +294,10 @@ def _answer(parts: dict, components, evidence, sensitivity, measure, cfg) -> dic
              "that comparison (Certainty of evidence gives each domain's judgement).")
     if sensitivity is not None:
         intro += (" SUCRA across scenarios is its lowest and highest SUCRA over the "
-                  "sensitivity analyses that converged and rank the same treatments; the "
-                  "others (not converged, or ranking it among other treatments or not at "
-                  "all) are counted beside it.")
+                  "sensitivity analyses that converged, rank the same treatments and rest on "
+                  "nothing the data leave at its prior; the others (not converged, ranking it "
+                  "among other treatments or not at all, or resting on an interaction the "
+                  "data do not inform) are counted beside it.")
     ev = evidence.set_index("treatment") if evidence is not None and len(evidence) else None
     blocks = []
     for label, part in parts.items():
@@ -332,7 +333,8 @@ def _answer(parts: dict, components, evidence, sensitivity, measure, cfg) -> dic
             if ranked and sensitivity is not None and len(sensitivity):
                 sub = sensitivity[(sensitivity["treatment"] == trt)
                                   & sensitivity.get("converged", True)
-                                  & sensitivity.get("same_ranking_set", True)]
+                                  & sensitivity.get("same_ranking_set", True)
+                                  & sensitivity.get("identified", True)]
                 # Scenarios that do not rank it among the same treatments (or at all) are
                 # counted, not hidden: the range covers the others only.
                 others = sorted(set(sensitivity["scenario"]) - set(sub["scenario"]))

@@ -919,8 +919,8 @@ def collect_analysis(settings: dict, analysis: str, *, components, relative_effe
 
 
 def compare_sensitivity(settings: dict, analysis: str, *, scenario_settings, components_in,
-                        effects_in, ranks_in, heterogeneity_in, consistency_in, sensitivity,
-                        robustness):
+                        effects_in, ranks_in, heterogeneity_in, consistency_in,
+                        parameters_in, sensitivity, robustness):
     """Compare an analysis with its sensitivity analyses.
 
     ``components_in``, ``effects_in`` and ``ranks_in`` hold one file per scenario
@@ -934,7 +934,9 @@ def compare_sensitivity(settings: dict, analysis: str, *, scenario_settings, com
     tau's posterior median and the verdict on its prior, the fit of the scenario's
     consistency model (``resdev_mean``, ``pD``, ``DIC``, ``elpd_loo``, ``elpd_loo_se``),
     what the scenario changes and whether it ranks the treatment among the same treatments
-    as the main analysis (``same_ranking_set``); and the ``robustness`` figure (SUCRA and
+    as the main analysis (``same_ranking_set``) and whether the data inform what the
+    scenario adds (``identified``: false when a meta-regression interaction's posterior is
+    essentially its prior, ``parameters_in``); and the ``robustness`` figure (SUCRA and
     rank 95% CrI per treatment and scenario).
     """
     from bayesnma.plots import plot_robustness
@@ -956,7 +958,7 @@ def compare_sensitivity(settings: dict, analysis: str, *, scenario_settings, com
 
     files = {"components": by_scenario(components_in, 1), "effects": by_scenario(effects_in, 0),
              "ranks": by_scenario(ranks_in, 0), "het": by_scenario(heterogeneity_in, 1),
-             "fit": by_scenario(consistency_in, 1)}
+             "fit": by_scenario(consistency_in, 1), "params": by_scenario(parameters_in, 1)}
     rows = []
     for folder, label, what in scenarios:
         refs = dict(io.read_table(files["components"][folder][0])[["component", "trt_ref"]]
@@ -972,6 +974,14 @@ def compare_sensitivity(settings: dict, analysis: str, *, scenario_settings, com
             comparison = io.read_table(Path(path) / "model_comparison.csv")
             row = comparison[comparison["model"] == "consistency"].iloc[0]
             fits[row["component"]] = {q: row.get(q, float("nan")) for q in SENSITIVITY_FIT}
+        unidentified = {}
+        for path in files["params"].get(folder, []):
+            params = io.read_table(path)
+            prior_bound = params[params["role"].astype(str).str.startswith("interaction")
+                                 & params["verdict"].astype(str).str.startswith(
+                                     "posterior is essentially")]
+            if len(params) and len(prior_bound):
+                unidentified[params["component"].iat[0]] = ", ".join(prior_bound["parameter"])
         natural = eff["scale"].iat[-1]
         for _, rk in ranks.iterrows():
             comp, trt = rk["component"], rk["treatment"]
@@ -988,7 +998,9 @@ def compare_sensitivity(settings: dict, analysis: str, *, scenario_settings, com
                         "rank_q2.5": rk["q2.5"], "rank_q97.5": rk["q97.5"],
                         "tau_median": h["median"] if h is not None else float("nan"),
                         "tau_verdict": h["verdict"] if h is not None else "fixed effects",
-                        **fits[comp], "converged": bool(rk["converged"])})
+                        **fits[comp], "converged": bool(rk["converged"]),
+                        "identified": comp not in unidentified,
+                        "prior_bound": unidentified.get(comp, "")})
             rows.append(row)
     table = _with_comparable_rankings(pd.DataFrame(rows))
     io.write_table(table, sensitivity)

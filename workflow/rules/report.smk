@@ -69,6 +69,7 @@ rule compare_sensitivity:
         ranks_in=get_scenario_files("ranks.csv"),
         heterogeneity_in=get_scenario_component_files("heterogeneity.csv"),
         consistency_in=get_scenario_component_files("consistency"),
+        parameters_in=get_scenario_component_files("parameters.csv"),
     output:
         sensitivity=report(
             "results/{analysis}/sensitivity.csv",
