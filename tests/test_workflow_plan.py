@@ -355,3 +355,14 @@ def test_the_network_figure_draws_one_class_bridge_per_pair_of_parts(tmp_path):
     assert sorted(_class_bridges(cfg, network, parts)) == [("A", "D"), ("B", "C"), ("C", "E")]
     split = analysis_config("a", {**settings, "disconnected": "split"})
     assert _class_bridges(split, network, parts) == []
+
+
+def test_one_class_has_nothing_to_compare_or_rank():
+    from bayesnma.effects import treatment_effects
+    from bayesnma.testing import synthetic_idata
+    from bayesnma.workflow import _compare_draws
+
+    idata = synthetic_idata({"B": 0.5})
+    one = treatment_effects(idata).isel(treatment=[0]).rename(treatment="class")
+    effects, ranks = _compare_draws(idata, False, {"": one})
+    assert effects.empty and ranks.empty

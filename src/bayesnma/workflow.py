@@ -812,6 +812,8 @@ def _compare_draws(idata, lower_better: bool, draws: dict) -> tuple[pd.DataFrame
 
     effs, ranks = [], []
     at_mean = effects.at_class_mean(idata)  # stands for its class: effects, no rank
+    # One item (e.g. a single class) has nothing to compare or rank.
+    draws = {k: v for k, v in draws.items() if v.sizes[v.dims[-1]] > 1}
     for label, values in draws.items():
         ranked = (values.drop_sel(treatment=at_mean)
                   if at_mean and "treatment" in values.dims else values)
