@@ -302,6 +302,8 @@ def test_answer_page_leads_with_the_summary_and_shows_unanchored_treatments_apar
     assert ("not in this analysis<br>study &#39;q&#39; left out: no counts for &#39;X&#39;"
             "<br>placed only in: alt (see below)") in summary
     assert "Placed by an assumption, not by comparisons" in html
+    assert "<b>Table 1.</b> The question's treatments by outcome" in html
+    assert "<b>Table 2.</b> ORR: each treatment's SUCRA and rank" in html
     assert "Own data: s1: 6/17 = 35% (95% CI 14% to 62%, exact)." in html
 
 
