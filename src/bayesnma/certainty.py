@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from bayesnma.data import JUDGEMENT_LEVELS, NetworkData
+from bayesnma.diagnostics import is_prior_bound
 from bayesnma.measures import Measure
 from bayesnma.network import (
     anchored_groups,
@@ -222,7 +223,7 @@ def _heterogeneity(lower, upper, pi, thresholds, tau_verdict, trt_effects, margi
            f"{_limits(extra, thresholds, margin_text)}, which the 95% CrI does not"
            if extra > 0 else
            "the 95% predictive interval leads to the same conclusion as the 95% CrI")
-    if str(tau_verdict).startswith("posterior is essentially"):
+    if is_prior_bound(tau_verdict):
         why += "; tau's posterior is essentially its prior (the data do not inform it)"
     return judgement, why
 

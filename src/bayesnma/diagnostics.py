@@ -482,6 +482,11 @@ def prior_verdict(overlap: float) -> str:
     return f"informed by the data (overlap {overlap:.0%} with the prior)"
 
 
+def is_prior_bound(verdict) -> bool:
+    """Whether a :func:`prior_verdict` says the posterior is essentially the prior."""
+    return str(verdict).startswith("posterior is essentially the prior")
+
+
 def posterior_prior(idata, name: str):
     """The prior a posterior variable records in its ``prior`` attribute (None if none)."""
     import json

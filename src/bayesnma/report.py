@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 
 from bayesnma import __version__
-from bayesnma.certainty import ANCHORED
+from bayesnma.certainty import ANCHORED, CERTAINTY_LEVELS
 from bayesnma.data import LIKELIHOODS
+from bayesnma.diagnostics import is_prior_bound
 from bayesnma.effects import mc_decimals, natural_scale
 from bayesnma.measures import get_measure
 
@@ -202,9 +203,6 @@ def _spans_half(row, n: int) -> bool:
     return (row["q97.5"] - row["q2.5"] + 1) >= (n + 1) / 2
 
 
-_LEVELS = ("high", "moderate", "low", "very low")
-
-
 def claim_certainty(rating: pd.DataFrame | None, trt: str, others) -> tuple[str, str]:
     """The certainty of a claim about ``trt`` against ``others``: that of its least certain
     comparison with them (a claim is no more certain than its weakest comparison), with
@@ -215,7 +213,7 @@ def claim_certainty(rating: pd.DataFrame | None, trt: str, others) -> tuple[str,
                   | ((rating["comparator"] == trt) & rating["treatment"].isin(others))]
     if not len(rows):
         return "", ""
-    worst = rows.loc[rows["certainty"].map(_LEVELS.index).idxmax()]
+    worst = rows.loc[rows["certainty"].map(CERTAINTY_LEVELS.index).idxmax()]
     other = worst["comparator"] if worst["treatment"] == trt else worst["treatment"]
     return str(worst["certainty"]), f"vs {other}: {worst['certainty_reason']}"
 
@@ -447,7 +445,7 @@ def _prior_bound(parts: dict) -> list[str]:
     for label, part in parts.items():
         params = part["tables"].get("parameters", pd.DataFrame())
         for _, row in params.iterrows():
-            if str(row.get("verdict", "")).startswith("posterior is essentially"):
+            if is_prior_bound(row.get("verdict", "")):
                 out.append(f"{label}: {row['parameter']} ({row['role']})")
     return out
 
@@ -475,7 +473,7 @@ def _covariates(tables, trt_ref: str) -> dict | None:
                      "cell": f"{effect}; SUCRA {_sucra(r)}"})
     params = tables.get("parameters", pd.DataFrame(columns=["parameter", "verdict"]))
     bound = params[params["parameter"].str.startswith("beta")
-                   & params["verdict"].astype(str).str.startswith("posterior is essentially")]
+                   & params["verdict"].map(is_prior_bound).astype(bool)]
     return {"reference": trt_ref, "centre": settings[0],
             "table": _table(_wide(pd.DataFrame(rows), ["treatment"], "setting")),
             "prior_bound": ", ".join(bound["parameter"])}
@@ -500,7 +498,7 @@ def _heterogeneity(tables) -> list[dict]:
     het = tables.get("heterogeneity")
     out = []
     for _, row in (het.iterrows() if het is not None else ()):
-        bound = str(row["verdict"]).startswith("posterior is essentially")
+        bound = is_prior_bound(row["verdict"])
         out.append({"bound": bound, "parameter": row["parameter"], "verdict": row["verdict"],
                     "text": f"Prior {row['prior']}: median {_num(row['prior_median'])} "
                             f"({_num(row['prior_q2.5'])} to {_num(row['prior_q97.5'])}); "

@@ -29,7 +29,7 @@ import pandas as pd
 from bayesnma import io
 from bayesnma.config import SENSITIVITY_SEP, analysis_config, ume_conflict, validate_config
 from bayesnma.data import NetworkData, combine_data, read_data
-from bayesnma.diagnostics import summarise_diagnostics
+from bayesnma.diagnostics import is_prior_bound, summarise_diagnostics
 from bayesnma.errors import BayesNMAError, ConfigError, DataValidationError, NetworkError
 from bayesnma.measures import get_measure
 from bayesnma.network import (
@@ -980,8 +980,7 @@ def compare_sensitivity(settings: dict, analysis: str, *, scenario_settings, com
         for path in files["params"].get(folder, []):
             params = io.read_table(path)
             prior_bound = params[params["role"].astype(str).str.startswith("interaction")
-                                 & params["verdict"].astype(str).str.startswith(
-                                     "posterior is essentially")]
+                                 & params["verdict"].map(is_prior_bound).astype(bool)]
             if len(params) and len(prior_bound):
                 unidentified[params["component"].iat[0]] = ", ".join(prior_bound["parameter"])
         natural = eff["scale"].iat[-1]
