@@ -810,7 +810,7 @@ def render_html(cfg, *, characteristics, components, convergence, network_plot: 
 
 def _placed_short(placed: str) -> str:
     """What places a treatment, in a word or two."""
-    if placed in ("", "comparisons connected to the reference"):
+    if placed in ("", ANCHORED[1]):
         return "comparisons"
     return placed.split(":")[0]
 
@@ -834,11 +834,9 @@ def _summary(sections: list[dict], treatments) -> dict:
         columns.append(sec["cfg"].outcome)
         for trt in treatments:
             if trt not in found:
-                why = [n for n in sec.get("notes", ()) if f"'{trt}'" in n]
-                sens = sec.get("sensitivity")
-                elsewhere = ([] if sens is None or not len(sens) else list(dict.fromkeys(
-                    sens.loc[(sens["treatment"] == trt)
-                             & sens.get("converged", True).astype(bool), "scenario"])))
+                why = _notes_about(sec.get("notes", ()), trt)
+                elsewhere = list(dict.fromkeys(
+                    _placing_scenarios(sec.get("sensitivity"), trt)["scenario"]))
                 cells[trt].append(["not in this analysis", why[0] if why else
                                    "no study of it reports this outcome in the data",
                                    *([f"placed only in: {', '.join(elsewhere)} (see below)"]
@@ -872,13 +870,22 @@ def _unanchored(parts: dict) -> list[dict]:
 def _placed_elsewhere(sensitivity: pd.DataFrame | None, trt: str) -> list[str]:
     """Where a treatment the main analysis leaves out is placed by a sensitivity analysis
     that converged: its effect vs that scenario's reference and its SUCRA."""
-    if sensitivity is None or not len(sensitivity):
-        return []
-    rows = sensitivity[(sensitivity["treatment"] == trt)
-                       & sensitivity.get("converged", True).astype(bool)]
     return [f"sensitivity analysis {r['scenario']} ({r['description']}) places it: "
             f"{r['scale']} vs {r['reference']} {_effect_cell(r)}, SUCRA {_sucra(r)}"
-            for _, r in rows.iterrows()]
+            for _, r in _placing_scenarios(sensitivity, trt).iterrows()]
+
+
+def _placing_scenarios(sensitivity: pd.DataFrame | None, trt: str) -> pd.DataFrame:
+    """The rows of the sensitivity table where a converged scenario places ``trt``."""
+    if sensitivity is None or not len(sensitivity):
+        return pd.DataFrame(columns=["scenario"])
+    return sensitivity[(sensitivity["treatment"] == trt)
+                       & sensitivity.get("converged", True).astype(bool)]
+
+
+def _notes_about(notes, trt: str) -> list[str]:
+    """The data notes that name treatment ``trt``."""
+    return [n for n in notes if f"'{trt}'" in n]
 
 
 #: The methods the answer rests on, with the reference a methods section cites.
@@ -979,7 +986,7 @@ def render_answer_html(sections: list[dict], *, forest: bytes | None = None,
         measure = get_measure(str(sec["components"]["measure"].iat[0]))
         absent = []
         for trt in [t for t in everywhere if t not in set(sec["evidence"]["treatment"])]:
-            why = [n for n in sec.get("notes", ()) if f"'{trt}'" in n]
+            why = _notes_about(sec.get("notes", ()), trt)
             absent.append((trt, "; ".join(why + _placed_elsewhere(sec["sensitivity"], trt))
                            if why else "no study of it reports this outcome in the data"))
         outcomes.append({"outcome": cfg.outcome, "report": sec["report"], "absent": absent,
