@@ -27,6 +27,7 @@ import pandas as pd
 
 from bayesnma.data import JUDGEMENT_LEVELS, NetworkData
 from bayesnma.diagnostics import is_prior_bound
+from bayesnma.inconsistency import P_INCONSISTENT
 from bayesnma.measures import Measure
 from bayesnma.network import (
     anchored_groups,
@@ -239,7 +240,7 @@ def _incoherence(network, t, c, splits, verdict):
         row = diff.iloc[0] if len(diff) else None
     if row is not None:
         p = float(row["p_value"])
-        judgement = ("major concerns" if p < 0.05 else "some concerns" if p < 0.10
+        judgement = ("major concerns" if p < P_INCONSISTENT else "some concerns" if p < 0.10
                      else "no concerns")
         return judgement, f"node-split of this comparison: Bayesian p = {p:.2f}"
     direct = has_direct_evidence(network, t, c)
@@ -252,8 +253,9 @@ def _incoherence(network, t, c, splits, verdict):
     loops = verdict is not None and not str(verdict).startswith(("no closed loop",
                                                                  "not assessable"))
     if loops:
-        return "no concerns" if "no evidence of inconsistency" in str(verdict) else \
-            "some concerns", f"indirect evidence only; the network's check: {verdict}"
+        consistent = "no evidence of inconsistency" in str(verdict)
+        return ("no concerns" if consistent else "some concerns",
+                f"indirect evidence only; the network's check: {verdict}")
     return "some concerns", ("indirect evidence only, and no closed loop in which the "
                              "transitivity it rests on could be checked")
 
@@ -361,9 +363,9 @@ def rate_certainty(network: NetworkData, effects: pd.DataFrame, *, trt_ref: str,
     return pd.DataFrame(rows, columns=RATING_COLUMNS)
 
 
-#: Classification words by certainty (GRADE: "may be" for low, "very uncertain" for very
-#: low; Brignardello-Petersen et al. 2020, table 2).
 def _worded(group: str, certainty: str) -> str:
+    """A classification in words for its certainty (GRADE: "may be" for low, "very
+    uncertain" for very low; Brignardello-Petersen et al. 2020, table 2)."""
     if certainty in ("high", "moderate"):
         return group
     if certainty == "low":
