@@ -101,9 +101,14 @@ def test_sensitivity_analysis_settings_are_validated():
     with pytest.raises(ConfigError, match="analyses.a.sensitivity.s.trt_effects: 'mixed'"):
         validate_config({"analyses": {"a": {"data": "x.csv", "sensitivity": {
             "s": {"trt_effects": "mixed"}}}}})
-    with pytest.raises(ConfigError, match="has no sensitivity analyses of its own"):
+    with pytest.raises(ConfigError, match="s.sensitivity: a sensitivity analysis has no "
+                       "sensitivity analysis of its own"):
         validate_config({"analyses": {"a": {"data": "x.csv", "sensitivity": {
             "s": {"sensitivity": {"t": {}}}}}}})
+    with pytest.raises(ConfigError, match="s.influence: a sensitivity analysis has no "
+                       "influence analysis of its own"):
+        validate_config({"analyses": {"a": {"data": "x.csv", "sensitivity": {
+            "s": {"influence": True}}}}})
     # Another reading of the data is a sensitivity analysis too.
     out = validate_config({"analyses": {"a": {"data": "x.csv", "sensitivity": {
         "s": {"data": "y.csv", "leave_out": {"s1": "why"}}}}}})

@@ -1,5 +1,6 @@
 import io
 
+import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
@@ -170,3 +171,30 @@ def test_forest_of_several_outcomes_shares_rows_and_marks_each_reference(results
     assert second.get_title().splitlines() == ["Death", "OR vs B"]
     assert [t.get_text() for t in first.texts] == ["reference"]
     assert second.get_xlabel() == "OR < 1 favours the treatment"
+
+
+def test_influence_plot_has_a_panel_per_treatment_and_a_row_per_study_left_out():
+    rows = []
+    for study, conv in (("s1", True), ("s2", False), ("s3", True)):
+        for trt, med in (("B", 2.0), ("C", 0.5)):
+            gone = study == "s3" and trt == "C"
+            rows.append({"study": study, "component": "c1", "treatment": trt, "trt_ref": "A",
+                         "median": med, "q2.5": med / 2, "q97.5": med * 2,
+                         "median_without": np.nan if gone else med * 1.2,
+                         "q2.5_without": np.nan if gone else med / 3,
+                         "q97.5_without": np.nan if gone else med * 3, "converged": conv})
+        rows.append({"study": study, "component": "c1", "treatment": "A", "trt_ref": "A",
+                     "converged": conv})
+    # Without s4, the reference's only study, the effects are against B: not drawn.
+    rows += [{"study": "s4", "component": "c1", "treatment": "C", "trt_ref": "B",
+              "median": 0.25, "q2.5": 0.1, "q97.5": 0.5, "median_without": 0.3,
+              "q2.5_without": 0.1, "q97.5_without": 0.9, "converged": True}]
+    fig = plots.plot_influence(pd.DataFrame(rows), trt_refs={"c1": "A"}, measure="OR",
+                               lower_better=False)
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in panels] == ["B vs A", "C vs A"]  # best first
+    labels = [t.get_text() for t in panels[0].get_yticklabels()]
+    assert labels == ["all studies", "without s1", "without s2", "without s3", "without s4"]
+    assert any(t.get_text() == "not estimable" for t in panels[1].texts)
+    assert any(t.get_text() == "only against B (see the table)" for t in panels[1].texts)
+    assert panels[0].get_xscale() == "log"

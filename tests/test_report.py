@@ -18,6 +18,7 @@ from bayesnma.report import (
     _prior_bound,
     _reproducibility,
     _table,
+    influence_sentence,
     render_answer_html,
     run_summary_text,
 )
@@ -392,3 +393,31 @@ def test_the_methods_paragraph_cites_what_each_analysis_used():
            "2015] [2]; exchangeable class effects [3]; medians converted" in text
     assert refs[1].startswith("Turner RM") and len(refs) == len(set(refs))
     assert text.count("[1]") == 1  # each reference numbered once, in order of first use
+
+
+def test_the_ranking_says_which_study_moves_it_most():
+    studies = pd.DataFrame({
+        "study": ["big", "only_c", "failed"], "converged": [True, True, False],
+        "sucra_treatment": ["B", "A", ""], "sucra": [0.9, 0.5, None],
+        "sucra_without": [0.4, 0.55, None], "sucra_change": [-0.5, 0.05, None],
+        "mcse_sucra": [0.004, 0.004, None], "mcse_sucra_without": [0.004, 0.004, None],
+        "shift_treatment": ["B", "A", ""], "shift_in_sd": [-1.26, 2.04, None],
+        "lost": ["", "C", ""], "note": ["", "not in the network without this study", ""]})
+    assert influence_sentence(studies) == (
+        "Each study left out in turn: the largest move of a SUCRA is B's, from 0.90 to 0.40 "
+        "without big; the largest move of an effect is A's, by 2.0 posterior SDs without "
+        "only_c; without one study, these cannot be estimated: C (only_c); the refits "
+        "without failed did not converge and are left out of these moves.")
+    # as read back from influence_studies.csv: empty text is missing
+    assert influence_sentence(studies.replace("", None)) == influence_sentence(studies)
+    assert influence_sentence(None) == ""
+    cfg = SimpleNamespace(description="primary", lower_better=False)
+    parts = {"c1": {"tables": {"ranks": pd.DataFrame({
+        "treatment": ["B", "A"], "sucra": [0.9, 0.1], "p_best": [0.9, 0.1],
+        "median_rank": [1, 2], "q2.5": [1, 1], "q97.5": [2, 2]}),
+        "relative_effects": pd.DataFrame({
+            "treatment": ["B"], "comparator": ["A"], "scale": ["OR"], "median": [2.0],
+            "q2.5": [1.1], "q97.5": [3.9]})}}}
+    answer = _answer(parts, pd.DataFrame({"component": ["c1"], "trt_ref": ["A"]}), None, None,
+                     get_measure("OR"), cfg, influence=studies)
+    assert answer["influence"] == influence_sentence(studies)

@@ -208,10 +208,12 @@ def validate_config(config: dict) -> dict[str, dict]:
         out[name] = settings
         for scenario, overrides in scenarios.items():
             # A scenario may change the data too (another reading of the same studies:
-            # data, leave_out), but has no sensitivity analyses of its own.
-            if "sensitivity" in overrides:
-                raise ConfigError(f"config: analyses.{name}.sensitivity.{scenario}: a "
-                                  "sensitivity analysis has no sensitivity analyses of its own")
+            # data, leave_out), but has no sensitivity or influence analysis of its own.
+            for key in ("sensitivity", "influence"):
+                if key in overrides:
+                    raise ConfigError(f"config: analyses.{name}.sensitivity.{scenario}.{key}: "
+                                      f"a sensitivity analysis has no {key} analysis of its "
+                                      "own")
             errors = list(validator.iter_errors({"analyses": {"x": {"data": "x", **overrides}}}))
             if errors:
                 inner = ".".join(str(p) for p in list(errors[0].absolute_path)[2:])

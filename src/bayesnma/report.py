@@ -281,9 +281,11 @@ def _certainty(ranks: pd.DataFrame, cautions: dict, measure_code: str,
     return out
 
 
-def _answer(parts: dict, components, evidence, sensitivity, measure, cfg) -> dict:
-    """The ranking, how certain it is, what places each treatment and how the ranking
-    moves across the sensitivity analyses: the report's first section."""
+def _answer(parts: dict, components, evidence, sensitivity, measure, cfg, *,
+            influence=None) -> dict:
+    """The ranking, how certain it is, what places each treatment, how the ranking moves
+    across the sensitivity analyses and which study moves it most (``influence``:
+    :func:`bayesnma.influence.study_influence`): the report's first section."""
     intro = (f"{cfg.description or 'The analysis as configured'}. Rank 1 = best "
              f"({measure.better_if(cfg.lower_better)}). Evidence counts the randomised (R), "
              "observational (O) and single-arm (S) studies of each treatment; placed by says "
@@ -379,7 +381,7 @@ def _answer(parts: dict, components, evidence, sensitivity, measure, cfg) -> dic
                           + ": no comparison and no bridging assumption reaches "
                           + ("it" if len(gone) == 1 else "them") + ".")
     return {"intro": intro, "blocks": blocks, "not_ranked": not_ranked,
-            "several": len(blocks) > 1}
+            "several": len(blocks) > 1, "influence": influence_sentence(influence)}
 
 
 def run_summary_text(analyses: list[dict], *, answer: str | None = None,
@@ -719,6 +721,57 @@ def _sensitivity(table: pd.DataFrame, figure: bytes | None) -> dict:
     }
 
 
+def influence_sentence(studies: pd.DataFrame | None) -> str:
+    """What moves most when each study is left out in turn, in one sentence
+    (:func:`bayesnma.influence.study_influence`; empty without an influence analysis)."""
+    if studies is None or not len(studies):
+        return ""
+    words = []
+    moved = studies[studies["sucra_change"].notna()]
+    if len(moved):
+        top = moved.loc[moved["sucra_change"].abs().idxmax()]
+        words.append(f"the largest move of a SUCRA is {top['sucra_treatment']}'s, from "
+                     f"{_mc_num(top['sucra'], top['mcse_sucra'])} to "
+                     f"{_mc_num(top['sucra_without'], top['mcse_sucra_without'])} without "
+                     f"{top['study']}")
+    shifted = studies[studies["shift_in_sd"].notna()]
+    if len(shifted):
+        top = shifted.loc[shifted["shift_in_sd"].abs().idxmax()]
+        words.append(f"the largest move of an effect is {top['shift_treatment']}'s, by "
+                     f"{abs(top['shift_in_sd']):.1f} posterior SDs without {top['study']}")
+    lost = studies["lost"].fillna("").astype(str)
+    if (lost != "").any():
+        words.append("without one study, these cannot be estimated: " + "; ".join(
+            f"{trts} ({study})" for study, trts in zip(studies["study"], lost, strict=True)
+            if trts))
+    failed = studies.loc[~studies["converged"].astype(bool), "study"]
+    if len(failed):
+        words.append(f"the refits without {', '.join(failed)} did not converge and are left "
+                     "out of these moves")
+    return "Each study left out in turn: " + "; ".join(words) + "."
+
+
+def _influence(studies: pd.DataFrame, figure: bytes | None, scale: str) -> dict:
+    """The influence section: the sentence, the figure and per study what moves most."""
+    rows = [{"study left out": r["study"],
+             "refit converged": bool(r["converged"]),
+             "SUCRA that moves most": (
+                 f"{r['sucra_treatment']}: {_mc_num(r['sucra'], r['mcse_sucra'])} to "
+                 f"{_mc_num(r['sucra_without'], r['mcse_sucra_without'])}"
+                 if pd.notna(r["sucra_change"]) else "–"),
+             "effect that moves most": (
+                 f"{r['shift_treatment']}: {r['shift_in_sd']:+.1f} SD"
+                 if pd.notna(r["shift_in_sd"]) else "–"),
+             "not estimable without it": r["lost"] if isinstance(r["lost"], str) and r["lost"]
+             else "–",
+             "note": r["note"] if isinstance(r["note"], str) and r["note"] else "–"}
+            for _, r in studies.iterrows()]
+    return {"sentence": influence_sentence(studies), "figure": _img(figure),
+            "table": _make_table(list(rows[0]), [[_cell(v) for v in row.values()]
+                                                 for row in rows]),
+            "n": len(studies), "scale": scale}
+
+
 # --- pages ----------------------------------------------------------------------------------
 
 @cache
@@ -737,7 +790,8 @@ def _render(template: str, **context) -> str:
 
 def render_html(cfg, *, characteristics, components, convergence, network_plot: bytes,
                 parts: dict, notes=(), sensitivity=None, evidence=None, studies=None,
-                robustness: bytes | None = None) -> str:
+                robustness: bytes | None = None, influence=None,
+                influence_plot: bytes | None = None) -> str:
     """Render the report of one analysis.
 
     Parameters
@@ -751,6 +805,9 @@ def render_html(cfg, *, characteristics, components, convergence, network_plot: 
         when the data were read.
     sensitivity : pandas.DataFrame, optional
         The sensitivity comparison (:func:`bayesnma.workflow.compare_sensitivity`).
+    influence : pandas.DataFrame, optional
+        Per study left out, what moves most (:func:`bayesnma.influence.study_influence`),
+        with ``influence_plot`` (PNG).
     evidence : pandas.DataFrame, optional
         What places each treatment (:func:`bayesnma.network.treatment_evidence`).
     studies : pandas.DataFrame, optional
@@ -790,7 +847,8 @@ def render_html(cfg, *, characteristics, components, convergence, network_plot: 
         remedies=[f"{label}: {part['remedies']}" for label, part in parts.items()
                   if part.get("remedies")],
         prior_bound=_prior_bound(parts),
-        answer=_answer(parts, components, evidence, sensitivity, measure, cfg),
+        answer=_answer(parts, components, evidence, sensitivity, measure, cfg,
+                       influence=influence),
         sucra_meaning=SUCRA_MEANING,
         network_plot=_img(network_plot),
         characteristics=_characteristics(characteristics),
@@ -804,6 +862,8 @@ def render_html(cfg, *, characteristics, components, convergence, network_plot: 
                     for label, part in parts.items()],
         sensitivity=(_sensitivity(sensitivity, robustness)
                      if sensitivity is not None and len(sensitivity) else None),
+        influence=(_influence(influence, influence_plot, measure.model_scale)
+                   if influence is not None and len(influence) else None),
         methods=_methods(cfg, measure, formats, parts),
     )
 
@@ -967,8 +1027,9 @@ def render_answer_html(sections: list[dict], *, forest: bytes | None = None,
     ----------
     sections : list of dict
         Per analysis: ``cfg`` (AnalysisConfig), ``parts`` (as :func:`render_html`),
-        ``components``, ``evidence``, ``sensitivity`` (or None), ``notes`` (the data
-        notes) and ``report`` (relative link to the analysis' full report). A treatment
+        ``components``, ``evidence``, ``sensitivity`` (or None), ``influence`` (optional:
+        :func:`bayesnma.influence.study_influence`), ``notes`` (the data notes) and
+        ``report`` (relative link to the analysis' full report). A treatment
         ranked for one outcome but absent from another is listed there with the data
         notes that concern it.
     forest : bytes, optional
@@ -992,7 +1053,8 @@ def render_answer_html(sections: list[dict], *, forest: bytes | None = None,
         outcomes.append({"outcome": cfg.outcome, "report": sec["report"], "absent": absent,
                          "unanchored": _unanchored(sec["parts"]),
                          "answer": _answer(sec["parts"], sec["components"], sec["evidence"],
-                                           sec["sensitivity"], measure, cfg)})
+                                           sec["sensitivity"], measure, cfg,
+                                           influence=sec.get("influence"))})
     methods, references = _methods_paragraph(sections)
     return _render("answer.html.j2", title=title, outcomes=outcomes, forest=_img(forest),
                    sucra_meaning=SUCRA_MEANING, provenance=provenance, methods=methods,

@@ -45,6 +45,7 @@ from bayesnma.versions import package_versions
 
 __all__ = [
     "ConvergenceFailure",
+    "assess_influence",
     "check_consistency",
     "collect_analysis",
     "compare_sensitivity",
@@ -123,6 +124,8 @@ def plan_analyses(config: dict) -> dict[str, dict]:
                       "keys": {"model": settings_key(settings, model_only=True),
                                "all": settings_key(settings)},
                       "sensitivity": list(cfg.sensitivity),
+                      "influence": bool(settings.get("influence"))
+                      and "sensitivity_of" not in settings,
                       "measure": _measure_words(network.measure),
                       "data_files": [src.file for src in cfg.sources],
                       "components": [c.label for c in comps],
@@ -229,10 +232,10 @@ def _measure_words(code: str) -> dict[str, str]:
             "scales": f"{m.model_scale} and {m.code}" if m.ratio else m.code}
 
 
-#: Settings that only label results or orient the ranking: a change reruns summaries,
-#: figures and reports, not the fits.
+#: Settings that only label results, orient the ranking or add an analysis after the fit
+#: (influence): a change reruns summaries, figures and reports, not the fits.
 PRESENTATION_KEYS = ("outcome", "description", "lower_better", "sensitivity",
-                     "sensitivity_of", "excluded")
+                     "sensitivity_of", "excluded", "influence")
 
 
 @cache
@@ -546,8 +549,8 @@ def write_fit_stamps(plan: dict, results="results") -> None:
 def remove_stale_results(plan: dict, results="results") -> None:
     """Remove every result computed from a fit that is out of date (its settings, data or
     bayesnma's code changed since, see :func:`_fit_stamp`), which a complete run redoes:
-    the component's fit and everything computed from it, its analysis' combined tables and
-    report, the sensitivity comparison and report of the analysis it belongs to, and the
+    the component's fit and everything computed from it, its analysis' combined tables,
+    influence analysis and report, the sensitivity comparison and report of the analysis it belongs to, and the
     answer page. Components whose fit is current are kept (Snakemake does not redo them).
     Called when a run starts (not in dry runs): a successful run rebuilds them all; a
     failed one leaves nothing that looks current."""
@@ -564,7 +567,9 @@ def _remove_stale(results: Path, analysis: str, folders) -> None:
     stale = [p for folder in folders if folder.is_dir()
              for p in folder.iterdir() if p.name != "variants"]
     stale += [results / analysis / n for n in ("relative_effects.csv", "ranks.csv",
-                                               "convergence.csv", "report.html")]
+                                               "convergence.csv", "report.html",
+                                               "influence.csv", "influence_studies.csv",
+                                               "influence.png")]
     main = analysis.split(SENSITIVITY_SEP, 1)[0]
     stale += [results / main / n for n in ("sensitivity.csv", "robustness.png", "report.html")]
     stale.append(results / "answer.html")
@@ -1009,6 +1014,96 @@ def compare_sensitivity(settings: dict, analysis: str, *, scenario_settings, com
                    robustness)
 
 
+def assess_influence(settings: dict, analysis: str, *, components, posteriors, relative_effects,
+                     ranks, influence, influence_studies, influence_plot,
+                     threads: int | None = None):
+    """What drives the analysis' ranking: each study left out in turn and the consistency
+    model refitted (same priors, sampler, seed and convergence gate).
+
+    Writes ``influence`` (:func:`bayesnma.influence.influence_table`: every treatment's
+    effect against its reference and SUCRA with and without each study),
+    ``influence_studies`` (:func:`bayesnma.influence.study_influence`: per study, the
+    largest moves) and ``influence_plot`` (each treatment's effect without each study).
+    """
+    from bayesnma import influence as infl
+    from bayesnma.plots import plot_influence
+
+    cfg, network = _load(settings, analysis)
+    comps = io.read_table(components)
+    whole = {row.component: (row.trt_ref, set(row.treatments), set(row.studies))
+             for row in comps.itertuples()}
+    fits = {Path(path).parent.name: io.read_idata(path) for path in posteriors}
+    refits = [_refit_without(settings, analysis, study, whole, fits, threads)
+              for study in network.studies]
+    table = infl.influence_table(io.read_table(relative_effects), io.read_table(ranks),
+                                 {label: ref for label, (ref, *_) in whole.items()}, refits)
+    io.write_table(table.assign(analysis=analysis), influence)
+    io.write_table(infl.study_influence(table).assign(analysis=analysis), influence_studies)
+    io.save_figure(plot_influence(table, trt_refs={label: ref for label, (ref, *_) in
+                                                   whole.items()},
+                                  measure=str(comps["measure"].iat[0]),
+                                  lower_better=cfg.lower_better,
+                                  title=f"{cfg.outcome}: each study left out in turn"),
+                   influence_plot)
+
+
+def _refit_without(settings: dict, analysis: str, study: str, whole: dict, fits: dict,
+                   threads: int | None) -> dict:
+    """The consistency model refitted without ``study``
+    (:func:`bayesnma.influence.influence_table`'s ``refits`` entry): for the component of
+    the whole analysis that had the study (``whole``: label -> reference, treatments and
+    studies; the others do not change) the part of the network left that keeps most of
+    it, against the same reference or, if the study was the reference's only one, the
+    configured or first other; the whole analysis' fit (``fits``, by component) ranked
+    among the same treatments, so that SUCRA compares like with like."""
+    from bayesnma import effects, ranking
+    from bayesnma.diagnostics import check_convergence
+    from bayesnma.influence import LEFT_OUT
+    from bayesnma.pymc_backend import fit
+
+    had = [label for label, (*_, studies) in whole.items() if study in studies]
+    without = {**settings, "leave_out": {**(settings.get("leave_out") or {}), study: LEFT_OUT}}
+    try:
+        cfg, network = _load(without, analysis)
+    except BayesNMAError as err:
+        return {"study": study, "components": had, "parts": [],
+                "note": f"not analysable without it: {err}"}
+    listed = [cfg.trt_ref] if isinstance(cfg.trt_ref, str) else list(cfg.trt_ref or ())
+    parts, notes = {}, []
+    for comp in sorted(_components(cfg, network), key=lambda c: -len(c.treatments)):
+        label = next((k for k in had if whole[k][1] & set(comp.treatments)), None)
+        if len(comp.treatments) < 2 or label is None or label in parts:
+            continue
+        ref = whole[label][0]
+        if ref not in comp.treatments:
+            ref_without = choose_trt_ref(comp.treatments,
+                                         [t for t in listed if t in network.treatments])
+            notes.append(f"effects against {ref_without}: the reference {ref} is not in the "
+                         "network without it")
+            ref = ref_without
+        model = _model(replace(cfg, trt_ref=ref), network, comp)
+        log.info("refitting %s/%s without %s", analysis, label, study)
+        idata = fit(model, cfg.sampler, cores=threads, criteria=cfg.convergence)
+        conv = check_convergence(idata, cfg.convergence)
+        log.info("without %s: converged %s %s", study, conv.converged, "; ".join(conv.problems))
+        ranked = effects.ranked_effects(idata)
+        same = effects.ranked_effects(fits[label])
+        same = same.sel(treatment=[t for t in same["treatment"].values
+                                   if t in set(ranked["treatment"].values)])
+        # One treatment has nothing to be ranked against.
+        ranks, main_ranks = ((ranking.posterior_ranks(fit_, lower_better=cfg.lower_better,
+                                                      effects=draws)
+                              for fit_, draws in ((idata, ranked), (fits[label], same)))
+                             if same.sizes["treatment"] > 1
+                             else (pd.DataFrame(columns=["treatment", "sucra"]),) * 2)
+        parts[label] = {"component": label, "trt_ref": ref, "converged": conv.converged,
+                        "effects": effects.relative_effects(idata,
+                                                            lower_better=cfg.lower_better),
+                        "ranks": ranks, "main_ranks": main_ranks}
+    return {"study": study, "components": had, "parts": list(parts.values()),
+            "note": "; ".join(notes)}
+
+
 #: The columns of a relative effect the sensitivity table keeps: median (95% CrI) and their
 #: Monte Carlo standard errors.
 EFFECT_CELL = ("median", "q2.5", "q97.5", "mcse_median", "mcse_q2.5", "mcse_q97.5")
@@ -1040,11 +1135,13 @@ COMPONENT_FIGURES = ("forest", "league_heatmap", "rankogram", "cumulative_ranks"
 
 def render_analysis_report(settings: dict, analysis: str, *, characteristics, components,
                            data_notes, network_plot, convergence, component_dirs, report,
-                           evidence, studies, sensitivity=()):
+                           evidence, studies, sensitivity=(), influence=()):
     """Render the self-contained HTML report of one analysis.
 
     ``component_dirs`` are the ``results/<analysis>/<component>`` folders holding the
-    tables (``<name>.csv``) and figures (``<name>.png``) of each component.
+    tables (``<name>.csv``) and figures (``<name>.png``) of each component;
+    ``sensitivity`` the sensitivity table (its figure beside it) and ``influence`` the
+    influence analysis' study table and figure (:func:`assess_influence`), if any.
     """
     from bayesnma.report import render_html
 
@@ -1075,6 +1172,8 @@ def render_analysis_report(settings: dict, analysis: str, *, characteristics, co
                     if sensitivity else None),
         evidence=io.read_table(evidence),
         studies=io.read_table(studies),
+        influence=io.read_table(influence[0]) if influence else None,
+        influence_plot=Path(influence[1]).read_bytes() if influence else None,
     )
     Path(report).parent.mkdir(parents=True, exist_ok=True)
     Path(report).write_text(html)
@@ -1102,10 +1201,13 @@ def render_answer(settings: dict, *, reports, answer, forest, forest_svg, questi
                  for c in components["component"]}
         sens = root / "sensitivity.csv"
         cfg = analysis_config(analysis, analysis_settings)
+        influence = (io.read_table(root / "influence_studies.csv")
+                     if analysis_settings.get("influence") else None)
         sections.append({"cfg": cfg, "parts": parts,
                          "components": components,
                          "evidence": io.read_table(root / "network" / "evidence.csv"),
                          "sensitivity": io.read_table(sens) if sens.exists() else None,
+                         "influence": influence,
                          "notes": list(io.read_table(root / "network" / "data_notes.csv")
                                        ["note"].dropna()),
                          "report": str(Path(report).relative_to(Path(answer).parent))})

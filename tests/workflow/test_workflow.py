@@ -48,6 +48,7 @@ analyses:
     disconnected: {disconnected}
     excluded: {{s9: "no arm sizes <reported>"}}
     consistency: [consistency, ume, nodesplit]
+    influence: true
     sensitivity:
       structured:
         description: prior therapy as covariate; B and C one class
@@ -205,6 +206,31 @@ def test_bridged_scenario_ranks_both_parts_together(finished_run):
     assert robustness.stat().st_size > 0
 
 
+def test_influence_refits_the_part_that_had_each_study_without_it(finished_run):
+    tmp_path, _ = finished_run
+    out = tmp_path / "results" / "mine"
+    table = io.read_table(out / "influence.csv")
+    assert list(dict.fromkeys(table["study"])) == ["s1", "s2", "s3", "s4", "s5"]
+    # s1-s4 are in the A-B-C part only: the D-E part does not change and gets no rows
+    assert set(table.loc[table["study"] != "s5", "component"]) == {"c1"}
+    assert table.loc[table["study"] != "s5", "converged"].astype(bool).all()
+    without_s1 = table[table["study"] == "s1"].set_index("treatment")
+    assert without_s1.loc[["B", "C"], "median_without"].notna().all()
+    assert np.isfinite(without_s1.loc[["B", "C"], "shift_in_sd"]).all()
+    # s5 is the D-E part's only study: nothing is left to refit
+    s5 = table[table["study"] == "s5"]
+    assert set(s5["component"]) == {"c2"} and s5["median_without"].isna().all()
+    assert (s5["note"] == "no comparison left in its part of the network without this "
+            "study").all()
+    studies = io.read_table(out / "influence_studies.csv")
+    assert sorted(studies["study"]) == ["s1", "s2", "s3", "s4", "s5"]
+    assert (out / "influence.png").stat().st_size > 0
+    html = (out / "report.html").read_text()
+    assert "What drives the ranking:</b> Each study left out in turn" in html
+    # sensitivity analyses have none of their own
+    assert not (tmp_path / "results" / "mine--same" / "influence.csv").exists()
+
+
 def test_arviz_loo_works_on_every_saved_posterior(finished_run):
     import arviz as az
     import xarray as xr
@@ -280,7 +306,7 @@ PAYLOAD = "</script><script>document.title='pwned'</script>"
 
 
 SECTIONS = ["summary", "network", "exclusions", "effects", "certainty", "rankings",
-            "heterogeneity", "fit", "diagnostics", "sensitivity", "methods"]
+            "heterogeneity", "fit", "diagnostics", "sensitivity", "influence", "methods"]
 
 
 def test_report_renders_in_chromium_answer_first_with_every_section(finished_run, rendered_dom,

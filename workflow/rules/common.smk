@@ -188,6 +188,17 @@ def get_final_output(main=None):
     return out + (["results/answer.html"] if main is None else [])
 
 
+def get_influence(wildcards):
+    """The influence analysis of a main analysis that asks for one (``influence: true``):
+    its study table and figure."""
+    if PLAN[wildcards.analysis]["influence"]:
+        return [
+            f"results/{wildcards.analysis}/influence_studies.csv",
+            f"results/{wildcards.analysis}/influence.png",
+        ]
+    return []
+
+
 def get_sensitivity_figure(wildcards):
     """The robustness figure of an analysis that has sensitivity analyses."""
     if PLAN[wildcards.analysis]["sensitivity"]:

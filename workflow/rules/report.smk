@@ -44,6 +44,7 @@ rule render_report:
         figures=get_component_files("trace.png"),
         sensitivity=get_sensitivity_table,
         robustness=get_sensitivity_figure,
+        influence=get_influence,
     output:
         report=report(
             "results/{analysis}/report.html",
@@ -117,3 +118,38 @@ rule render_answer:
         SOFTWARE
     script:
         "../scripts/render_answer.py"
+
+
+rule assess_influence:
+    input:
+        components="results/{analysis}/network/components.csv",
+        posteriors=get_component_files("posterior.nc"),
+        relative_effects="results/{analysis}/relative_effects.csv",
+        ranks="results/{analysis}/ranks.csv",
+        data=get_data_files,
+    output:
+        influence=report(
+            "results/{analysis}/influence.csv",
+            caption="../report/influence.rst",
+            category="{analysis}",
+            subcategory="all components",
+        ),
+        influence_studies="results/{analysis}/influence_studies.csv",
+        influence_plot=report(
+            "results/{analysis}/influence.png",
+            caption="../report/influence.rst",
+            category="{analysis}",
+            subcategory="all components",
+        ),
+    params:
+        key=get_key("all"),
+    threads: get_chains
+    resources:
+        mem_mb=FIT_MEM_MB,
+        runtime=FIT_RUNTIME,
+    log:
+        "logs/assess_influence/{analysis}.log",
+    conda:
+        SOFTWARE
+    script:
+        "../scripts/assess_influence.py"
