@@ -278,11 +278,14 @@ def median_table(arms, outcome, studies):
         "arm_as_reported": rows["treatment"],
         "source": rows["citation"] + " doi:" + rows["doi"].fillna("n/a"),
         **_judgement_columns(rows["study_id"]),
-        # The fewest events a reached median allows: half the arm, rounded up. No source
-        # reports events; the sensitivity analysis events_at_least reads this column as the
-        # events, which gives medians without a CI an SE (1 / sqrt(events)) and converts
-        # log-rank p-values by events (Parmar) instead of by the ratio of medians.
-        "events_at_least": [str(-(-int(n) // 2)) if n else "" for n in rows["n"].fillna("")],
+        # Events approximated as half the arm, rounded up: no source reports events. A
+        # reached median means half the arm had an event by then unless patients were
+        # censored before it (few, this early in second line), and final analyses count
+        # more events: the approximation errs towards too few events, i.e. too wide SEs.
+        # The PFS/OS analyses read it as the events: log-rank p-values convert by events
+        # (Parmar) and medians without a CI get an SE (1 / sqrt(events)); sensitivity
+        # analyses take the whole arm (events_whole_arm) or no events (median_ratio).
+        "events_half_arm": [str(-(-int(n) // 2)) if n else "" for n in rows["n"].fillna("")],
     })
     assert table[["study", "treatment", "median"]].notna().all().all()
     return table.fillna("")
