@@ -163,10 +163,11 @@ def test_forest_of_several_outcomes_shares_rows_and_marks_each_reference(results
         {"label": "Response", "effects": eff, "trt_ref": "A", "measure": "OR",
          "lower_better": False},
         {"label": "Death", "effects": other, "trt_ref": "B", "measure": "OR",
-         "lower_better": True}])
+         "lower_better": True, "class_means": ["D"]}])
     first, second = fig.axes
     rows = [t.get_text() for t in first.get_yticklabels()]
-    assert set(rows) == {"A", "B", "C", "D"}  # every treatment once, across both panels
+    # every treatment once, across both panels; a node at its class mean says so
+    assert set(rows) == {"A", "B", "C", "D (class mean)"}
     assert first.get_title().splitlines() == ["Response", "OR vs A"]
     assert second.get_title().splitlines() == ["Death", "OR vs B"]
     assert [t.get_text() for t in first.texts] == ["reference"]

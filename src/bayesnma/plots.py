@@ -184,7 +184,8 @@ def plot_forest_outcomes(panels, *, ci_prob: float = 0.95, title: str = ""):
     panels : sequence of dict
         Per outcome: ``label``, ``effects`` (:func:`bayesnma.effects.relative_effects` of
         one component), ``trt_ref``, ``measure``, ``lower_better`` and, optionally,
-        ``unanchored`` (treatments placed by an assumption: hollow and dashed).
+        ``unanchored`` (treatments placed by an assumption: hollow and dashed) and
+        ``class_means`` (nodes fixed at their class mean: labelled so).
     ci_prob : float
         Interval probability used in the effects.
     title : str
@@ -216,7 +217,9 @@ def plot_forest_outcomes(panels, *, ci_prob: float = 0.95, title: str = ""):
         label = textwrap.fill(panel["label"], 30, break_on_hyphens=False)
         ax.set_title(f"{label}\n{m.code} vs {panel['trt_ref']}", fontsize=9)
         ax.set_xlabel(f"{m.better_if(panel['lower_better'])}", fontsize=8, color="0.3")
-    axes[0][0].set_yticks(list(y.values()), list(y))
+    class_means = {t for p in panels for t in p.get("class_means", ())}
+    axes[0][0].set_yticks(list(y.values()), [f"{t} (class mean)" if t in class_means else t
+                                             for t in y])
     axes[0][0].set_ylim(-0.7, n - 0.3)
     fig.suptitle(title or f"Effects by outcome (posterior median, {ci_prob:.0%} CrI)",
                  fontsize=10)

@@ -550,10 +550,10 @@ def remove_stale_results(plan: dict, results="results") -> None:
     """Remove every result computed from a fit that is out of date (its settings, data or
     bayesnma's code changed since, see :func:`_fit_stamp`), which a complete run redoes:
     the component's fit and everything computed from it, its analysis' combined tables,
-    influence analysis and report, the sensitivity comparison and report of the analysis it belongs to, and the
-    answer page. Components whose fit is current are kept (Snakemake does not redo them).
-    Called when a run starts (not in dry runs): a successful run rebuilds them all; a
-    failed one leaves nothing that looks current."""
+    influence analysis and report, the sensitivity comparison and report of the analysis
+    it belongs to, and the answer page. Components whose fit is current are kept
+    (Snakemake does not redo them). Called when a run starts (not in dry runs): a
+    successful run rebuilds them all; a failed one leaves nothing that looks current."""
     for analysis, entry in plan.items():
         stamp = _fit_stamp(entry["settings"], entry["data_files"])
         folders = [Path(results) / analysis / c for c in entry["components"]]
@@ -1212,8 +1212,13 @@ def render_answer(settings: dict, *, reports, answer, forest, forest_svg, questi
                                        ["note"].dropna()),
                          "report": str(Path(report).relative_to(Path(answer).parent))})
         widest = components.loc[components["treatments"].map(len).idxmax()]
+        tables = parts[widest["component"]]["tables"]
+        ranked = {widest["trt_ref"], *tables["ranks"]["treatment"]}
         panels.append({"label": cfg.outcome, "trt_ref": widest["trt_ref"],
-                       "effects": parts[widest["component"]]["tables"]["relative_effects"],
+                       "effects": tables["relative_effects"],
+                       # a node with effects and no rank is fixed at its class mean
+                       "class_means": sorted(set(tables["relative_effects"]["treatment"])
+                                             - ranked),
                        "measure": widest["measure"], "lower_better": cfg.lower_better,
                        "unanchored": _unanchored(sections[-1]["evidence"],
                                                  widest["component"])})
