@@ -28,6 +28,21 @@ def test_text_that_a_spreadsheet_would_run_is_written_with_an_apostrophe(tmp_pat
     assert io.read_table(tmp_path / "t.csv")["note"].tolist() == table["note"].tolist()
 
 
+def test_a_header_of_names_is_made_safe_too_and_a_lone_dash_is_left_alone(tmp_path):
+    # a league table: one column per treatment, "-" where there is no direct evidence
+    names = ["=HYPERLINK(\"x\")", "@SUM(A1)", "+cmd|x", "B"]
+    table = pd.DataFrame({"treatment": names, **{n: ["-", "1.2 (0.5 to 3)", "-", "x"]
+                                                 for n in names}})
+    io.write_table(table, tmp_path / "league.csv")
+    raw = pd.read_csv(tmp_path / "league.csv", keep_default_na=False)
+    assert raw.columns.tolist() == ["treatment", "'=HYPERLINK(\"x\")", "'@SUM(A1)",
+                                    "'+cmd|x", "B"]
+    assert raw["B"].tolist() == ["-", "1.2 (0.5 to 3)", "-", "x"]
+    back = io.read_table(tmp_path / "league.csv")
+    assert back.columns.tolist() == ["treatment", *names]
+    assert back[names[0]].tolist() == table[names[0]].tolist()
+
+
 def test_missing_values_stay_missing_outside_name_columns(tmp_path):
     table = pd.DataFrame({"treatment": ["NA", "B"], "median": [float("nan"), 1.5],
                           "single_arm": [[], ["s1"]]})

@@ -41,7 +41,8 @@ def parse_list(cell) -> list[str]:
 
 
 def _escape(value):
-    if (isinstance(value, str) and value.startswith(_FORMULA_START)
+    # A lone "-" (no direct evidence) runs nothing.
+    if (isinstance(value, str) and value.startswith(_FORMULA_START) and value != "-"
             and not _SIGNED_NUMBER.fullmatch(value)):
         return "'" + value
     return value
@@ -59,8 +60,10 @@ def _parent(path) -> Path:
 
 def write_table(table: pd.DataFrame, path, *, index: bool = False) -> None:
     """Write a table as CSV (floats with 6 significant digits); text that a spreadsheet
-    would run as a formula gets a leading apostrophe."""
+    would run as a formula gets a leading apostrophe, in the header too (a league table's
+    columns are treatment names)."""
     out = table.copy()
+    out.columns = [_escape(c) for c in out.columns]
     for col in out.select_dtypes(include=["object", "str"]).columns:
         out[col] = out[col].map(lambda v: _escape(format_list(v) if isinstance(v, (list, tuple))
                                                   else v))
@@ -74,6 +77,7 @@ def read_table(path) -> pd.DataFrame:
     labels = {c: str for c in header if c in LABEL_COLUMNS}
     table = pd.read_csv(path, dtype=labels, keep_default_na=False,
                         na_values={c: _NA for c in header if c not in labels})
+    table.columns = [_unescape(c) for c in table.columns]
     for col in table.select_dtypes(include=["object", "str"]).columns:
         table[col] = table[col].map(_unescape)
     for col in table.columns.intersection(LIST_COLUMNS):
