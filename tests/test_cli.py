@@ -109,3 +109,26 @@ def test_run_exits_3_when_a_main_analysis_did_not_converge_unless_told_to_warn(
     assert main(["run", "config/config.yaml", "-d", str(tmp_path)]) == status
     err = capsys.readouterr().err
     assert ("bayesnma: example did not converge" in err) == (status == 3)
+
+
+def test_run_refuses_a_yte_config_before_anything_reads_it_unless_allowed(
+        tmp_path, monkeypatch, capsys):
+    from bayesnma import cli
+
+    main(["init", str(tmp_path)])
+    marker = tmp_path / "ran.txt"
+    config = tmp_path / "config" / "config.yaml"
+    config.write_text("__use_yte__: true\n" + config.read_text().replace(
+        "outcome: Response rate",
+        f'outcome: ?__import__("pathlib").Path(r"{marker}").write_text("x") and "Response"'))
+    given = []
+    monkeypatch.setattr(cli, "_snakemake",
+                        lambda workdir, configs, **_: given.extend(configs) or 0)
+    assert main(["run", "config/config.yaml", "-d", str(tmp_path), "-n"]) == 1
+    assert "uses YTE templating" in capsys.readouterr().err
+    assert not marker.exists() and not given
+    assert main(["run", "config/config.yaml", "-d", str(tmp_path), "-n", "--allow-yte"]) == 0
+    assert marker.exists()
+    (rendered,) = given
+    assert rendered.parent == tmp_path / ".bayesnma" / "rendered"
+    assert "__use_yte__" not in rendered.read_text() and "?__import__" not in rendered.read_text()

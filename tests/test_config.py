@@ -213,3 +213,26 @@ def test_consistency_auto_checks_main_analyses_with_the_variants_their_model_all
         "alt": {"description": "d"}}}}})
     alt = next(name for name in scenario if name != "a")
     assert analysis_config(alt, scenario[alt]).consistency == ("consistency",)
+
+
+YTE_CONFIG = """__use_yte__: true
+analyses:
+  x:
+    data: arms.csv
+    outcome: ?__import__("pathlib").Path(r"{marker}").write_text("ran") and "Response"
+"""
+
+
+def test_a_config_with_yte_templating_is_refused_without_running_its_code(tmp_path):
+    from bayesnma.config import load_config_file
+
+    marker = tmp_path / "ran.txt"
+    path = tmp_path / "yte.yaml"
+    path.write_text(YTE_CONFIG.format(marker=marker))
+    with pytest.raises(ConfigError, match=r"yte.yaml: uses YTE templating \(__use_yte__: "
+                       "true\\), whose expressions are Python code"):
+        load_config_file(path)
+    assert not marker.exists()
+    # opted in: rendered, its code run
+    assert load_config_file(path, allow_yte=True)["analyses"]["x"]["outcome"] == "Response"
+    assert marker.read_text() == "ran"

@@ -53,8 +53,27 @@ def snakefile() -> Path:
 
 
 def _configfiles(args) -> list[Path]:
-    """The config files, relative to the working directory (``--directory``)."""
-    return [(Path(args.directory) / c).resolve() for c in args.configfile]
+    """The config files, relative to the working directory (``--directory``), each checked
+    before anything else reads it: one with YTE templating is refused or, with
+    ``--allow-yte``, rendered to plain YAML (``.bayesnma/rendered/`` in the working
+    directory), which is what the workflow then reads."""
+    import yaml
+
+    from bayesnma.config import YTE_KEY, load_config_file, uses_yte
+
+    paths = []
+    for k, given in enumerate(args.configfile):
+        path = (Path(args.directory) / given).resolve()
+        if path.is_file():  # a missing one is reported by the command
+            config = load_config_file(path, allow_yte=args.allow_yte)
+            if uses_yte(path):
+                path = Path(args.directory).resolve() / ".bayesnma" / "rendered" / (
+                    f"{k + 1}-{path.name}")
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(yaml.safe_dump({k: v for k, v in config.items()
+                                                if k != YTE_KEY}, sort_keys=False))
+        paths.append(path)
+    return paths
 
 
 def _run(args) -> int:
@@ -294,6 +313,9 @@ def _config_arguments(parser, *, cores: str | None = None,
     if cores:
         parser.add_argument("--cores", "-c", type=int, default=1, help=cores)
     parser.add_argument("--directory", "-d", default=".", help=directory)
+    parser.add_argument("--allow-yte", action="store_true",
+                        help="run the Python code of a config that uses YTE templating "
+                        "(__use_yte__: true); refused otherwise: only for files you trust")
 
 
 def _parser() -> argparse.ArgumentParser:

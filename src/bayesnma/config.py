@@ -16,9 +16,9 @@ from bayesnma.errors import ConfigError
 from bayesnma.priors import HET_PRIORS, Priors, prior_from_config
 from bayesnma.pymc_backend import SamplerSettings
 
-__all__ = ["SENSITIVITY_SEP", "AnalysisConfig", "DataSource", "analysis_config",
-           "default_settings", "schema_path", "settings_reference", "validate_config",
-           "validation_message"]
+__all__ = ["SENSITIVITY_SEP", "YTE_KEY", "AnalysisConfig", "DataSource", "analysis_config",
+           "default_settings", "load_config_file", "schema_path", "settings_reference",
+           "uses_yte", "validate_config", "validation_message"]
 
 
 def schema_path() -> Path:
@@ -363,18 +363,52 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep)
 
 
-def load_config_file(path) -> dict:
-    """Read a YAML config file, refusing keys given twice in one block.
+#: The key that turns on Snakemake's YTE templating of a config file, whose expressions are
+#: Python code run while the file is read.
+YTE_KEY = "__use_yte__"
+
+
+def _uses_yte(config) -> bool:
+    return isinstance(config, dict) and bool(config.get(YTE_KEY))
+
+
+def uses_yte(path) -> bool:
+    """Whether a config file turns on YTE templating (False if it cannot be read: reading
+    it says why)."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return _uses_yte(yaml.safe_load(fh))
+    except (OSError, yaml.YAMLError):
+        return False
+
+
+def load_config_file(path, *, allow_yte: bool = False) -> dict:
+    """Read a YAML config file, refusing keys given twice in one block and, unless
+    ``allow_yte``, YTE templating (it runs code written in the file).
 
     Raises
     ------
     ConfigError
-        If the file is missing, not valid YAML, or repeats a key.
+        If the file is missing, not valid YAML, repeats a key or uses YTE without
+        ``allow_yte``.
     """
     try:
         with open(path, encoding="utf-8") as fh:
-            return yaml.load(fh, Loader=_UniqueKeyLoader) or {}
+            config = yaml.load(fh, Loader=_UniqueKeyLoader) or {}
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {path}") from None
     except yaml.YAMLError as err:
         raise ConfigError(f"{path}: not valid YAML ({err})") from None
+    if not _uses_yte(config):
+        return config
+    if not allow_yte:
+        raise ConfigError(
+            f"{path}: uses YTE templating ({YTE_KEY}: true), whose expressions are Python code "
+            "run when the file is read; bayesnma runs no code from a config file. If you "
+            "trust this file, give bayesnma --allow-yte (run, validate, check), which checks "
+            "every config before anything reads it (snakemake itself evaluates YTE when it "
+            "reads --configfile, before this check)")
+    import yte
+
+    with open(path, encoding="utf-8") as fh:
+        return yte.process_yaml(fh, require_use_yte=True) or {}

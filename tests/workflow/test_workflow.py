@@ -420,6 +420,16 @@ def test_bad_config_names_the_key(tmp_path, snakemake):
     assert "config: defaults.sampler.chains: 0 is less than the minimum of 2" in result.stderr
 
 
+def test_a_yte_config_is_refused_on_the_snakemake_route_too(tmp_path, snakemake):
+    cfg = write_config(tmp_path)
+    cfg.write_text("__use_yte__: true\n" + cfg.read_text())
+    result = snakemake(tmp_path, "--configfile", str(cfg), "-n")
+    out = result.stdout + result.stderr  # a dry run prints its errors to stdout
+    assert result.returncode != 0
+    assert "uses YTE templating (__use_yte__: true)" in out
+    assert "snakemake itself evaluates YTE when it reads --configfile" in out
+
+
 def test_a_configfile_replaces_the_bundled_analyses_unless_both_are_given(tmp_path, snakemake):
     (tmp_path / "arms.csv").write_text("study,treatment,events,total\ns1,A,5,50\ns1,B,9,50\n")
     mine = tmp_path / "mine.yaml"
