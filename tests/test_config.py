@@ -48,6 +48,14 @@ def test_defaults_and_overrides():
         ({"analyses": {"a": {"data": "x", "sensitivity": {"s": {"trt_effect": "fixed"}}}}},
          "config: analyses.a.sensitivity.s: unknown key 'trt_effect' (did you mean "
          "'trt_effects'?)"),
+        # a list of sources: the item's missing key, not "not valid under any schema"
+        ({"analyses": {"a": {"data": [{"format": "binary"}]}}},
+         "config: analyses.a.data.0: 'file' is a required property"),
+        ({"analyses": {"a\n": {"data": "x"}}},
+         "config: analyses: 'a\\n' is not a valid name: letters, digits, '_' or '-' only"),
+        ({"analyses": {"a": {"data": "x", "sensitivity": {"s t": {}}}}},
+         "config: analyses.a.sensitivity: 's t' is not a valid name: letters, digits, '_' "
+         "only"),
     ],
 )
 def test_schema_errors_name_the_key(config, message):
@@ -236,3 +244,15 @@ def test_a_config_with_yte_templating_is_refused_without_running_its_code(tmp_pa
     # opted in: rendered, its code run
     assert load_config_file(path, allow_yte=True)["analyses"]["x"]["outcome"] == "Response"
     assert marker.read_text() == "ran"
+
+
+@pytest.mark.parametrize(("spec", "message"), [
+    ({"priors": {"het": {"uniform": {"lower": 2, "upper": 1}}}},
+     "config: analyses.a.priors.het: Uniform prior needs upper > lower, got 2, 1"),
+    ({"baseline": {"model": "exchangeable", "sd_prior": {"uniform": {"lower": 2, "upper": 1}}}},
+     "config: analyses.a.baseline.sd_prior: Uniform prior needs upper > lower, got 2, 1"),
+])
+def test_a_bad_prior_names_the_analysis_and_key(spec, message):
+    with pytest.raises(ConfigError) as err:
+        _one({"data": "x.csv", **spec})
+    assert str(err.value) == message

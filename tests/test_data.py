@@ -109,11 +109,31 @@ def test_not_a_dataframe():
         set_agd_arm([1, 2, 3])
 
 
-def test_reserved_column_clash():
+def test_a_column_the_mapping_leaves_unread_is_named_with_the_mapping():
     df = pd.DataFrame({"id": ["s", "s"], "treatment": ["A", "B"], "events": [1, 2],
                        "total": [5, 5], "study": ["x", "y"]})
-    with pytest.raises(DataValidationError, match="clash with canonical names"):
+    with pytest.raises(DataValidationError, match="column 'study' is not read: the config's "
+                       "columns maps study to 'id'; remove that mapping or rename the column "
+                       "'study'"):
         set_agd_arm(df, study="id")
+
+
+def test_a_column_named_like_a_computed_quantity_is_refused_without_blaming_a_mapping(
+        write_csv):
+    path = write_csv("study,treatment,events,total,se\ns1,A,1,10,0.1\ns1,B,2,10,0.2\n")
+    with pytest.raises(DataValidationError, match="column 'se' has the name of a quantity "
+                       "bayesnma computes for this format and would be overwritten; rename it "
+                       "in the file \\(e.g. 'se_reported'\\)"):
+        read_data(path)
+
+
+def test_an_unclosed_quote_is_named_where_it_opens(write_csv):
+    path = write_csv('study,treatment,events,total\ns1,A,1,10\ns1,B,"2,10\ns2,A,1,10\n'
+                     's2,B,2,10\n')
+    with pytest.raises(DataValidationError, match="row 3: column 'events': a value opened "
+                       "with a quote \\(\"\\) runs over 3 lines: its closing quote is "
+                       "missing"):
+        read_data(path)
 
 
 def test_subset_keeps_studies(three_trt_arms):

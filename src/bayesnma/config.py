@@ -155,7 +155,18 @@ def validation_message(err, where: str | None = None) -> str:
     ``config: analyses.orr.sampler.chains: 0 is less than the minimum of 2``; an unknown
     key gets the closest valid one (``unknown key 'samplr' (did you mean 'sampler'?)``).
     ``where`` replaces the error's own path."""
+    if err.context and where is None:  # oneOf/anyOf: the alternative that came closest
+        from jsonschema.exceptions import best_match
+
+        # an error inside the instance (a missing key of a list item) beats "not of type"
+        deeper = [e for e in err.context if len(e.absolute_path) > len(err.absolute_path)]
+        err = max(deeper, key=lambda e: len(e.absolute_path)) if deeper else best_match(
+            err.context)
     where = where or ".".join(str(p) for p in err.absolute_path) or "config"
+    if err.validator == "pattern" and isinstance(err.instance, str):  # a name
+        chars = "'_' or '-'" if "_-" in str(err.validator_value) else "'_'"
+        return (f"config: {where}: {err.instance!r} is not a valid name: letters, digits, "
+                f"{chars} only, starting with a letter or digit (no spaces or line breaks)")
     return f"config: {where}: {_unknown_keys(err) or err.message}"
 
 
@@ -239,12 +250,21 @@ def _with_priors(cls, section: str, spec: dict, name: str):
     for key, value in spec.items():
         if key.endswith("prior"):
             allowed = {"allowed": HET_PRIORS} if key == "sd_prior" else {}
-            value = prior_from_config(value, parameter=f"{section}.{key}", **allowed)
+            value = _prior(value, f"{section}.{key}", name, **allowed)
         args[key] = value
     try:
         return cls(**args)
     except ConfigError as err:
         raise ConfigError(f"config: analyses.{name}.{err}") from None
+
+
+def _prior(spec, key: str, name: str, **allowed):
+    """:func:`prior_from_config`, its errors naming the analysis' key."""
+    try:
+        return prior_from_config(spec, parameter=key, **allowed)
+    except ConfigError as err:
+        why = str(err).removeprefix(f"prior for {key}: ")
+        raise ConfigError(f"config: analyses.{name}.{key}: {why}") from None
 
 
 def _regression(spec, name):
@@ -325,8 +345,8 @@ def analysis_config(name: str, settings: dict) -> AnalysisConfig:
         consistency_auto=settings["consistency"] == "auto",
         disconnected=settings["disconnected"],
         priors=Priors(**{
-            key: prior_from_config(priors[key], parameter=key,
-                                   **({"allowed": HET_PRIORS} if key == "het" else {}))
+            key: _prior(priors[key], f"priors.{key}", name,
+                        **({"allowed": HET_PRIORS} if key == "het" else {}))
             for key in ("intercept", "trt", "het") if key in priors}),
         sampler=SamplerSettings(**sampler),
         convergence=ConvergenceCriteria(**conv),

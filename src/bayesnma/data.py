@@ -249,6 +249,15 @@ def _read_csv(path) -> tuple[pd.DataFrame, str]:
     while header and not header[-1].strip():
         header = header[:-1]
     rows = []
+    for line, fields in records:
+        for k, value in enumerate(fields):
+            if "\n" in value or "\r" in value:  # a value no data file has on purpose
+                where = (f"column {header[k]!r}" if line != header_line and k < len(header)
+                         else f"value {k + 1}")
+                raise DataValidationError(
+                    f"{where}: a value opened with a quote (\") runs over "
+                    f"{len(value.splitlines())} lines: its closing quote is missing, so the "
+                    "rows after it were read as part of it", source=source, row=line)
     for line, fields in body:
         extra = fields[len(header):]
         if any(f.strip() for f in extra):
@@ -770,12 +779,16 @@ def _start(data, mapping, required, source, format):
 def _finish(data, table, mapping, source, measure, notes, *, level) -> NetworkData:
     carried = tuple(c for c in data.columns if c not in mapping.values())
     reserved = [c for c in carried if c in table.columns]
-    if reserved:
+    for col in reserved:
+        if col in mapping:  # the config reads this quantity from another column
+            raise DataValidationError(
+                f"column {col!r} is not read: the config's columns maps {col} to "
+                f"{mapping[col]!r}; remove that mapping or rename the column {col!r}",
+                source=source)
         raise DataValidationError(
-            f"column(s) {', '.join(repr(c) for c in reserved)} clash with canonical names "
-            "after renaming; rename them in the file",
-            source=source,
-        )
+            f"column {col!r} has the name of a quantity bayesnma computes for this format "
+            f"and would be overwritten; rename it in the file (e.g. '{col}_reported')",
+            source=source)
     extra = data.iloc[pd.Index(_data_rows(data)).get_indexer(table["row"])][list(carried)]
     for col in carried:
         table[col] = extra[col].to_numpy()

@@ -325,7 +325,7 @@ def prior_from_config(spec: dict, *, parameter: str, allowed=("normal",)):
         return named_het_prior(kind, **(args or {}))
     try:
         return _KINDS[kind](**(args or {}))
-    except TypeError as err:
+    except (TypeError, ConfigError) as err:
         raise ConfigError(f"prior for {parameter}: {err}") from None
 
 
