@@ -132,3 +132,27 @@ def test_run_refuses_a_yte_config_before_anything_reads_it_unless_allowed(
     (rendered,) = given
     assert rendered.parent == tmp_path / ".bayesnma" / "rendered"
     assert "__use_yte__" not in rendered.read_text() and "?__import__" not in rendered.read_text()
+
+
+def test_run_exits_3_when_a_sensitivity_analysis_with_on_failure_error_did_not_converge(
+        tmp_path, monkeypatch, capsys):
+    import pandas as pd
+
+    from bayesnma import cli
+
+    main(["init", str(tmp_path)])
+    config = tmp_path / "config" / "config.yaml"
+    config.write_text(config.read_text() + "    convergence: {on_failure: error}\n"
+                      "    sensitivity: {vague: {priors: {het: {half_normal: {scale: 1}}}}}\n")
+
+    def finished_run(workdir, configs, **_):  # the scenario's fit failed, written marked
+        for name, ok in (("example", True), ("example--vague", False)):
+            out = workdir / "results" / name
+            out.mkdir(parents=True)
+            pd.DataFrame({"analysis": [name], "component": ["c1"], "converged": [ok]}).to_csv(
+                out / "convergence.csv", index=False)
+        return 0
+
+    monkeypatch.setattr(cli, "_snakemake", finished_run)
+    assert main(["run", "config/config.yaml", "-d", str(tmp_path)]) == 3
+    assert "bayesnma: example--vague did not converge" in capsys.readouterr().err

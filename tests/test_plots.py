@@ -163,13 +163,14 @@ def test_forest_of_several_outcomes_shares_rows_and_marks_each_reference(results
         {"label": "Response", "effects": eff, "trt_ref": "A", "measure": "OR",
          "lower_better": False},
         {"label": "Death", "effects": other, "trt_ref": "B", "measure": "OR",
-         "lower_better": True, "class_means": ["D"]}])
+         "lower_better": True, "class_means": ["D"], "converged": False}])
     first, second = fig.axes
     rows = [t.get_text() for t in first.get_yticklabels()]
     # every treatment once, across both panels; a node at its class mean says so
     assert set(rows) == {"A", "B", "C", "D (class mean)"}
     assert first.get_title().splitlines() == ["Response", "OR vs A"]
-    assert second.get_title().splitlines() == ["Death", "OR vs B"]
+    assert second.get_title().splitlines() == ["Death", "OR vs B",
+                                               "NOT CONVERGED: do not interpret"]
     assert [t.get_text() for t in first.texts] == ["reference"]
     assert second.get_xlabel() == "OR < 1 favours the treatment"
 

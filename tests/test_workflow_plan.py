@@ -213,11 +213,16 @@ def test_a_step_writes_our_errors_in_one_line_and_bugs_with_their_traceback(tmp_
 def test_stale_results_are_removed_per_component_and_the_stamp_rewritten_on_change(tmp_path):
     import xarray as xr
 
-    from bayesnma.workflow import _fit_stamp, remove_stale_results, write_fit_stamps
+    from bayesnma.workflow import (
+        _fit_stamp,
+        remove_stale_results,
+        settings_key,
+        write_fit_stamps,
+    )
 
     cfg = _cfg(tmp_path)
     plan = {"a": {"settings": cfg.settings, "data_files": [str(tmp_path / "arms.csv")],
-                  "components": ["c1", "c2"]}}
+                  "components": ["c1", "c2"], "keys": {"all": settings_key(cfg.settings)}}}
     results = tmp_path / "results"
     current = _fit_stamp(cfg.settings, plan["a"]["data_files"])
     for comp, stamp in (("c1", current), ("c2", "out-of-date")):
@@ -232,6 +237,14 @@ def test_stale_results_are_removed_per_component_and_the_stamp_rewritten_on_chan
                                                                         "ranks.csv"]
     assert not list((results / "a" / "c2").iterdir())
     assert not (results / "a" / "report.html").exists()
+    # another label: everything but the fits goes before the rerun starts
+    (results / "a" / "c1" / "ranks.csv").write_text("x\n")
+    remove_stale_results(plan, results)
+    assert (results / "a" / "c1" / "ranks.csv").exists()  # the settings did not change
+    relabelled = {"a": {**plan["a"], "keys": {"all": "another label"}}}
+    remove_stale_results(relabelled, results)
+    assert [p.name for p in (results / "a" / "c1").iterdir()] == ["posterior.nc"]
+    assert (results / "a" / "settings_stamp.txt").read_text() == "another label"
 
     write_fit_stamps(plan, results)
     stamp_file = results / "a" / "fit_stamp.txt"

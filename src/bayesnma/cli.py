@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import shlex
 import sys
 from importlib.resources import files
 from pathlib import Path
@@ -83,8 +84,18 @@ def _run(args) -> int:
             print(f"bayesnma: config file not found: {c}", file=sys.stderr)
             return 2
     workdir = Path(args.directory).resolve()
+    if args.unlock:
+        return _snakemake(workdir, configs, cores=args.cores, unlock=True)
     status = _snakemake(workdir, configs, cores=args.cores, targets=args.targets,
                         dry_run=args.dry_run, keep_going=args.keep_going)
+    if status == LOCKED:
+        given = " ".join(shlex.quote(c) for c in args.configfile)
+        where = f" -d {shlex.quote(args.directory)}" if args.directory != "." else ""
+        print(f"bayesnma: {workdir} is locked: a run in it stopped without finishing "
+              "(interrupted or killed) or is still going. If none is going, unlock it and run "
+              f"again: bayesnma run {given}{where} --unlock (what the stopped run finished "
+              "is kept; what it left half done is redone).", file=sys.stderr)
+        return 1
     if status or args.dry_run:
         return status
     from bayesnma.workflow import not_converged_analyses
@@ -95,6 +106,11 @@ def _run(args) -> int:
     failing = not_converged_analyses(plan, workdir / "results", only=targeted)
     warned = [a for a in failing if plan[a]["settings"]["convergence"]["on_failure"] == "warn"]
     failing = [a for a in failing if a not in warned]
+    # A sensitivity analysis that fails is written flagged (not failed: that would take
+    # its batch down); with on_failure: error it still fails the run.
+    failing += [s for s in not_converged_analyses(plan, workdir / "results", only=targeted,
+                                                  scenarios=True)
+                if plan[s]["settings"]["convergence"]["on_failure"] == "error"]
     if warned:
         print(f"bayesnma: warning: {', '.join(warned)} did not converge; its results are "
               "marked not converged (convergence.on_failure: warn, so the exit status is 0)",
@@ -122,11 +138,18 @@ def _terminal_only_progress(record) -> bool:
                                                    LogEvent.SHELLCMD)
 
 
+#: What :func:`_snakemake` returns when the working directory is locked by another run.
+LOCKED = -1
+
+
 def _snakemake(workdir: Path, configs, *, cores: int, targets=(), dry_run: bool = False,
-               keep_going: bool = False, hooks: bool = True) -> int:
-    """Run the packaged workflow in ``workdir``; 0 if it succeeded. ``hooks=False`` leaves
-    out the workflow's ``onstart``/``onsuccess`` (removing stale results, the summary)."""
+               keep_going: bool = False, hooks: bool = True, unlock: bool = False) -> int:
+    """Run the packaged workflow in ``workdir``; 0 if it succeeded, :data:`LOCKED` if the
+    directory is locked by another run. ``hooks=False`` leaves out the workflow's
+    ``onstart``/``onsuccess`` (removing stale results, the summary); ``unlock`` removes the
+    locks a stopped run left, and runs nothing."""
     from snakemake.api import SnakemakeApi
+    from snakemake.exceptions import LockException
     from snakemake.settings.types import (
         ConfigSettings,
         DAGSettings,
@@ -148,10 +171,16 @@ def _snakemake(workdir: Path, configs, *, cores: int, targets=(), dry_run: bool 
                 config_settings=ConfigSettings(configfiles=list(configs)),
                 snakefile=snakefile(), workdir=workdir)
             dag = workflow.dag(DAGSettings(targets=frozenset(targets)))
+            if unlock:
+                dag.unlock()
+                print(f"bayesnma: unlocked {workdir}", file=sys.stderr)
+                return 0
             dag.execute_workflow(
                 executor="local", pseudo_executor="dryrun" if dry_run else None,
                 execution_settings=ExecutionSettings(keep_going=keep_going,
                                                      no_hooks=not hooks))
+        except LockException:
+            return LOCKED
         except Exception as err:  # Snakemake's own errors: shown as its command line does
             api.print_exception(err)
             return 1
@@ -342,6 +371,9 @@ def _parser() -> argparse.ArgumentParser:
                      help="go on with independent jobs when one fails")
     run.add_argument("--targets", nargs="*", default=[], metavar="TARGET",
                      help="files or rules to build (e.g. analysis_hcc_orr); default all")
+    run.add_argument("--unlock", action="store_true",
+                     help="remove the lock a stopped (interrupted or killed) run left on "
+                     "the directory, and run nothing")
     run.set_defaults(func=_run)
 
     val = sub.add_parser("validate", help="check a config and its data files; fit nothing",

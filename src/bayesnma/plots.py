@@ -184,8 +184,9 @@ def plot_forest_outcomes(panels, *, ci_prob: float = 0.95, title: str = ""):
     panels : sequence of dict
         Per outcome: ``label``, ``effects`` (:func:`bayesnma.effects.relative_effects` of
         one component), ``trt_ref``, ``measure``, ``lower_better`` and, optionally,
-        ``unanchored`` (treatments placed by an assumption: hollow and dashed) and
-        ``class_means`` (nodes fixed at their class mean: labelled so).
+        ``unanchored`` (treatments placed by an assumption: hollow and dashed),
+        ``class_means`` (nodes fixed at their class mean: labelled so) and ``converged``
+        (False: the panel is marked not to be interpreted).
     ci_prob : float
         Interval probability used in the effects.
     title : str
@@ -216,6 +217,10 @@ def plot_forest_outcomes(panels, *, ci_prob: float = 0.95, title: str = ""):
         ax.tick_params(axis="x", labelsize=8)
         label = textwrap.fill(panel["label"], 30, break_on_hyphens=False)
         ax.set_title(f"{label}\n{m.code} vs {panel['trt_ref']}", fontsize=9)
+        if not panel.get("converged", True):
+            ax.set_title(f"{label}\n{m.code} vs {panel['trt_ref']}\nNOT CONVERGED: do not "
+                         "interpret", fontsize=9, color="#b00020")
+            ax.set_facecolor("#fdecee")
         ax.set_xlabel(f"{m.better_if(panel['lower_better'])}", fontsize=8, color="0.3")
     class_means = {t for p in panels for t in p.get("class_means", ())}
     axes[0][0].set_yticks(list(y.values()), [f"{t} (class mean)" if t in class_means else t

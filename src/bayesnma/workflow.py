@@ -546,36 +546,52 @@ def write_fit_stamps(plan: dict, results="results") -> None:
             path.write_text(stamp)
 
 
+#: The settings key (labels included) an analysis' results on disk were made with.
+SETTINGS_STAMP = "settings_stamp.txt"
+#: What a component keeps when only its presentation is out of date: the fits.
+FIT_FILES = ("posterior.nc", "diagnostics.csv", "variants")
+
+
 def remove_stale_results(plan: dict, results="results") -> None:
-    """Remove every result computed from a fit that is out of date (its settings, data or
-    bayesnma's code changed since, see :func:`_fit_stamp`), which a complete run redoes:
-    the component's fit and everything computed from it, its analysis' combined tables,
-    influence analysis and report, the sensitivity comparison and report of the analysis
-    it belongs to, and the answer page. Components whose fit is current are kept
-    (Snakemake does not redo them). Called when a run starts (not in dry runs): a
-    successful run rebuilds them all; a failed one leaves nothing that looks current."""
+    """Remove every result a run will redo, so that a failed or killed run leaves nothing
+    that looks current: for a fit that is out of date (its settings, data or bayesnma's
+    code changed since, see :func:`_fit_stamp`), the component's fit and everything
+    computed from it; for an analysis whose other settings changed (a label, the
+    direction, the certainty margin: :data:`SETTINGS_STAMP`), everything but its fits.
+    With either, its analysis' combined tables, influence analysis and report, the
+    sensitivity comparison and report of the analysis it belongs to, and the answer page
+    go too. Then records each analysis' settings. Called when a run starts (not in dry
+    runs): a successful run rebuilds them all."""
+    root = Path(results)
     for analysis, entry in plan.items():
         stamp = _fit_stamp(entry["settings"], entry["data_files"])
-        folders = [Path(results) / analysis / c for c in entry["components"]]
+        folders = [root / analysis / c for c in entry["components"]]
         stale = [f for f in folders if not (f / "posterior.nc").exists()
                  or io.read_posterior_attrs(f / "posterior.nc").get("fit_stamp") != stamp]
-        if stale:
-            _remove_stale(Path(results), analysis, stale)
+        recorded = root / analysis / SETTINGS_STAMP
+        changed = recorded.is_file() and recorded.read_text() != entry["keys"]["all"]
+        if stale or changed:
+            _remove_stale(root, analysis, stale, keep=("variants",))
+        if changed:
+            _remove_stale(root, analysis, [f for f in folders if f not in stale],
+                          keep=FIT_FILES)
+        recorded.parent.mkdir(parents=True, exist_ok=True)
+        recorded.write_text(entry["keys"]["all"])
 
 
-def _remove_stale(results: Path, analysis: str, folders) -> None:
+def _remove_stale(results: Path, analysis: str, folders, *, keep) -> None:
     stale = [p for folder in folders if folder.is_dir()
-             for p in folder.iterdir() if p.name != "variants"]
+             for p in folder.iterdir() if p.name not in keep]
     stale += [results / analysis / n for n in ("relative_effects.csv", "ranks.csv",
                                                "convergence.csv", "report.html",
                                                "influence.csv", "influence_studies.csv",
                                                "influence.png")]
     main = analysis.split(SENSITIVITY_SEP, 1)[0]
     stale += [results / main / n for n in ("sensitivity.csv", "robustness.png", "report.html")]
-    stale.append(results / "answer.html")
+    stale += [results / n for n in ("answer.html", "answer_forest.png", "answer_forest.svg")]
     for path in (p for p in stale if p.exists()):
         _remove([path])
-        log.info("removed %s (computed from an out-of-date fit)", path)
+        log.info("removed %s (computed from out-of-date settings or fits)", path)
 
 
 def fit_component(settings: dict, analysis: str, component: str, *, posterior, diagnostics,
@@ -612,8 +628,12 @@ def fit_component(settings: dict, analysis: str, component: str, *, posterior, d
              idata.posterior.attrs["sampling_time"], conv.converged, n_attempts,
              "; ".join(conv.problems))
     # A check fit (UME, node-split) that fails is written flagged: the verdict then says
-    # what it could not assess, instead of the whole run failing.
-    if not conv.converged and cfg.on_failure == "error" and variant == "consistency":
+    # what it could not assess, instead of the whole run failing. So is a sensitivity
+    # analysis: failing it would take down its batch (the scenarios run with it, converged
+    # ones included) and the main report; the sensitivity table and the run summary flag
+    # it, and bayesnma run exits non-zero.
+    if (not conv.converged and cfg.on_failure == "error" and variant == "consistency"
+            and "sensitivity_of" not in settings):
         raise ConvergenceFailure(
             f"{analysis}/{component} ({variant}) did not converge in {n_attempts} "
             f"attempt(s): {'; '.join(conv.problems)}. {remedies(conv)} Or set "
@@ -1219,6 +1239,7 @@ def render_answer(settings: dict, *, reports, answer, forest, forest_svg, questi
                        # a node with effects and no rank is fixed at its class mean
                        "class_means": sorted(set(tables["relative_effects"]["treatment"])
                                              - ranked),
+                       "converged": bool(tables["ranks"]["converged"].astype(bool).all()),
                        "measure": widest["measure"], "lower_better": cfg.lower_better,
                        "unanchored": _unanchored(sections[-1]["evidence"],
                                                  widest["component"])})
@@ -1253,11 +1274,13 @@ def _not_converged(folder: Path) -> bool:
     return conv.is_file() and not io.read_table(conv)["converged"].astype(bool).all()
 
 
-def not_converged_analyses(plan: dict, results="results", *, only=None) -> list[str]:
+def not_converged_analyses(plan: dict, results="results", *, only=None,
+                           scenarios: bool = False) -> list[str]:
     """The main analyses of a plan (of ``only``, if given) whose results on disk are
-    marked not converged."""
-    return [a for a in main_analyses(plan)
-            if (only is None or a in only) and _not_converged(Path(results) / a)]
+    marked not converged; with ``scenarios``, their sensitivity analyses instead."""
+    mains = [a for a in main_analyses(plan) if only is None or a in only]
+    names = ([s for a in mains for s in plan[a]["sensitivity"]] if scenarios else mains)
+    return [a for a in names if _not_converged(Path(results) / a)]
 
 
 def run_summary(plan: dict, results="results") -> str:

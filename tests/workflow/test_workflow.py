@@ -375,6 +375,57 @@ def test_snakemake_report_carries_no_user_text_in_params(finished_run, snakemake
     assert title != "pwned" and "document.title='pwned'&lt;/script&gt; Response" in title
 
 
+def test_a_changed_label_removes_what_the_rerun_redoes_before_it_starts(finished_run,
+                                                                       tmp_path):
+    """A run killed early after a label change leaves no report, table or figure with the
+    old label (the fits, which a label does not change, are kept)."""
+    import yaml
+
+    from bayesnma.workflow import plan_analyses, remove_stale_results
+
+    run_dir, cfg = finished_run
+    results = tmp_path / "results"
+    shutil.copytree(run_dir / "results", results)
+    answer = [results / n for n in ("answer.html", "answer_forest.png", "answer_forest.svg")]
+    remove_stale_results(plan_analyses(yaml.safe_load(cfg.read_text())), results)
+    assert (results / "mine" / "report.html").exists() and all(p.exists() for p in answer)
+    relabelled = yaml.safe_load(cfg.read_text().replace("outcome: Response",
+                                                        "outcome: Response rate"))
+    remove_stale_results(plan_analyses(relabelled), results)
+    mine = results / "mine"
+    for gone in (mine / "report.html", mine / "ranks.csv", mine / "influence.csv",
+                 mine / "sensitivity.csv", mine / "c1" / "relative_effects.csv",
+                 mine / "c1" / "forest.png", results / "mine--same" / "report.html", *answer):
+        assert not gone.exists(), gone
+    for kept in ("posterior.nc", "diagnostics.csv", "variants"):
+        assert (mine / "c1" / kept).exists(), kept
+
+
+def test_a_failing_scenario_does_not_take_its_batch_or_the_report_down(finished_run,
+                                                                      snakemake):
+    """With on_failure: error, a sensitivity analysis that does not converge is written
+    marked; the scenarios of its batch and the main report are kept."""
+    tmp_path, cfg = finished_run
+    alt = tmp_path / "one_failing.yaml"
+    alt.write_text(cfg.read_text().replace("on_failure: flag", "on_failure: error").replace(
+        "      same:\n", "      failing:\n"
+        "        description: too few draws to converge\n"
+        "        consistency: [consistency]\n"
+        "        sampler: {draws: 20, tune: 10, retries: 0}\n"
+        "      same:\n"))
+    run = snakemake(tmp_path, "--configfile", str(alt))
+    assert run.returncode == 0, run.stderr[-3000:]
+    results = tmp_path / "results"
+    assert not io.read_table(results / "mine--failing" / "convergence.csv")[
+        "converged"].all()
+    for scenario in ("mine--structured", "mine--bridged", "mine--same"):
+        assert io.read_table(results / scenario / "convergence.csv")["converged"].all()
+    table = io.read_table(results / "mine" / "sensitivity.csv")
+    assert not table.loc[table["scenario"] == "failing", "converged"].any()
+    assert "[NOT CONVERGED]" in (results / "mine" / "report.html").read_text()
+    assert (results / "answer.html").exists()
+
+
 def test_a_failed_refit_leaves_no_result_that_looks_current(finished_run, snakemake):
     """A refit that fails the convergence gate removes what the previous fit produced.
     (After the other tests of the finished run: it leaves it failed.)"""
@@ -418,6 +469,36 @@ def test_bad_config_names_the_key(tmp_path, snakemake):
     result = snakemake(tmp_path, "--configfile", str(cfg))
     assert result.returncode != 0
     assert "config: defaults.sampler.chains: 0 is less than the minimum of 2" in result.stderr
+
+
+def test_a_killed_run_leaves_a_lock_the_cli_names_and_removes(tmp_path):
+    import time
+
+    def bayesnma(*args):
+        return subprocess.run([sys.executable, "-m", "bayesnma", *args, "config/config.yaml",
+                               "-d", str(tmp_path)], capture_output=True, text=True,
+                              timeout=300)
+
+    subprocess.run([sys.executable, "-m", "bayesnma", "init", str(tmp_path)], check=True,
+                   capture_output=True)
+    run = subprocess.Popen([sys.executable, "-m", "bayesnma", "run", "config/config.yaml",
+                            "-d", str(tmp_path)], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    locks = tmp_path / ".snakemake" / "locks"
+    deadline = time.monotonic() + 120
+    while not (locks.is_dir() and any(locks.iterdir())) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    run.kill()  # as kill -9: no chance to remove its lock
+    run.wait()
+    assert any(locks.iterdir())
+    locked = bayesnma("run", "-n")
+    assert locked.returncode == 1
+    assert "is locked: a run in it stopped without finishing" in locked.stderr
+    assert "bayesnma run config/config.yaml -d" in locked.stderr and "--unlock" in locked.stderr
+    assert "Traceback" not in locked.stderr
+    unlocked = bayesnma("run", "--unlock")
+    assert unlocked.returncode == 0 and "unlocked" in unlocked.stderr
+    assert bayesnma("run", "-n").returncode == 0
 
 
 def test_a_yte_config_is_refused_on_the_snakemake_route_too(tmp_path, snakemake):
