@@ -30,7 +30,8 @@ def test_single_arm_studies_are_dropped_with_the_reason_under_independent_baseli
     cfg = _cfg(tmp_path, allow_single_arm=True)
     network = load_network(cfg)
     assert network.studies == ["s1", "s2"]
-    assert any("single-arm study 's3' dropped: with independent baselines" in n
+    # named with its treatment, so that the answer page can say why C is not ranked
+    assert any("single-arm study 's3' ('C') dropped: with independent baselines" in n
                for n in network.notes)
 
 

@@ -356,9 +356,12 @@ def load_network(cfg) -> NetworkData:
                           notes=(*network.notes, *left))
     single = network.single_arm_studies
     if single and not cfg.baseline.exchangeable:
-        notes = [f"{network.source}: single-arm study '{s}' dropped: with independent "
-                 "baselines a study with one arm informs no relative effect (exchangeable "
-                 "baselines would use it: baseline: {model: exchangeable})" for s in single]
+        arms = network.arms
+        notes = [f"{network.source}: single-arm study '{s}' ("
+                 + ", ".join(f"'{t}'" for t in arms.loc[arms["study"] == s, "treatment"])
+                 + ") dropped: with independent baselines a study with one arm informs no "
+                 "relative effect (exchangeable baselines would use it: baseline: {model: "
+                 "exchangeable})" for s in single]
         kept = [s for s in network.studies if s not in single]
         if not kept:
             raise DataValidationError(
