@@ -124,6 +124,18 @@ def test_imprecision_without_a_margin_uses_the_null(network):
     assert certainty.default_margin(MD, 2.0) == 2.0
 
 
+def test_an_effect_set_by_the_prior_has_major_imprecision_however_narrow(network):
+    # OR 3.6e9 (6.3e5 to 4.1e14): far from the margin, but the prior's, not the data's
+    eff = _effects({"B": 22.0}, sd=0.5)
+    rated = certainty.rate_certainty(network.subset(["rct1"]), eff, trt_ref="A",
+                                     order=["A", "B"], measure=OR, trt_effects="fixed",
+                                     margin=1.25, prior_set=["B"])
+    assert rated["imprecision"].iat[0] == "major concerns"
+    assert rated["imprecision_reason"].iat[0].startswith(
+        "the effect of B is set by the prior on d: the data do not bound it")
+    assert rated["certainty"].iat[0] == "low"  # high, two down
+
+
 def test_heterogeneity_compares_the_predictive_interval_with_the_credible_interval(network):
     eff = _effects({"B": 1.0}, sd=0.1)
     sub = network.subset(["rct1"])

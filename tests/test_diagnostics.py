@@ -134,3 +134,35 @@ def test_a_parameter_whose_chains_never_moved_fails_by_name():
     assert conv.problems[0] == "R-hat undefined (constant draws) (tau)"
     assert conv.mixing_problems == conv.problems[:1]
     assert remedies(conv).startswith("Parameters that failed R-hat or ESS: tau (R-hat nan")
+
+
+def test_an_effect_the_data_do_not_bound_is_flagged_as_set_by_the_prior():
+    import json
+
+    from bayesnma.diagnostics import prior_set_effects
+
+    # B: separated arms leave its log OR where the Normal(0, 10) prior puts it (SD 5);
+    # C: informed by the data (SD 0.1)
+    idata = synthetic_idata({"B": 12.0, "C": 0.5}, trt_ref="A", sd=0.1, draws=2000)
+    d = idata.posterior["d"]
+    rng = np.random.default_rng(1)
+    b = d.sel(treatment="B")
+    d.loc[{"treatment": "B"}] = 12.0 + 5.0 * rng.standard_normal(b.shape)
+    d.attrs["prior"] = json.dumps({"normal": {"mean": 0, "sd": 10}})
+    table = prior_set_effects(idata).set_index("treatment")
+    assert table.loc["B", "prior_set"] and not table.loc["C", "prior_set"]
+    assert table.loc["B", "sd_ratio"] == pytest.approx(0.5, abs=0.03)
+    assert table.loc["B", "halved_prior"] == "Normal(mean=0, sd=5)"
+    # a prior half as wide pulls B towards 0 (the weights N(0, 5) / N(0, 10) are a normal
+    # of variance 100 / 3: with N(12, 5^2) the product centres at 6.9) and leaves C where
+    # the data put it
+    assert table.loc["B", "median_halved"] == pytest.approx(12 * (100 / 3) / (25 + 100 / 3),
+                                                            abs=0.4)
+    assert table.loc["C", "median_halved"] == pytest.approx(0.5, abs=0.01)
+    assert 0 < table.loc["B", "ess_halved"] < 4000
+
+
+def test_without_a_fixed_prior_on_d_nothing_is_flagged():
+    from bayesnma.diagnostics import prior_set_effects
+
+    assert prior_set_effects(synthetic_idata({"B": 12.0}, trt_ref="A", sd=5.0)).empty

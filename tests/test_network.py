@@ -166,3 +166,16 @@ def test_study_table_shows_the_studies_notes_and_judgements(tmp_path):
     assert table.loc["r1", "note"] == "arm size inferred"
     assert table.loc["r1", "rob"] == "low"
     assert table.loc["o1", "note"] == "" and "indirectness" not in table
+
+
+def test_zero_and_full_cells_are_noted_per_study(write_csv):
+    from bayesnma.data import read_data
+    from bayesnma.network import sparse_cell_notes
+
+    network = read_data(write_csv("study,treatment,events,total\ns1,A,0,40\ns1,B,40,40\n"
+                                  "s2,A,3,60\ns2,C,0,60\ns3,B,9,50\ns3,C,14,50\n"))
+    notes = sparse_cell_notes(network)
+    assert len(notes) == 2
+    assert "study 's1' has zero and full cells: its arms are separated ('A' 0 of 40; 'B' " \
+           "40 of 40): its data do not bound its relative effect" in notes[0]
+    assert "study 's2' has a zero cell ('C' 0 of 60)" in notes[1]

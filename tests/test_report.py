@@ -1,5 +1,6 @@
 from types import SimpleNamespace
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -421,3 +422,41 @@ def test_the_ranking_says_which_study_moves_it_most():
     answer = _answer(parts, pd.DataFrame({"component": ["c1"], "trt_ref": ["A"]}), None, None,
                      get_measure("OR"), cfg, influence=studies)
     assert answer["influence"] == influence_sentence(studies)
+
+
+def test_an_effect_set_by_the_prior_is_flagged_next_to_it_and_not_named_best():
+    # B's OR of 3.6e9 comes from a zero against a full cell: the prior on d sets it
+    ranks = pd.DataFrame({"treatment": ["B", "C", "A"], "sucra": [1.0, 0.5, 0.0],
+                          "p_best": [1.0, 0.0, 0.0], "median_rank": [1, 2, 3],
+                          "q2.5": [1, 2, 3], "q97.5": [1, 2, 3]})
+    eff = pd.DataFrame({"treatment": ["B", "C"], "comparator": ["A", "A"],
+                        "scale": ["OR", "OR"], "median": [3.6e9, 2.0],
+                        "q2.5": [6.3e5, 1.5], "q97.5": [4.1e14, 2.7]})
+    prior = pd.DataFrame({"treatment": ["B", "C"], "prior_set": [True, False],
+                          "prior": "Normal(mean=0, sd=10)",
+                          "halved_prior": "Normal(mean=0, sd=5)",
+                          "median_halved": [np.log(800.0), np.log(2.0)],
+                          "q2.5_halved": [np.log(20.0), np.log(1.5)],
+                          "q97.5_halved": [np.log(1e5), np.log(2.7)]})
+    parts = {"c1": {"tables": {"ranks": ranks, "relative_effects": eff,
+                               "prior_sensitivity": prior}}}
+    evidence = pd.DataFrame({
+        "treatment": ["A", "B", "C"], "randomised": [["r1"], ["r1"], ["r2"]],
+        "observational": [[], [], []], "single_arm": [[], [], []],
+        "n_patients": [80, 80, 120],
+        "placed_by": ["reference treatment", *["comparisons connected to the reference"] * 2]})
+    cfg = SimpleNamespace(description="primary", lower_better=False)
+    answer = _answer(parts, pd.DataFrame({"component": ["c1"], "trt_ref": ["A"]}), evidence,
+                     None, get_measure("OR"), cfg)
+    block = answer["blocks"][0]
+    assert block["sentences"][0].startswith(
+        "B ranks first by SUCRA (1.00), but its place rests on an assumption (the prior on "
+        "d: zero or full cells leave its effect unbounded by the data), not on comparisons: "
+        "it is not named best.")
+    rows = {r[0]: dict(zip(block["table"].columns, r, strict=True))
+            for r in block["table"].rows}
+    assert rows["B"]["OR vs A"].endswith("[set by the prior]")
+    assert ("effect set by the prior on d (Normal(mean=0, sd=10)), not bounded by the data "
+            "(zero or full cells); with Normal(mean=0, sd=5): OR 800 (20.00 to 1.0×10⁵)"
+            ) in rows["B"]["caution"]
+    assert "[set by the prior]" not in rows["C"]["OR vs A"]

@@ -276,7 +276,7 @@ def rate_certainty(network: NetworkData, effects: pd.DataFrame, *, trt_ref: str,
                    order, measure: Measure, trt_effects: str, margin: float | None,
                    heterogeneity: pd.DataFrame | None = None, predictive: dict | None = None,
                    splits: pd.DataFrame | None = None, verdict: str | None = None,
-                   placed_by: dict | None = None) -> pd.DataFrame:
+                   placed_by: dict | None = None, prior_set=()) -> pd.DataFrame:
     """Rate every pair of treatments of a component on the CINeMA domains and placement.
 
     Parameters
@@ -300,6 +300,10 @@ def rate_certainty(network: NetworkData, effects: pd.DataFrame, *, trt_ref: str,
         The component's node-split table and consistency verdict, if checked.
     placed_by : dict, optional
         Treatment -> what places it (:func:`bayesnma.network.treatment_evidence`).
+    prior_set : sequence of str
+        Treatments whose effect the prior on ``d`` sets, the data not bounding it (zero or
+        full cells, :func:`bayesnma.diagnostics.prior_set_effects`): every comparison with
+        one has major concerns for imprecision, however narrow its interval looks.
 
     Returns
     -------
@@ -347,7 +351,11 @@ def rate_certainty(network: NetworkData, effects: pd.DataFrame, *, trt_ref: str,
                                    + (assumption or "an assumption, not by comparisons"))
         judged["reporting_bias"] = (_NOT_ASSESSED, "needs the review's search and registry "
                                     "checks (and 10 or more studies for a funnel plot)")
-        judged["imprecision"] = _imprecision(lo, hi, thresholds, margin_text)
+        unbounded = [x for x in (t, c) if x in set(prior_set)]
+        judged["imprecision"] = (
+            ("major concerns", f"the effect of {', '.join(unbounded)} is set by the prior on d: "
+             "the data do not bound it (zero or full cells), so its interval is the prior's")
+            if unbounded else _imprecision(lo, hi, thresholds, margin_text))
         judged["heterogeneity"] = _heterogeneity(
             lo, hi, (predictive or {}).get((t, c), (lo, hi)), thresholds, tau_verdict,
             trt_effects, margin_text)

@@ -27,6 +27,7 @@ __all__ = [
     "loo",
     "posterior_prior",
     "prior_overlap",
+    "prior_set_effects",
     "remedies",
     "prior_quantiles",
     "prior_verdict",
@@ -576,3 +577,67 @@ def heterogeneity(idata, *, ci_prob: float = 0.95) -> pd.DataFrame:
                             "verdict": prior_verdict(overlap)})
             rows.append(row)
     return pd.DataFrame(rows, columns=columns)
+
+
+#: A treatment effect whose posterior SD is at least this fraction of its prior's SD is set
+#: by the prior: the data put no bound on it (zero or full cells that separate the arms).
+#: Data that inform an effect shrink its SD far below a vague prior's (a log OR from a
+#: small trial: SD about 0.5 against the default prior's 10).
+PRIOR_SET_SD_RATIO = 0.25
+
+
+def prior_set_effects(idata, *, ci_prob: float = 0.95) -> pd.DataFrame:
+    """Which treatment effects (``d``, each against the reference) the prior sets, and how
+    they move with a prior on ``d`` half as wide.
+
+    A treatment whose posterior SD of ``d`` is at least :data:`PRIOR_SET_SD_RATIO` of its
+    prior's is flagged ``prior_set``: with zero or full cells separating the arms the
+    likelihood does not bound the effect and its size is the prior's. The sensitivity to
+    that prior is measured without a refit by importance reweighting of the draws to the
+    normal prior with half the SD (Pareto smoothing is not needed for a narrower prior:
+    the weights are bounded); ``ess_halved`` is the reweighted draws' effective size.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per treatment but the reference: ``treatment``, ``trt_ref``, ``median``,
+        ``sd`` (model scale), ``prior``, ``sd_ratio``, ``prior_set``, ``halved_prior``,
+        the median and interval limits with it (``median_halved``, ``q2.5_halved``,
+        ``q97.5_halved``) and ``ess_halved``. Empty when ``d`` has no fixed normal prior (a
+        class model gives ``d`` a hierarchical one).
+    """
+    from bayesnma.priors import Normal
+
+    lo, hi = quantile_columns(ci_prob)
+    columns = ["treatment", "trt_ref", "median", "sd", "prior", "sd_ratio", "prior_set",
+               "halved_prior", "median_halved", f"{lo}_halved", f"{hi}_halved", "ess_halved"]
+    prior = posterior_prior(idata, "d")
+    if not isinstance(prior, Normal) or "d" not in idata.posterior:
+        return pd.DataFrame(columns=columns)
+    d = idata.posterior["d"].transpose(*SAMPLE_DIMS, "treatment")
+    draws = d.values.reshape(-1, d.sizes["treatment"])
+    halved = Normal(prior.mean, prior.sd / 2)
+    # log N(x; mu, s/2) - log N(x; mu, s) summed over treatments, up to a constant
+    z = (draws - prior.mean) / prior.sd
+    log_w = -1.5 * (z**2).sum(axis=1)
+    w = np.exp(log_w - log_w.max())
+    w /= w.sum()
+    probs = [0.5, (1 - ci_prob) / 2, 1 - (1 - ci_prob) / 2]
+    sd = draws.std(axis=0, ddof=1)
+    rows = []
+    for k, trt in enumerate(d["treatment"].values):
+        q = _weighted_quantiles(draws[:, k], w, probs)
+        rows.append({"treatment": str(trt), "trt_ref": idata.posterior.attrs["trt_ref"],
+                     "median": float(np.median(draws[:, k])), "sd": float(sd[k]),
+                     "prior": str(prior), "sd_ratio": float(sd[k] / prior.sd),
+                     "prior_set": bool(sd[k] >= PRIOR_SET_SD_RATIO * prior.sd),
+                     "halved_prior": str(halved), "median_halved": q[0],
+                     f"{lo}_halved": q[1], f"{hi}_halved": q[2],
+                     "ess_halved": float(1 / (w**2).sum())})
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _weighted_quantiles(x: np.ndarray, w: np.ndarray, probs) -> list[float]:
+    order = np.argsort(x, kind="stable")
+    cum = np.cumsum(w[order])
+    return [float(x[order][min(np.searchsorted(cum, p), len(x) - 1)]) for p in probs]

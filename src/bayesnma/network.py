@@ -28,6 +28,7 @@ __all__ = [
     "require_placed",
     "treatment_evidence",
     "require_connected",
+    "sparse_cell_notes",
     "study_table",
 ]
 
@@ -450,3 +451,31 @@ def study_table(network: NetworkData) -> pd.DataFrame:
             row[column] = "; ".join(values.get(study, []))
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def sparse_cell_notes(network: NetworkData) -> list[str]:
+    """A note per study with an arm of no events or (binary, events with follow-up) every
+    patient with an event: such a cell leaves the study's relative effect unbounded by its
+    data (with a zero and a full cell, the arms are separated), so its size comes from the
+    prior and the other studies."""
+    arms = network.arms
+    if not len(arms) or "events" not in arms:
+        return []
+    counted = arms[arms["format"].isin(("binary", "events_followup", "rate"))]
+    full_possible = counted["format"].isin(("binary", "events_followup"))
+    notes = []
+    for study, rows in counted.groupby("study", sort=False):
+        zero = rows[rows["events"] == 0]
+        full = rows[full_possible.loc[rows.index] & (rows["events"] == rows["total"])]
+        if not len(zero) and not len(full):
+            continue
+        cells = [f"'{r.treatment}' {int(r.events)} of {int(r.total)}"
+                 if r.format != "rate" else f"'{r.treatment}' 0 events"
+                 for r in pd.concat([zero, full]).itertuples()]
+        what = ("zero and full cells: its arms are separated" if len(zero) and len(full)
+                else "a zero cell" if len(zero) else "a full cell")
+        notes.append(f"{network.source}: study '{study}' has {what} ({'; '.join(cells)}): "
+                     "its data do not bound its relative effect, which the prior and the "
+                     "other studies then set (an effect they do not bound is flagged as set "
+                     "by the prior)")
+    return notes

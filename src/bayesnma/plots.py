@@ -282,17 +282,34 @@ def _natural_log_ticks(ax, low: float, high: float, null: float) -> None:
 
     low, high = min(low, null), max(high, null)
     span = np.log10(high / low) if low > 0 else 1.0
-    steps = ((1, 3) if span > 2 else (1, 2, 5) if span > 1.2 else (1, 2, 3, 5) if span > 0.5
-             else (1, 1.25, 1.5, 2, 3, 4, 5, 6, 7, 8))
-    candidates = sorted({round(b * 10.0**e, 6) for e in range(-6, 7) for b in steps})
+    # beyond four decades (an effect the data do not bound) powers of ten only
+    steps = ((1,) if span > 4 else (1, 3) if span > 2 else (1, 2, 5) if span > 1.2
+             else (1, 2, 3, 5) if span > 0.5 else (1, 1.25, 1.5, 2, 3, 4, 5, 6, 7, 8))
+    lo_e, hi_e = (int(np.floor(np.log10(v))) for v in (low, high))
+    candidates = sorted({round(b * 10.0**e, 6 - min(e, 0)) for e in range(lo_e - 1, hi_e + 2)
+                         for b in steps})
     ticks = [t for t in candidates if low / 1.05 <= t <= high * 1.05] or [null]
-    while len(ticks) > 8:
+    while len(ticks) > 7:
         ticks = ticks[::2]
     if null not in ticks:
         ticks = sorted([*ticks, null])
     ax.xaxis.set_major_locator(FixedLocator(ticks))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: _tick(x)))
     ax.xaxis.set_minor_locator(NullLocator())
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076"
+                             "\u2077\u2078\u2079")
+
+
+def _tick(x: float) -> str:
+    """A log axis' tick as a plain number, or a power of ten beyond 10 000 and 0.001."""
+    if x >= 1e4 or 0 < x <= 1e-3:
+        exponent = round(np.log10(x))
+        if np.isclose(x, 10.0**exponent):
+            return "10" + str(exponent).translate(_SUPERSCRIPT)
+        return f"{x:.0e}"
+    return f"{x:g}"
 
 
 @_plain_text

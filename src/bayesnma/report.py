@@ -281,6 +281,29 @@ def _certainty(ranks: pd.DataFrame, cautions: dict, measure_code: str,
     return out
 
 
+#: What places a treatment whose effect the prior on d sets, for the headline's rules.
+PRIOR_SET_PLACEMENT = ("the prior on d: zero or full cells leave its effect unbounded by the "
+                       "data")
+
+
+def _prior_set(table: pd.DataFrame | None, measure) -> dict[str, str]:
+    """Treatment -> a caution for each effect the prior on d sets
+    (:func:`bayesnma.diagnostics.prior_set_effects`), with the effect under a prior half
+    as wide."""
+    if table is None or not len(table):
+        return {}
+    out = {}
+    for _, r in table[table["prior_set"].astype(bool)].iterrows():
+        values = [r["median_halved"], r["q2.5_halved"], r["q97.5_halved"]]
+        if measure.ratio:
+            values = np.exp(values)
+        median, lo, hi = map(_num, values)
+        out[r["treatment"]] = (f"effect set by the prior on d ({r['prior']}), not bounded by "
+                               "the data (zero or full cells); with "
+                               f"{r['halved_prior']}: {measure.code} {median} ({lo} to {hi})")
+    return out
+
+
 def _answer(parts: dict, components, evidence, sensitivity, measure, cfg, *,
             influence=None) -> dict:
     """The ranking, how certain it is, what places each treatment, how the ranking moves
@@ -307,6 +330,7 @@ def _answer(parts: dict, components, evidence, sensitivity, measure, cfg, *,
         vs_ref = {r["treatment"]: _effect_cell(r)
                   for _, r in eff[eff["comparator"] == ref].iterrows()}
         ranked = len(ranks) >= 3
+        unbounded = _prior_set(part["tables"].get("prior_sensitivity"), measure)
         classification = part["tables"].get("classification")
         classes = (classification.set_index("treatment") if classification is not None
                    else pd.DataFrame())
@@ -317,7 +341,8 @@ def _answer(parts: dict, components, evidence, sensitivity, measure, cfg, *,
             if ranked:
                 row.update({"SUCRA": _sucra(r),
                             "rank (95% CrI)": f"{r['median_rank']} ({r['q2.5']}-{r['q97.5']})"})
-            row[f"{measure.code} vs {ref}"] = vs_ref.get(trt, "reference")
+            row[f"{measure.code} vs {ref}"] = vs_ref.get(trt, "reference") + (
+                " [set by the prior]" if trt in unbounded else "")
             if trt in classes.index:
                 row[f"GRADE classification vs {ref}"] = classes.loc[trt, "statement"]
                 row["certainty"] = classes.loc[trt, "certainty"]
@@ -330,6 +355,8 @@ def _answer(parts: dict, components, evidence, sensitivity, measure, cfg, *,
                 cautions[trt] = _caution(n_r, n_o, n_s, e.get("n_patients"),
                                          is_ref=trt == ref)
                 row["caution"] = cautions[trt]
+            if trt in unbounded:
+                row["caution"] = "; ".join(filter(None, [row.get("caution"), unbounded[trt]]))
             if ranked and sensitivity is not None and len(sensitivity):
                 sub = sensitivity[(sensitivity["treatment"] == trt)
                                   & sensitivity.get("converged", True)
@@ -353,6 +380,8 @@ def _answer(parts: dict, components, evidence, sensitivity, measure, cfg, *,
         elif ranked:
             placed = dict(zip(ev.index, ev["placed_by"], strict=True)) if ev is not None \
                 else {}
+            # an effect the prior sets is no more a finding than one an assumption places
+            placed.update(dict.fromkeys(unbounded, PRIOR_SET_PLACEMENT))
             words = _certainty(ranks, cautions, measure.code, placed,
                                part["tables"].get("certainty"))
             unranked = [t for t in vs_ref if t not in set(ranks["treatment"])]

@@ -39,6 +39,7 @@ from bayesnma.network import (
     network_characteristics,
     nodesplit_comparisons,
     require_connected,
+    sparse_cell_notes,
     study_table,
 )
 from bayesnma.versions import package_versions
@@ -370,9 +371,9 @@ def load_network(cfg) -> NetworkData:
                 "baselines (baseline: {model: exchangeable}) or add comparator arms",
                 source=network.source)
         network = replace(network.subset(kept), notes=(*network.notes, *notes))
-    unplaced = _unplaced(cfg, network)
-    if unplaced:
-        network = replace(network, notes=(*network.notes, *unplaced))
+    cautions = [*_unplaced(cfg, network), *sparse_cell_notes(network)]
+    if cautions:
+        network = replace(network, notes=(*network.notes, *cautions))
     return network
 
 
@@ -722,7 +723,7 @@ def check_consistency(settings: dict, analysis: str, component: str, *, posterio
 def summarise_component(settings: dict, analysis: str, component: str, *, posterior,
                         direct_effects, relative_effects, league_table, ranks, rank_probs,
                         model_fit, parameters, heterogeneity, covariate_effects,
-                        covariate_ranks, class_effects, class_ranks):
+                        covariate_ranks, class_effects, class_ranks, prior_sensitivity):
     """Write relative effects, league table, ranks, rank probabilities, model fit, the key
     parameters (with their priors and how far the data moved them) and heterogeneity.
 
@@ -730,6 +731,9 @@ def summarise_component(settings: dict, analysis: str, component: str, *, poster
     relative effects (every pair) and rankings at each covariate setting
     (:func:`bayesnma.regression.covariate_settings`); with class effects,
     ``class_effects`` and ``class_ranks`` compare the classes. Otherwise they are empty.
+    ``prior_sensitivity``: which effects the prior on ``d`` sets (the data do not bound
+    them) and each effect with that prior half as wide
+    (:func:`bayesnma.diagnostics.prior_set_effects`).
     """
     from bayesnma import diagnostics, effects, ranking
     from bayesnma.effects import quantile_columns
@@ -770,6 +774,8 @@ def summarise_component(settings: dict, analysis: str, component: str, *, poster
     io.write_table(_labelled(diagnostics.key_parameters(idata), analysis, component, converged),
                    parameters)
     io.write_table(_labelled(het, analysis, component, converged), heterogeneity)
+    io.write_table(_labelled(diagnostics.prior_set_effects(idata), analysis, component,
+                             converged), prior_sensitivity)
 
     at = cfg.regression.at if cfg.regression is not None else ()
     by_setting = {label: effects.treatment_effects(idata, at=x)
@@ -825,12 +831,21 @@ def rate_certainty(settings: dict, analysis: str, component: str, *, posterior,
         margin=rating.default_margin(measure, cfg.settings["certainty"]["margin"]),
         heterogeneity=io.read_table(heterogeneity), predictive=predictive,
         splits=io.read_table(splits) if splits.exists() else None,
-        verdict=io.read_table(checks / "verdict.csv")["verdict"].iat[0], placed_by=placed_by)
+        verdict=io.read_table(checks / "verdict.csv")["verdict"].iat[0], placed_by=placed_by,
+        prior_set=_prior_set(idata))
     io.write_table(_labelled(table, analysis, component, converged), certainty)
     classes = rating.classify(eff, table, trt_ref=ref, measure=measure, converged=converged,
                               placed_by=placed_by, network=sub)
     io.write_table(_labelled(classes, analysis, component, converged), classification)
     io.write_table(_labelled(rating.cinema_export(sub), analysis, component), cinema)
+
+
+def _prior_set(idata) -> list[str]:
+    """Treatments whose effect the prior on ``d`` sets (the data do not bound it)."""
+    from bayesnma.diagnostics import prior_set_effects
+
+    table = prior_set_effects(idata)
+    return list(table.loc[table["prior_set"].astype(bool), "treatment"])
 
 
 def _compare_draws(idata, lower_better: bool, draws: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -1151,7 +1166,8 @@ SENSITIVITY_FIT = ("resdev_mean", "n_data_points", "pD", "DIC", "elpd_loo", "elp
 
 COMPONENT_TABLES = ("relative_effects", "league_table", "ranks", "model_fit", "diagnostics",
                     "parameters", "heterogeneity", "covariate_effects", "covariate_ranks",
-                    "class_effects", "class_ranks", "certainty", "classification")
+                    "class_effects", "class_ranks", "certainty", "classification",
+                    "prior_sensitivity")
 COMPONENT_FIGURES = ("forest", "league_heatmap", "rankogram", "cumulative_ranks", "trace",
                      "chain_ranks", "heterogeneity")
 
@@ -1218,7 +1234,7 @@ def render_answer(settings: dict, *, reports, answer, forest, forest_svg, questi
         components = io.read_table(root / "network" / "components.csv")
         parts = {c: {"tables": {t: io.read_table(root / c / f"{t}.csv")
                                 for t in ("ranks", "relative_effects", "certainty",
-                                          "classification")},
+                                          "classification", "prior_sensitivity")},
                      "consistency": {"tables": {
                          "verdict": io.read_table(root / c / "consistency" / "verdict.csv")}}}
                  for c in components["component"]}

@@ -64,6 +64,7 @@ rule summarise_posterior:
             category="{analysis}",
             subcategory="{component}",
         ),
+        prior_sensitivity="results/{analysis}/{component}/prior_sensitivity.csv",
         model_fit=report(
             "results/{analysis}/{component}/model_fit.csv",
             caption="../report/model_fit.rst",
