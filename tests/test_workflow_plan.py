@@ -3,6 +3,7 @@ tests/workflow/."""
 
 import os
 
+import pandas as pd
 import pytest
 
 from bayesnma import ConfigError, DataValidationError, NetworkError
@@ -223,7 +224,8 @@ def test_stale_results_are_removed_per_component_and_the_stamp_rewritten_on_chan
 
     cfg = _cfg(tmp_path)
     plan = {"a": {"settings": cfg.settings, "data_files": [str(tmp_path / "arms.csv")],
-                  "components": ["c1", "c2"], "keys": {"all": settings_key(cfg.settings)}}}
+                  "components": ["c1", "c2"],
+                  "keys": {"all": settings_key(cfg.settings), "influence": "refits"}}}
     results = tmp_path / "results"
     current = _fit_stamp(cfg.settings, plan["a"]["data_files"])
     for comp, stamp in (("c1", current), ("c2", "out-of-date")):
@@ -242,10 +244,18 @@ def test_stale_results_are_removed_per_component_and_the_stamp_rewritten_on_chan
     (results / "a" / "c1" / "ranks.csv").write_text("x\n")
     remove_stale_results(plan, results)
     assert (results / "a" / "c1" / "ranks.csv").exists()  # the settings did not change
-    relabelled = {"a": {**plan["a"], "keys": {"all": "another label"}}}
+    (results / "a" / "influence.csv").write_text("x\n")
+    xr.DataTree.from_dict({"posterior": xr.Dataset(attrs={"fit_stamp": current})}).to_netcdf(
+        results / "a" / "c2" / "posterior.nc", engine="h5netcdf")  # c2 refitted
+    relabelled = {"a": {**plan["a"], "keys": {"all": "another label", "influence": "refits"}}}
     remove_stale_results(relabelled, results)
-    assert [p.name for p in (results / "a" / "c1").iterdir()] == ["posterior.nc"]
-    assert (results / "a" / "settings_stamp.txt").read_text() == "another label"
+    for comp in ("c1", "c2"):
+        assert [p.name for p in (results / "a" / comp).iterdir()] == ["posterior.nc"]
+    assert (results / "a" / "settings_stamp.txt").read_text() == "another label\nrefits"
+    assert (results / "a" / "influence.csv").exists()  # a label changes no refit
+    redirected = {"a": {**plan["a"], "keys": {"all": "direction", "influence": "other"}}}
+    remove_stale_results(redirected, results)
+    assert not (results / "a" / "influence.csv").exists()
 
     write_fit_stamps(plan, results)
     stamp_file = results / "a" / "fit_stamp.txt"
@@ -380,3 +390,14 @@ def test_one_class_has_nothing_to_compare_or_rank():
     one = treatment_effects(idata).isel(treatment=[0]).rename(treatment="class")
     effects, ranks = _compare_draws(idata, False, {"": one})
     assert effects.empty and ranks.empty
+
+
+def test_the_run_summary_treats_an_effect_set_by_the_prior_as_placed_by_it(tmp_path):
+    from bayesnma import io
+    from bayesnma.report import PRIOR_SET_PLACEMENT
+    from bayesnma.workflow import _prior_set_placement
+
+    assert _prior_set_placement(tmp_path) == {}  # no table: nothing flagged
+    io.write_table(pd.DataFrame({"treatment": ["B", "C"], "prior_set": [True, False]}),
+                   tmp_path / "prior_sensitivity.csv")
+    assert _prior_set_placement(tmp_path) == {"B": PRIOR_SET_PLACEMENT}

@@ -121,9 +121,12 @@ def plan_analyses(config: dict) -> dict[str, dict]:
                               "in a separate analysis")
         for comp in comps:  # regression and class settings fail here, before any job
             _model(cfg, network, comp).parameters  # noqa: B018
+        model_key = settings_key(settings, model_only=True)
         plan[name] = {"settings": settings,
-                      "keys": {"model": settings_key(settings, model_only=True),
-                               "all": settings_key(settings)},
+                      "keys": {"model": model_key, "all": settings_key(settings),
+                               # refits: the model and the direction, not the labels
+                               "influence": settings_key({"model": model_key, "lower_better":
+                                                          settings["lower_better"]})},
                       "sensitivity": list(cfg.sensitivity),
                       "influence": bool(settings.get("influence"))
                       and "sensitivity_of" not in settings,
@@ -550,7 +553,8 @@ def write_fit_stamps(plan: dict, results="results") -> None:
             path.write_text(stamp)
 
 
-#: The settings key (labels included) an analysis' results on disk were made with.
+#: The settings keys an analysis' results on disk were made with: all its settings (labels
+#: included), then those of its influence analysis.
 SETTINGS_STAMP = "settings_stamp.txt"
 #: What a component keeps when only its presentation is out of date: the fits.
 FIT_FILES = ("posterior.nc", "diagnostics.csv", "variants")
@@ -561,7 +565,8 @@ def remove_stale_results(plan: dict, results="results") -> None:
     that looks current: for a fit that is out of date (its settings, data or bayesnma's
     code changed since, see :func:`_fit_stamp`), the component's fit and everything
     computed from it; for an analysis whose other settings changed (a label, the
-    direction, the certainty margin: :data:`SETTINGS_STAMP`), everything but its fits.
+    direction, the certainty margin: :data:`SETTINGS_STAMP`), everything but its fits
+    (and its influence analysis, when only labels changed).
     With either, its analysis' combined tables, influence analysis and report, the
     sensitivity comparison and report of the analysis it belongs to, and the answer page
     go too. Then records each analysis' settings. Called when a run starts (not in dry
@@ -573,23 +578,26 @@ def remove_stale_results(plan: dict, results="results") -> None:
         stale = [f for f in folders if not (f / "posterior.nc").exists()
                  or io.read_posterior_attrs(f / "posterior.nc").get("fit_stamp") != stamp]
         recorded = root / analysis / SETTINGS_STAMP
-        changed = recorded.is_file() and recorded.read_text() != entry["keys"]["all"]
-        if stale or changed:
+        keys = [entry["keys"]["all"], entry["keys"]["influence"]]
+        before = recorded.read_text().split("\n") if recorded.is_file() else keys
+        if stale:
             _remove_stale(root, analysis, stale, keep=("variants",))
-        if changed:
+        if before[0] != keys[0]:  # the influence refits depend on the fits and direction only
             _remove_stale(root, analysis, [f for f in folders if f not in stale],
-                          keep=FIT_FILES)
+                          keep=FIT_FILES, keep_influence=before[1:] == keys[1:])
         recorded.parent.mkdir(parents=True, exist_ok=True)
-        recorded.write_text(entry["keys"]["all"])
+        recorded.write_text("\n".join(keys))
 
 
-def _remove_stale(results: Path, analysis: str, folders, *, keep) -> None:
+def _remove_stale(results: Path, analysis: str, folders, *, keep,
+                  keep_influence: bool = False) -> None:
     stale = [p for folder in folders if folder.is_dir()
              for p in folder.iterdir() if p.name not in keep]
     stale += [results / analysis / n for n in ("relative_effects.csv", "ranks.csv",
-                                               "convergence.csv", "report.html",
-                                               "influence.csv", "influence_studies.csv",
-                                               "influence.png")]
+                                               "convergence.csv", "report.html")]
+    if not keep_influence:
+        stale += [results / analysis / n for n in ("influence.csv", "influence_studies.csv",
+                                                   "influence.png")]
     main = analysis.split(SENSITIVITY_SEP, 1)[0]
     stale += [results / main / n for n in ("sensitivity.csv", "robustness.png", "report.html")]
     stale += [results / n for n in ("answer.html", "answer_forest.png", "answer_forest.svg")]
@@ -1052,37 +1060,39 @@ def compare_sensitivity(settings: dict, analysis: str, *, scenario_settings, com
                    robustness)
 
 
-def assess_influence(settings: dict, analysis: str, *, components, posteriors, relative_effects,
-                     ranks, influence, influence_studies, influence_plot,
-                     threads: int | None = None):
+def assess_influence(settings: dict, analysis: str, *, posteriors, influence,
+                     influence_studies, influence_plot, threads: int | None = None):
     """What drives the analysis' ranking: each study left out in turn and the consistency
     model refitted (same priors, sampler, seed and convergence gate).
 
-    Writes ``influence`` (:func:`bayesnma.influence.influence_table`: every treatment's
-    effect against its reference and SUCRA with and without each study),
-    ``influence_studies`` (:func:`bayesnma.influence.study_influence`: per study, the
-    largest moves) and ``influence_plot`` (each treatment's effect without each study).
+    Reads only the fits (``posteriors``, one per component) besides the settings and data,
+    so that a new label reruns none of the refits. Writes ``influence``
+    (:func:`bayesnma.influence.influence_table`: every treatment's effect against its
+    reference and SUCRA with and without each study), ``influence_studies``
+    (:func:`bayesnma.influence.study_influence`: per study, the largest moves) and
+    ``influence_plot`` (each treatment's effect without each study).
     """
+    from bayesnma import effects, ranking
     from bayesnma import influence as infl
     from bayesnma.plots import plot_influence
 
     cfg, network = _load(settings, analysis)
-    comps = io.read_table(components)
-    whole = {row.component: (row.trt_ref, set(row.treatments), set(row.studies))
-             for row in comps.itertuples()}
+    whole = {c.label: (_component_ref(cfg, network, c), set(c.treatments), set(c.studies))
+             for c in _components(cfg, network)}
     fits = {Path(path).parent.name: io.read_idata(path) for path in posteriors}
+    main_effects = pd.concat([effects.relative_effects(idata, lower_better=cfg.lower_better)
+                              .assign(component=label) for label, idata in fits.items()])
+    main_ranks = pd.concat([ranking.posterior_ranks(idata, lower_better=cfg.lower_better)
+                            .assign(component=label) for label, idata in fits.items()])
     refits = [_refit_without(settings, analysis, study, whole, fits, threads)
               for study in network.studies]
-    table = infl.influence_table(io.read_table(relative_effects), io.read_table(ranks),
-                                 {label: ref for label, (ref, *_) in whole.items()}, refits)
+    trt_refs = {label: ref for label, (ref, *_) in whole.items()}
+    table = infl.influence_table(main_effects, main_ranks, trt_refs, refits)
     io.write_table(table.assign(analysis=analysis), influence)
     io.write_table(infl.study_influence(table).assign(analysis=analysis), influence_studies)
-    io.save_figure(plot_influence(table, trt_refs={label: ref for label, (ref, *_) in
-                                                   whole.items()},
-                                  measure=str(comps["measure"].iat[0]),
-                                  lower_better=cfg.lower_better,
-                                  title=f"{cfg.outcome}: each study left out in turn"),
-                   influence_plot)
+    measure = next(iter(fits.values())).posterior.attrs["measure"]
+    io.save_figure(plot_influence(table, trt_refs=trt_refs, measure=measure,
+                                  lower_better=cfg.lower_better), influence_plot)
 
 
 def _refit_without(settings: dict, analysis: str, study: str, whole: dict, fits: dict,
@@ -1329,8 +1339,9 @@ def run_summary(plan: dict, results="results") -> str:
                     "label": label, "converged": bool(conv.loc[label, "converged"]),
                     "diagnostics": conv.loc[label],
                     "ranks": ranks[ranks["component"] == label],
-                    "placed_by": dict(zip(evidence["treatment"], evidence["placed_by"],
-                                          strict=True)),
+                    "placed_by": {**dict(zip(evidence["treatment"], evidence["placed_by"],
+                                             strict=True)),
+                                  **_prior_set_placement(folder / label)},
                     "verdict": (io.read_table(verdict)["verdict"].iat[0]
                                 if verdict.is_file() else None),
                     "certainty": io.read_table(rating) if rating.is_file() else None})
@@ -1349,6 +1360,19 @@ def run_summary(plan: dict, results="results") -> str:
 def print_run_summary(plan: dict, results="results") -> None:
     """Print :func:`run_summary` (the workflow's ``onsuccess`` hook)."""
     print("\n" + run_summary(plan, results), flush=True)
+
+
+def _prior_set_placement(folder: Path) -> dict[str, str]:
+    """What places each treatment of a component whose effect the prior on d sets, for the
+    headline's rules (as the report's: :data:`bayesnma.report.PRIOR_SET_PLACEMENT`)."""
+    from bayesnma.report import PRIOR_SET_PLACEMENT
+
+    path = folder / "prior_sensitivity.csv"
+    if not path.is_file():
+        return {}
+    table = io.read_table(path)
+    return dict.fromkeys(table.loc[table["prior_set"].astype(bool), "treatment"],
+                         PRIOR_SET_PLACEMENT)
 
 
 def _read_folder(folder: Path) -> dict:

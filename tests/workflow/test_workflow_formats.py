@@ -34,10 +34,18 @@ defaults:
   consistency: [consistency]  # formats are checked here; consistency in test_workflow.py
   trt_ref: P
 analyses:
-  cont: {{data: {d}/continuous.csv, format: continuous, lower_better: true}}
-  rate: {{data: {d}/rate.csv, format: rate, lower_better: true, trt_effects: fixed}}
-  fu: {{data: {d}/followup.csv, format: events_followup, lower_better: true}}
-  con: {{data: {d}/contrast.csv, format: contrast, measure: MD, trt_effects: fixed}}
+  # rate, fu and con run as sensitivity analyses of cont (a scenario may change the data
+  # and its format): one batch runs their steps in one process, where three analyses of
+  # their own paid a process per step
+  cont:
+    data: {d}/continuous.csv
+    format: continuous
+    lower_better: true
+    sensitivity:
+      rate: {{data: {d}/rate.csv, format: rate, trt_effects: fixed}}
+      fu: {{data: {d}/followup.csv, format: events_followup}}
+      con: {{data: {d}/contrast.csv, format: contrast, measure: MD, trt_effects: fixed,
+            lower_better: false}}
   surv:
     lower_better: true
     data:
@@ -45,7 +53,8 @@ analyses:
       - {{file: {d}/medians.csv, format: median}}
 """
 
-MEASURES = {"cont": "MD", "rate": "IRR", "fu": "HR", "con": "MD", "surv": "HR"}
+MEASURES = {"cont": "MD", "cont--rate": "IRR", "cont--fu": "HR", "cont--con": "MD",
+            "surv": "HR"}
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +79,7 @@ def test_format_runs_end_to_end(formats_run, analysis):
     assert comps["measure"].tolist() == [measure]
     assert (out / "report.html").stat().st_size > 0
     ranks = pd.read_csv(out / "c1" / "ranks.csv")
-    sign = "<" if analysis != "con" else ">"
+    sign = "<" if analysis != "cont--con" else ">"
     assert ranks["better_if"].iat[0].startswith(f"{measure} {sign}")
     fit = pd.read_csv(out / "c1" / "model_fit.csv").set_index("quantity")["value"]
     assert fit["n_data_points"] > 0 and fit["resdev_mean"] > 0

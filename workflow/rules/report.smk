@@ -122,10 +122,7 @@ rule render_answer:
 
 rule assess_influence:
     input:
-        components="results/{analysis}/network/components.csv",
         posteriors=get_component_files("posterior.nc"),
-        relative_effects="results/{analysis}/relative_effects.csv",
-        ranks="results/{analysis}/ranks.csv",
         data=get_data_files,
     output:
         influence=report(
@@ -142,7 +139,7 @@ rule assess_influence:
             subcategory="all components",
         ),
     params:
-        key=get_key("all"),
+        key=get_key("influence"),
     threads: get_chains
     resources:
         mem_mb=FIT_MEM_MB,
