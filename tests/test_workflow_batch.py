@@ -23,6 +23,9 @@ def test_scenario_batches_chunk_each_main_analysis_in_config_order():
     assert scenario_batches(plan, 2) == {"orr_1": ["orr--a", "orr--b"],
                                          "orr_2": ["orr--c", "orr--d"], "orr_3": ["orr--e"],
                                          "pfs_1": ["pfs--x"]}
+    # a few scenarios make two batches, to run side by side
+    assert scenario_batches(_plan(orr=["a", "b", "c"]), 4) == {
+        "orr_1": ["orr--a", "orr--b"], "orr_2": ["orr--c"]}
 
 
 def _job(rule, inputs=(), outputs=(), params=None):

@@ -1453,7 +1453,8 @@ def _end_job(snakemake) -> None:
 
 def scenario_batches(plan: dict, size: int) -> dict[str, list[str]]:
     """Sensitivity analyses in batches of at most ``size``, in config order, per main
-    analysis: ``{"<main>_<k>": [scenario, ...]}`` (``k`` from 1).
+    analysis: ``{"<main>_<k>": [scenario, ...]}`` (``k`` from 1); two or more scenarios
+    make two batches at least, so that they run side by side.
 
     Each batch is one workflow job that runs every step of its scenarios in one process
     (:func:`run_batch`): a scenario's steps cost seconds, and a process per step paid the
@@ -1462,8 +1463,10 @@ def scenario_batches(plan: dict, size: int) -> dict[str, list[str]]:
     batches = {}
     for main in main_analyses(plan):
         scenarios = plan[main]["sensitivity"]
-        for k, start in enumerate(range(0, len(scenarios), size), start=1):
-            batches[f"{main}_{k}"] = scenarios[start:start + size]
+        # two batches at least, so that two cores share a few scenarios
+        per = min(size, max(1, -(-len(scenarios) // 2)))
+        for k, start in enumerate(range(0, len(scenarios), per), start=1):
+            batches[f"{main}_{k}"] = scenarios[start:start + per]
     return batches
 
 

@@ -184,7 +184,7 @@ def test_a_batched_scenario_writes_what_the_single_steps_write(finished_run):
     gets the same tables, draw for draw (its chains are sampled one at a time)."""
     tmp_path, _ = finished_run
     main, same = (tmp_path / "results" / name for name in ("mine", "mine--same"))
-    batch = (tmp_path / "logs" / "sensitivity" / "mine_1.log").read_text()
+    batch = (tmp_path / "logs" / "sensitivity" / "mine_2.log").read_text()
     assert "fit_model (analysis=mine--same, component=c1)" in batch
     for table in ("c1/relative_effects.csv", "c1/ranks.csv", "c2/league_table.csv",
                   "c1/diagnostics.csv", "network/studies.csv", "relative_effects.csv"):
@@ -312,7 +312,7 @@ def test_a_failing_scenario_does_not_take_its_batch_or_the_report_down(finished_
     marked; the scenarios of its batch and the main report are kept (the run succeeded)."""
     tmp_path, _ = finished_run
     results = tmp_path / "results"
-    batch = (tmp_path / "logs" / "sensitivity" / "mine_1.log").read_text()
+    batch = (tmp_path / "logs" / "sensitivity" / "mine_2.log").read_text()
     assert "analysis=mine--failing" in batch and "analysis=mine--same" in batch
     assert not io.read_table(results / "mine--failing" / "convergence.csv")["converged"].all()
     for scenario in ("mine--structured", "mine--bridged", "mine--same"):

@@ -140,7 +140,9 @@ rule assess_influence:
         ),
     params:
         key=get_key("influence"),
-    threads: get_chains
+    # One thread: its chains one at a time, so that it runs beside the other jobs (a
+    # sensitivity batch takes one core too) instead of waiting for every core.
+    threads: 1
     resources:
         mem_mb=FIT_MEM_MB,
         runtime=FIT_RUNTIME,
