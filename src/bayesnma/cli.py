@@ -63,16 +63,16 @@ def _configfiles(args) -> list[Path]:
     from bayesnma.config import YTE_KEY, load_config_file, uses_yte
 
     paths = []
-    for k, given in enumerate(args.configfile):
+    for n, given in enumerate(args.configfile, start=1):
         path = (Path(args.directory) / given).resolve()
         if path.is_file():  # a missing one is reported by the command
             config = load_config_file(path, allow_yte=args.allow_yte)
             if uses_yte(path):
                 path = Path(args.directory).resolve() / ".bayesnma" / "rendered" / (
-                    f"{k + 1}-{path.name}")
+                    f"{n}-{path.name}")
                 path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(yaml.safe_dump({k: v for k, v in config.items()
-                                                if k != YTE_KEY}, sort_keys=False))
+                path.write_text(yaml.safe_dump({key: value for key, value in config.items()
+                                                if key != YTE_KEY}, sort_keys=False))
         paths.append(path)
     return paths
 
