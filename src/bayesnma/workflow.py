@@ -803,8 +803,8 @@ def summarise_component(settings: dict, analysis: str, component: str, *, poster
 
 
 def rate_certainty(settings: dict, analysis: str, component: str, *, posterior,
-                   relative_effects, heterogeneity, evidence, consistency, certainty,
-                   classification, cinema):
+                   relative_effects, heterogeneity, prior_sensitivity, evidence, consistency,
+                   certainty, classification, cinema):
     """Rate the certainty of every relative effect of one component on the CINeMA domains
     and placement (``certainty``), classify the treatments against the reference as
     GRADE's minimally contextualised approach does (``classification``), and export the
@@ -840,7 +840,7 @@ def rate_certainty(settings: dict, analysis: str, component: str, *, posterior,
         heterogeneity=io.read_table(heterogeneity), predictive=predictive,
         splits=io.read_table(splits) if splits.exists() else None,
         verdict=io.read_table(checks / "verdict.csv")["verdict"].iat[0], placed_by=placed_by,
-        prior_set=_prior_set(idata))
+        prior_set=_prior_set(io.read_table(prior_sensitivity)))
     io.write_table(_labelled(table, analysis, component, converged), certainty)
     classes = rating.classify(eff, table, trt_ref=ref, measure=measure, converged=converged,
                               placed_by=placed_by, network=sub)
@@ -848,12 +848,10 @@ def rate_certainty(settings: dict, analysis: str, component: str, *, posterior,
     io.write_table(_labelled(rating.cinema_export(sub), analysis, component), cinema)
 
 
-def _prior_set(idata) -> list[str]:
-    """Treatments whose effect the prior on ``d`` sets (the data do not bound it)."""
-    from bayesnma.diagnostics import prior_set_effects
-
-    table = prior_set_effects(idata)
-    return list(table.loc[table["prior_set"].astype(bool), "treatment"])
+def _prior_set(table: pd.DataFrame) -> list[str]:
+    """Treatments whose effect the prior on ``d`` sets (the data do not bound it), from a
+    :func:`bayesnma.diagnostics.prior_set_effects` table."""
+    return list(table.loc[table["prior_set"].astype(bool), "treatment"]) if len(table) else []
 
 
 def _compare_draws(idata, lower_better: bool, draws: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -1370,9 +1368,7 @@ def _prior_set_placement(folder: Path) -> dict[str, str]:
     path = folder / "prior_sensitivity.csv"
     if not path.is_file():
         return {}
-    table = io.read_table(path)
-    return dict.fromkeys(table.loc[table["prior_set"].astype(bool), "treatment"],
-                         PRIOR_SET_PLACEMENT)
+    return dict.fromkeys(_prior_set(io.read_table(path)), PRIOR_SET_PLACEMENT)
 
 
 def _read_folder(folder: Path) -> dict:

@@ -190,6 +190,7 @@ rule rate_certainty:
         posterior="results/{analysis}/{component}/posterior.nc",
         relative_effects="results/{analysis}/{component}/relative_effects.csv",
         heterogeneity="results/{analysis}/{component}/heterogeneity.csv",
+        prior_sensitivity="results/{analysis}/{component}/prior_sensitivity.csv",
         evidence="results/{analysis}/network/evidence.csv",
         consistency="results/{analysis}/{component}/consistency",
     output:
