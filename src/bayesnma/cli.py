@@ -170,7 +170,9 @@ def _snakemake(workdir: Path, configs, *, cores: int, targets=(), dry_run: bool 
                 resource_settings=ResourceSettings(cores=cores),
                 config_settings=ConfigSettings(configfiles=list(configs)),
                 snakefile=snakefile(), workdir=workdir)
-            dag = workflow.dag(DAGSettings(targets=frozenset(targets)))
+            # A job a stopped run left half done is redone, as the lock message promises
+            # (Snakemake's --rerun-incomplete): its outputs are not results.
+            dag = workflow.dag(DAGSettings(targets=frozenset(targets), force_incomplete=True))
             if unlock:
                 dag.unlock()
                 print(f"bayesnma: unlocked {workdir}", file=sys.stderr)
