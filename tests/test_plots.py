@@ -1,4 +1,6 @@
 import io
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -200,3 +202,15 @@ def test_influence_plot_has_a_panel_per_treatment_and_a_row_per_study_left_out()
     assert any(t.get_text() == "not estimable" for t in panels[1].texts)
     assert any(t.get_text() == "only against B (see the table)" for t in panels[1].texts)
     assert panels[0].get_xscale() == "log"
+
+
+def test_importing_and_plotting_leave_the_callers_matplotlib_backend_alone():
+    # A notebook's backend (here: svg) stays; the figures are made outside pyplot.
+    code = ("import matplotlib; matplotlib.use('svg'); import pandas as pd; "
+            "from bayesnma.plots import plot_rankogram; "
+            "fig = plot_rankogram(pd.DataFrame({'treatment': ['A', 'B'], 'rank': [1, 2], "
+            "'probability': [1.0, 1.0]})); import matplotlib.pyplot as plt; "
+            "print(matplotlib.get_backend(), plt.get_fignums())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["svg", "[]"]

@@ -116,11 +116,14 @@ def read_posterior_attrs(path) -> dict:
 def save_figure(fig, *paths, dpi: int = 300) -> None:
     """Save a figure to each path (format from the extension: PNG at ``dpi``, 300 for
     print; SVG with text kept as text so that journals' tools can edit it) and close it."""
-    import matplotlib.pyplot as plt
+    import matplotlib
 
     from bayesnma.plots import PLAIN_TEXT
 
-    with plt.rc_context({**PLAIN_TEXT, "svg.fonttype": "none"}):
+    with matplotlib.rc_context({**PLAIN_TEXT, "svg.fonttype": "none"}):
         for path in paths:
             fig.savefig(_parent(path), dpi=dpi, bbox_inches="tight")
-    plt.close(fig)
+    if fig.canvas.manager is not None:  # made through pyplot (ArviZ's figures): release it
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)

@@ -8,15 +8,13 @@ from __future__ import annotations
 import functools
 
 import matplotlib
+import networkx as nx
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import networkx as nx  # noqa: E402
-import numpy as np  # noqa: E402
-
-from bayesnma.effects import mc_decimals, quantile_columns  # noqa: E402
-from bayesnma.measures import get_measure  # noqa: E402
+from bayesnma.effects import mc_decimals, quantile_columns
+from bayesnma.measures import get_measure
 
 __all__ = [
     "plot_chain_ranks",
@@ -34,9 +32,17 @@ __all__ = [
     "plot_trace",
 ]
 
-_COLOURS = plt.get_cmap("tab10").colors
+_COLOURS = matplotlib.colormaps["tab10"].colors
 #: Names are shown as typed: a "$" in a treatment or study name is not mathtext.
 PLAIN_TEXT = {"text.parse_math": False}
+
+
+def _subplots(nrows: int = 1, ncols: int = 1, *, figsize, **kwargs):
+    """A figure and its axes (as :func:`matplotlib.pyplot.subplots`) outside pyplot: no
+    backend is chosen and nothing is kept open, so that importing or calling this module
+    changes nothing in the caller's matplotlib (a notebook's inline figures)."""
+    fig = Figure(figsize=figsize)
+    return fig, fig.subplots(nrows, ncols, **kwargs)
 
 
 def _plain_text(plot):
@@ -46,7 +52,7 @@ def _plain_text(plot):
 
     @functools.wraps(plot)
     def build(*args, **kwargs):
-        with plt.rc_context(PLAIN_TEXT):
+        with matplotlib.rc_context(PLAIN_TEXT):
             fig = plot(*args, **kwargs)
             for ax in fig.axes:
                 for axis in (ax.xaxis, ax.yaxis):
@@ -76,7 +82,7 @@ def plot_network(graph: nx.Graph, components=None, *, bridges=(), title: str = "
     alone = tuple(n for n in graph.nodes if not any(n in g for g in groups))
     if alone:
         groups = [*groups, alone]
-    fig, ax = plt.subplots(figsize=(4.5 + 3.0 * len(groups), 6))
+    fig, ax = _subplots(figsize=(4.5 + 3.0 * len(groups), 6))
     pos = {}
     for i, nodes in enumerate(groups):  # one circle per component, side by side
         sub = nx.circular_layout(graph.subgraph(nodes)) if len(nodes) > 2 else {
@@ -140,7 +146,7 @@ def plot_forest(effects, *, trt_ref: str, measure: str = "OR", lower_better: boo
     rows = effects[(effects["comparator"] == trt_ref) & (effects["scale"] == m.code)]
     rows = rows.sort_values("median", ascending=lower_better)
     n = len(rows)
-    fig, ax = plt.subplots(figsize=(7.5, 1.5 + 0.32 * n))
+    fig, ax = _subplots(figsize=(7.5, 1.5 + 0.32 * n))
     y = np.arange(n)[::-1]
     _intervals(ax, rows, y, m, ci_prob, markersize=5, elinewidth=1.2, unanchored=unanchored)
     ax.set_yticks(y, [f"{t} (class mean)" if t in set(class_means) else t
@@ -204,8 +210,8 @@ def plot_forest_outcomes(panels, *, ci_prob: float = 0.95, title: str = ""):
     trts = list(dict.fromkeys([*first.index, *(t for _, _, r in picked for t in r.index),
                                *(p["trt_ref"] for p, _, _ in picked)]))
     n = len(trts)
-    fig, axes = plt.subplots(1, len(picked), figsize=(1.6 + 2.7 * len(picked), 1.6 + 0.32 * n),
-                             sharey=True, squeeze=False)
+    fig, axes = _subplots(1, len(picked), figsize=(1.6 + 2.7 * len(picked), 1.6 + 0.32 * n),
+                          sharey=True, squeeze=False)
     y = dict(zip(trts, np.arange(n)[::-1], strict=True))
     for ax, (panel, m, rows) in zip(axes[0], picked, strict=True):
         _intervals(ax, rows, [y[t] for t in rows.index], m, ci_prob, markersize=4,
@@ -333,15 +339,15 @@ def plot_league_heatmap(effects, order, *, direct=None, measure: str = "OR",
     pairs = (natural_direct(direct).set_index(["treatment", "comparator"])
              if direct is not None and len(direct) else None)
     n = len(order)
-    cmap, norm = plt.get_cmap("RdBu"), Normalize(0, 1)
-    fig, ax = plt.subplots(figsize=(1.2 + 1.15 * n, 1.3 + 0.78 * n))
+    cmap, norm = matplotlib.colormaps["RdBu"], Normalize(0, 1)
+    fig, ax = _subplots(figsize=(1.2 + 1.15 * n, 1.3 + 0.78 * n))
     grid = np.full((n, n), np.nan)
     for i, a in enumerate(order):
         for j, b in enumerate(order):
             if j > i and pairs is not None and (a, b) in pairs.index:
                 d = pairs.loc[(a, b)]
-                ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="white",
-                                           edgecolor="0.75", linewidth=0.8))
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="white",
+                                       edgecolor="0.75", linewidth=0.8))
                 ax.text(j, i, f"{_estimate(d['estimate'])}\n({_estimate(d['lower'])} to "
                               f"{_estimate(d['upper'])})\n{int(d['n_studies'])} "
                               f"stud{'y' if d['n_studies'] == 1 else 'ies'}",
@@ -358,7 +364,7 @@ def plot_league_heatmap(effects, order, *, direct=None, measure: str = "OR",
                     weight="bold" if (r[lo] > m.null or r[hi] < m.null) else "normal")
     image = ax.imshow(grid, cmap=cmap, norm=norm)
     for i, name in enumerate(order):
-        ax.add_patch(plt.Rectangle((i - 0.5, i - 0.5), 1, 1, color="0.92"))
+        ax.add_patch(Rectangle((i - 0.5, i - 0.5), 1, 1, color="0.92"))
         ax.text(i, i, textwrap.fill(name, 12), ha="center", va="center", fontsize=8,
                 weight="bold")
     ax.set_xticks([])
@@ -401,8 +407,8 @@ def plot_rankogram(rank_probs, ranks=None, *, title: str = ""):
     n = len(trts)
     cols = min(n, 5)
     nrows = -(-n // cols)
-    fig, axes = plt.subplots(nrows, cols, figsize=(2.2 * cols, 0.6 + 2.1 * nrows),
-                             sharey=True, squeeze=False)
+    fig, axes = _subplots(nrows, cols, figsize=(2.2 * cols, 0.6 + 2.1 * nrows),
+                          sharey=True, squeeze=False)
     for ax in axes.flat[n:]:
         ax.set_visible(False)
     for ax, trt in zip(axes.flat, trts, strict=False):
@@ -428,7 +434,7 @@ def plot_cumulative_ranks(rank_probs, ranks, *, title: str = ""):
     """Cumulative ranking curves, best SUCRA first; the key, beside the plot so that it
     covers no line, gives each treatment's SUCRA."""
     trts, sucra = _by_sucra(rank_probs, ranks)
-    fig, ax = plt.subplots(figsize=(7.5, 4))
+    fig, ax = _subplots(figsize=(7.5, 4))
     markers = "osD^vP*Xh<>p"
     for i, trt in enumerate(trts):
         rows = rank_probs[rank_probs["treatment"] == trt]
@@ -489,8 +495,8 @@ def plot_leverage(pointwise, *, title: str = ""):
         column draws one panel per model.
     """
     models = list(dict.fromkeys(pointwise["model"])) if "model" in pointwise else [""]
-    fig, axes = plt.subplots(1, len(models), figsize=(5.2 * len(models), 4.4), squeeze=False,
-                             sharey=True)
+    fig, axes = _subplots(1, len(models), figsize=(5.2 * len(models), 4.4), squeeze=False,
+                          sharey=True)
     top = max(1.2, float(pointwise["leverage"].max()) * 1.15)
     span = max(2.2, float(pointwise["signed_sqrt_resdev"].abs().max()) * 1.1)
     for ax, model in zip(axes[0], models, strict=True):
@@ -525,7 +531,7 @@ def plot_dev_dev(pointwise, *, x_model: str = "consistency", y_model: str = "ume
     pivot = pointwise.pivot_table(index="data_point", columns="model", values="resdev",
                                   sort=False)
     xs, ys = pivot[x_model], pivot[y_model]
-    fig, ax = plt.subplots(figsize=(5.2, 5.0))
+    fig, ax = _subplots(figsize=(5.2, 5.0))
     top = float(max(xs.max(), ys.max(), 1.0)) * 1.08
     ax.plot([0, top], [0, top], color="0.5", linestyle="--", linewidth=1)
     ax.scatter(xs, ys, s=18, color=_COLOURS[0], alpha=0.8)
@@ -555,7 +561,7 @@ def plot_nodesplit(splits, *, measure: str = "OR", lower_better: bool, ci_prob: 
     keys = list(dict.fromkeys(zip(splits["treatment"], splits["comparator"], strict=True)))
     styles = {"network": ("s", "black"), "direct": ("o", _COLOURS[0]),
               "indirect": ("^", _COLOURS[1])}
-    fig, ax = plt.subplots(figsize=(7.5, 0.9 + 0.75 * len(keys)))
+    fig, ax = _subplots(figsize=(7.5, 0.9 + 0.75 * len(keys)))
     for i, (trt, comp) in enumerate(keys):
         rows = splits[(splits["treatment"] == trt) & (splits["comparator"] == comp)]
         y0 = len(keys) - 1 - i
@@ -594,13 +600,13 @@ def plot_prior_posterior(panels, *, title: str = ""):
         fixed-effect model: the figure says so.
     """
     if not panels:
-        fig, ax = plt.subplots(figsize=(6, 1.6))
+        fig, ax = _subplots(figsize=(6, 1.6))
         ax.axis("off")
         ax.text(0.5, 0.5, "Fixed effects: no between-study heterogeneity parameter",
                 ha="center", va="center")
         ax.set_title(title, fontsize=9)
         return fig
-    fig, axes = plt.subplots(len(panels), 1, figsize=(7, 2.8 * len(panels)), squeeze=False)
+    fig, axes = _subplots(len(panels), 1, figsize=(7, 2.8 * len(panels)), squeeze=False)
     for ax, panel in zip(axes[:, 0], panels, strict=True):
         draws = np.asarray(panel["draws"]).ravel()
         upper = max(np.quantile(draws, 0.995), 1e-3) * 1.3
@@ -635,8 +641,8 @@ def plot_robustness(table, *, title: str = ""):
     main = table[table["scenario"] == scenarios[0]].sort_values("sucra", ascending=False)
     treatments = list(dict.fromkeys([*main["treatment"], *table["treatment"]]))
     n_t, n_s = len(treatments), len(scenarios)
-    fig, (ax_s, ax_r) = plt.subplots(1, 2, figsize=(10, 0.9 + 0.32 * n_t * max(n_s, 2) / 2),
-                                     sharey=True)
+    fig, (ax_s, ax_r) = _subplots(1, 2, figsize=(10, 0.9 + 0.32 * n_t * max(n_s, 2) / 2),
+                                  sharey=True)
     step = 0.8 / max(n_s, 1)
     for k, scenario in enumerate(scenarios):
         rows = table[table["scenario"] == scenario].set_index("treatment")
@@ -702,8 +708,8 @@ def plot_influence(table, *, trt_refs: dict, measure: str = "OR", lower_better: 
     ncols = min(3, max(n, 1))
     nrows = max(math.ceil(n / ncols), 1)
     height = 0.8 + 0.2 * (len(studies) + 1)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, height * nrows + 0.6),
-                             squeeze=False)
+    fig, axes = _subplots(nrows, ncols, figsize=(3.6 * ncols, height * nrows + 0.6),
+                          squeeze=False)
     labels = ["all studies", *(f"without {s}" for s in studies)]
     y = np.arange(len(labels))[::-1]
     for ax, (_, first) in zip(axes.flat, main.iterrows(), strict=False):

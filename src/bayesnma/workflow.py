@@ -1403,6 +1403,9 @@ def run_step(snakemake, step) -> None:
     if snakemake.log:
         handlers.append(logging.FileHandler(snakemake.log[0], mode="w"))
     _route_logger(logging.getLogger("bayesnma"), handlers)
+    import matplotlib
+
+    matplotlib.use("Agg")  # a job draws to files only: no display, whatever the machine has
     accepted = inspect.signature(step).parameters
     named = [*snakemake.input.items(), *snakemake.output.items(),
              *snakemake.params.items(), *snakemake.wildcards.items()]
