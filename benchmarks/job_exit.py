@@ -3,7 +3,7 @@ teardown.
 
 Each Snakemake job runs its step in a new Python process. Once the step's outputs are
 written, tearing the interpreter down (finalising PyMC's, PyTensor's and ArviZ's modules)
-is pure cost; ``bayesnma.workflow._end_job`` ends the process with ``os._exit`` after
+is pure cost; ``bayesnma.workflow.adapter._end_job`` ends the process with ``os._exit`` after
 flushing the logs. This times a process that loads what a summarising step loads (the
 workflow module, PyMC, ArviZ and a posterior) and then exits either way.
 

@@ -6,7 +6,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from bayesnma.workflow import order_jobs, run_batch, scenario_batches
+from bayesnma.workflow import run_batch, scenario_batches
+from bayesnma.workflow.adapter import order_jobs
 
 
 def _plan(**sensitivity):

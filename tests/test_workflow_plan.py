@@ -8,7 +8,8 @@ import pytest
 
 from bayesnma import ConfigError, DataValidationError, NetworkError
 from bayesnma.config import analysis_config, validate_config
-from bayesnma.workflow import _components, _variants, load_network, plan_analyses
+from bayesnma.workflow import load_network, plan_analyses
+from bayesnma.workflow.plan import analysis_components, analysis_variants
 
 DATA = """study,treatment,events,total
 s1,A,5,50
@@ -40,7 +41,7 @@ def test_exchangeable_baselines_keep_single_arm_studies_and_say_what_is_unplaced
     cfg = _cfg(tmp_path, allow_single_arm=True, baseline={"model": "exchangeable"})
     network = load_network(cfg)
     assert network.studies == ["s1", "s2", "s3", "s4"]
-    assert [c.treatments for c in _components(cfg, network)] == [("A", "B", "C")]
+    assert [c.treatments for c in analysis_components(cfg, network)] == [("A", "B", "C")]
     assert any("treatment 'H' is in no comparison (single-arm evidence only) and is not "
                "analysed" in n for n in network.notes)
 
@@ -49,7 +50,7 @@ def test_bridge_fits_the_whole_network_as_one_part(tmp_path):
     cfg = _cfg(tmp_path, allow_single_arm=True, disconnected="bridge",
                baseline={"model": "exchangeable"})
     network = load_network(cfg)
-    (only,) = _components(cfg, network)
+    (only,) = analysis_components(cfg, network)
     assert only.label == "c1" and only.treatments == ("A", "B", "C", "H")
     assert not any("not analysed" in n for n in network.notes)
 
@@ -153,7 +154,7 @@ def test_cross_component_rows_keep_names_with_separators(tmp_path):
 
 
 def test_settings_key_follows_settings_and_code(monkeypatch):
-    from bayesnma import workflow
+    from bayesnma.workflow import keys as workflow
 
     a = {"data": "x.csv", "outcome": "ORR", "priors": {"het": 1}}
     relabelled = {**a, "outcome": "Objective response"}
@@ -215,19 +216,15 @@ def test_a_step_writes_our_errors_in_one_line_and_bugs_with_their_traceback(tmp_
 def test_stale_results_are_removed_per_component_and_the_stamp_rewritten_on_change(tmp_path):
     import xarray as xr
 
-    from bayesnma.workflow import (
-        _fit_stamp,
-        remove_stale_results,
-        settings_key,
-        write_fit_stamps,
-    )
+    from bayesnma.workflow import remove_stale_results, settings_key, write_fit_stamps
+    from bayesnma.workflow.keys import fit_stamp
 
     cfg = _cfg(tmp_path)
     plan = {"a": {"settings": cfg.settings, "data_files": [str(tmp_path / "arms.csv")],
                   "components": ["c1", "c2"],
                   "keys": {"all": settings_key(cfg.settings), "influence": "refits"}}}
     results = tmp_path / "results"
-    current = _fit_stamp(cfg.settings, plan["a"]["data_files"])
+    current = fit_stamp(cfg.settings, plan["a"]["data_files"])
     for comp, stamp in (("c1", current), ("c2", "out-of-date")):
         folder = results / "a" / comp
         folder.mkdir(parents=True)
@@ -344,12 +341,12 @@ def test_checks_are_fitted_by_default_where_a_component_has_a_loop(tmp_path, dat
                                                    "consistency": consistency}}})["a"]
     cfg = analysis_config("a", settings)
     network = load_network(cfg)
-    comp = _components(cfg, network)[0]
-    assert list(_variants(cfg, network, comp)) == expected
+    comp = analysis_components(cfg, network)[0]
+    assert list(analysis_variants(cfg, network, comp)) == expected
 
 
 def test_the_answer_provenance_follows_the_data_and_the_question(tmp_path):
-    from bayesnma.workflow import _provenance
+    from bayesnma.workflow.reports import _provenance
 
     path = tmp_path / "arms.csv"
     path.write_text(DATA)
@@ -364,7 +361,7 @@ def test_the_answer_provenance_follows_the_data_and_the_question(tmp_path):
 
 def test_the_network_figure_draws_one_class_bridge_per_pair_of_parts(tmp_path):
     from bayesnma.network import connected_components
-    from bayesnma.workflow import _class_bridges
+    from bayesnma.workflow.steps import _class_bridges
 
     path = tmp_path / "arms.csv"
     path.write_text("study,treatment,events,total\ns1,A,5,50\ns1,B,9,50\n"
@@ -384,7 +381,7 @@ def test_the_network_figure_draws_one_class_bridge_per_pair_of_parts(tmp_path):
 def test_one_class_has_nothing_to_compare_or_rank():
     from bayesnma.effects import treatment_effects
     from bayesnma.testing import synthetic_idata
-    from bayesnma.workflow import _compare_draws
+    from bayesnma.workflow.steps import _compare_draws
 
     idata = synthetic_idata({"B": 0.5})
     one = treatment_effects(idata).isel(treatment=[0]).rename(treatment="class")
@@ -395,7 +392,7 @@ def test_one_class_has_nothing_to_compare_or_rank():
 def test_the_run_summary_treats_an_effect_set_by_the_prior_as_placed_by_it(tmp_path):
     from bayesnma import io
     from bayesnma.report import PRIOR_SET_PLACEMENT
-    from bayesnma.workflow import _prior_set_placement
+    from bayesnma.workflow.reports import _prior_set_placement
 
     assert _prior_set_placement(tmp_path) == {}  # no table: nothing flagged
     io.write_table(pd.DataFrame({"treatment": ["B", "C"], "prior_set": [True, False]}),
