@@ -8,7 +8,7 @@ import pytest
 
 from bayesnma import ConfigError, DataValidationError, NetworkError
 from bayesnma.config import analysis_config, validate_config
-from bayesnma.workflow import load_network, plan_analyses
+from bayesnma.workflow import load_network, plan_analyses, scenario_batches
 from bayesnma.workflow.plan import analysis_components, analysis_variants
 
 DATA = """study,treatment,events,total
@@ -213,10 +213,10 @@ def test_a_step_writes_our_errors_in_one_line_and_bugs_with_their_traceback(tmp_
         assert ("Traceback" in text) == (step is crash)
 
 
-def test_stale_results_are_removed_per_component_and_the_stamp_rewritten_on_change(tmp_path):
+def test_stale_results_are_removed_per_component_and_the_settings_recorded(tmp_path):
     import xarray as xr
 
-    from bayesnma.workflow import remove_stale_results, settings_key, write_fit_stamps
+    from bayesnma.workflow import remove_stale_results, settings_key
     from bayesnma.workflow.keys import fit_stamp
 
     cfg = _cfg(tmp_path)
@@ -253,13 +253,6 @@ def test_stale_results_are_removed_per_component_and_the_stamp_rewritten_on_chan
     redirected = {"a": {**plan["a"], "keys": {"all": "direction", "influence": "other"}}}
     remove_stale_results(redirected, results)
     assert not (results / "a" / "influence.csv").exists()
-
-    write_fit_stamps(plan, results)
-    stamp_file = results / "a" / "fit_stamp.txt"
-    assert stamp_file.read_text() == current
-    before = stamp_file.stat().st_mtime_ns
-    write_fit_stamps(plan, results)  # unchanged: not rewritten, so nothing reruns
-    assert stamp_file.stat().st_mtime_ns == before
 
 
 def test_a_study_listed_as_excluded_must_not_be_in_the_data(tmp_path):
@@ -398,3 +391,22 @@ def test_the_run_summary_treats_an_effect_set_by_the_prior_as_placed_by_it(tmp_p
     io.write_table(pd.DataFrame({"treatment": ["B", "C"], "prior_set": [True, False]}),
                    tmp_path / "prior_sensitivity.csv")
     assert _prior_set_placement(tmp_path) == {"B": PRIOR_SET_PLACEMENT}
+
+
+def _batch_plan(**sensitivity):
+    plan = {}
+    for main, scenarios in sensitivity.items():
+        plan[main] = {"settings": {}, "sensitivity": [f"{main}--{s}" for s in scenarios]}
+        for s in scenarios:
+            plan[f"{main}--{s}"] = {"settings": {"sensitivity_of": main}, "sensitivity": []}
+    return plan
+
+
+def test_scenario_batches_chunk_each_main_analysis_in_config_order():
+    plan = _batch_plan(orr=["a", "b", "c", "d", "e"], dcr=[], pfs=["x"])
+    assert scenario_batches(plan, 2) == {"orr_1": ["orr--a", "orr--b"],
+                                         "orr_2": ["orr--c", "orr--d"], "orr_3": ["orr--e"],
+                                         "pfs_1": ["pfs--x"]}
+    # a few scenarios make two batches, to run side by side
+    assert scenario_batches(_batch_plan(orr=["a", "b", "c"]), 4) == {
+        "orr_1": ["orr--a", "orr--b"], "orr_2": ["orr--c"]}

@@ -107,8 +107,8 @@ def test_user_config_runs_end_to_end(finished_run):
     assert len(cross) == 2 and not cross["estimable"].any() and cross["mean"].isna().all()
     html = (out / "report.html").read_text()
     assert "Disconnected network" in html and "mixes prior therapies" in html
-    # nutpie's progress reaches the fit's log: a line per chain at each quarter.
-    log = (tmp_path / "logs" / "fit_model" / "mine" / "c1.log").read_text()
+    # nutpie's progress reaches the analysis' log: a line per chain at each quarter.
+    log = (tmp_path / "logs" / "run_analysis" / "mine.log").read_text()
     for chain in (1, 2):
         assert f"chain {chain} of 2: 100% (800 of 800 draws, sampling)" in log
     # Direct estimates above the league table's diagonal.
@@ -184,8 +184,9 @@ def test_a_batched_scenario_writes_what_the_single_steps_write(finished_run):
     gets the same tables, draw for draw (its chains are sampled one at a time)."""
     tmp_path, _ = finished_run
     main, same = (tmp_path / "results" / name for name in ("mine", "mine--same"))
-    batch = (tmp_path / "logs" / "sensitivity" / "mine_2.log").read_text()
-    assert "fit_model (analysis=mine--same, component=c1)" in batch
+    batch = (tmp_path / "logs" / "run_sensitivity_analyses" / "mine_2.log").read_text()
+    assert "sensitivity analysis 1 of 2: mine--same" in batch
+    assert "fitting mine--same/c1 (consistency)" in batch
     for table in ("c1/relative_effects.csv", "c1/ranks.csv", "c2/league_table.csv",
                   "c1/diagnostics.csv", "network/studies.csv", "relative_effects.csv"):
         pd.testing.assert_frame_equal(pd.read_csv(same / table).drop(columns="analysis"),
@@ -258,6 +259,24 @@ def test_rerun_does_nothing_and_report_builds(finished_run, snakemake):
     assert (tmp_path / "report.html").stat().st_size > 100_000
 
 
+def test_a_dry_run_lint_and_report_write_nothing(finished_run, snakemake, tmp_path):
+    """Parsing the workflow reads and checks the config and data, and writes nothing."""
+    run_dir, cfg = finished_run
+
+    def tree(root):
+        return {p: p.stat().st_mtime_ns for p in root.rglob("*")
+                if ".snakemake" not in p.parts and p.name != "parsed.html"}
+
+    before = tree(run_dir)
+    for args in (["-n"], ["--lint"], ["--report", "parsed.html"]):
+        assert snakemake(run_dir, "--configfile", str(cfg), *args).returncode == 0, args
+    assert tree(run_dir) == before
+    fresh = write_config(tmp_path)
+    for args in (["-n"], ["--lint"]):
+        assert snakemake(tmp_path, "--configfile", str(fresh), *args).returncode == 0, args
+    assert not (tmp_path / "results").exists()
+
+
 def _jobs(result) -> dict[str, int]:
     """Rule -> number of jobs, from the job stats of a (dry) run."""
     out = result.stdout + result.stderr
@@ -269,9 +288,17 @@ def _jobs(result) -> dict[str, int]:
 
 
 def test_reruns_follow_what_each_step_uses(finished_run, snakemake):
-    """Labels and direction rerun summaries and reports, not fits; priors and data refit."""
+    """Labels and direction rerun the analysis with its fits reused; priors and data refit;
+    a change of bayesnma's code reruns everything."""
+    import yaml
+
+    from bayesnma.workflow import plan_analyses
+    from bayesnma.workflow.keys import fit_stamp
+    from bayesnma.workflow.steps import _fitted
+
     tmp_path, cfg = finished_run
     base = cfg.read_text()
+    fit = tmp_path / "results" / "mine" / "c1"
     changes = {
         "label": (base.replace("outcome: Response", "outcome: Response rate"), False),
         "direction": (base.replace("outcome: Response",
@@ -283,17 +310,23 @@ def test_reruns_follow_what_each_step_uses(finished_run, snakemake):
         alt = tmp_path / f"{name}.yaml"
         alt.write_text(text)
         jobs = _jobs(snakemake(tmp_path, "--configfile", str(alt), "-n"))
-        assert ("fit_model" in jobs) == refit, (name, jobs)
-        assert jobs.get("summarise_posterior"), (name, jobs)
+        assert jobs.get("run_analysis") == 1, (name, jobs)
+        plan = plan_analyses(yaml.safe_load(text))["mine"]
+        stamp = fit_stamp(plan["settings"], plan["data_files"])
+        reused = _fitted(fit / "posterior.nc", fit / "diagnostics.csv", stamp, "consistency")
+        assert (reused is None) == refit, name
     data = tmp_path / "arms.csv"
     before, stat = data.read_text(), data.stat()
     data.write_text(before.replace("s5,E,9,30", "s5,E,10,30"))
     try:
         jobs = _jobs(snakemake(tmp_path, "--configfile", str(cfg), "-n"))
+        plan = plan_analyses(yaml.safe_load(base))["mine"]
+        stamp = fit_stamp(plan["settings"], plan["data_files"])
     finally:
         data.write_text(before)
         os.utime(data, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    assert jobs.get("fit_model"), jobs
+    assert jobs.get("run_analysis") and jobs.get("assess_influence"), jobs
+    assert _fitted(fit / "posterior.nc", fit / "diagnostics.csv", stamp, "consistency") is None
     assert _jobs(snakemake(tmp_path, "--configfile", str(cfg), "-n")) == {}
     # The package's code changes: a copy with one line added, first on the path.
     copy = tmp_path / "changed_package"
@@ -303,8 +336,9 @@ def test_reruns_follow_what_each_step_uses(finished_run, snakemake):
     ranking.write_text(ranking.read_text() + "\n# a change in how ranks are computed\n")
     jobs = _jobs(snakemake(tmp_path, "--configfile", str(cfg), "-n",
                            env={**os.environ, "PYTHONPATH": str(copy)}))
-    for rule in ("fit_model", "summarise_posterior", "plot_posterior", "render_report"):
+    for rule in ("run_analysis", "render_report", "assess_influence", "render_answer"):
         assert jobs.get(rule), (rule, jobs)
+    assert any(rule.startswith("run_sensitivity_analyses_") for rule in jobs), jobs
 
 
 def test_a_failing_scenario_does_not_take_its_batch_or_the_report_down(finished_run):
@@ -312,8 +346,8 @@ def test_a_failing_scenario_does_not_take_its_batch_or_the_report_down(finished_
     marked; the scenarios of its batch and the main report are kept (the run succeeded)."""
     tmp_path, _ = finished_run
     results = tmp_path / "results"
-    batch = (tmp_path / "logs" / "sensitivity" / "mine_2.log").read_text()
-    assert "analysis=mine--failing" in batch and "analysis=mine--same" in batch
+    batch = (tmp_path / "logs" / "run_sensitivity_analyses" / "mine_2.log").read_text()
+    assert "fitting mine--failing/c1" in batch and "fitting mine--same/c1" in batch
     assert not io.read_table(results / "mine--failing" / "convergence.csv")["converged"].all()
     for scenario in ("mine--structured", "mine--bridged", "mine--same"):
         assert io.read_table(results / scenario / "convergence.csv")["converged"].all()
@@ -384,7 +418,11 @@ def test_snakemake_report_carries_no_user_text_in_params(finished_run, snakemake
     alt.write_text(text[:text.index("    sensitivity:")].replace(
         "outcome: Response", f"outcome: \"{PAYLOAD} Response\""))
     run = snakemake(tmp_path, "--configfile", str(alt))
-    assert "fit_model" not in _jobs(run)  # a new label reruns no fit
+    assert _jobs(run).get("run_analysis") == 1
+    log = (tmp_path / "logs" / "run_analysis" / "mine.log").read_text()
+    assert "fit reused" in log and "fitting" not in log  # a new label reruns no fit
+    refits = (tmp_path / "logs" / "assess_influence" / "mine.log").read_text()
+    assert "refit reused" in refits and "refitting" not in refits
     report = snakemake(tmp_path, "--configfile", str(alt), "--report", "hostile.html")
     assert report.returncode == 0, report.stderr[-2000:]
     assert "document.title='pwned'" not in (tmp_path / "hostile.html").read_text()
@@ -439,8 +477,8 @@ def test_a_failed_refit_leaves_no_result_that_looks_current(finished_run, snakem
     run = snakemake(tmp_path, "--configfile", str(alt))
     assert run.returncode != 0 and "did not converge" in run.stderr
     left = [p.relative_to(out) for p in out.rglob("*") if p.is_file()
-            and "network" not in p.parts and "variants" not in p.parts
-            and p.name not in ("fit_stamp.txt", "settings_stamp.txt")]
+            and not {"variants", "influence_fits"} & set(p.parts)
+            and p.name != "settings_stamp.txt"]
     assert left == [], left
     assert not (tmp_path / "results" / "answer.html").exists()
 
@@ -486,9 +524,10 @@ def test_a_killed_run_leaves_a_lock_the_cli_names_and_removes(tmp_path):
                             "-d", str(tmp_path)], stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)
     locks = tmp_path / ".snakemake" / "locks"
-    fitting = tmp_path / "logs" / "fit_model" / "example" / "c1.log"
+    log = tmp_path / "logs" / "run_analysis" / "example.log"
     deadline = time.monotonic() + 120
-    while not fitting.exists() and time.monotonic() < deadline:
+    while (not log.exists() or "sampling" not in log.read_text()) and (
+            time.monotonic() < deadline):
         time.sleep(0.2)
     run.kill()  # as kill -9 during a fit: its lock and a half-done job are left
     run.wait()
@@ -539,7 +578,8 @@ def test_the_slurm_profile_gives_fits_a_cpu_per_chain_and_their_resources(tmp_pa
                        "--profile", str(REPO / "profiles" / "slurm"), "--executor", "local",
                        "-n", "analysis_mine")
     assert result.returncode == 0, result.stderr[-2000:]
-    fit = result.stdout[result.stdout.index("rule fit_model:"):]
+    fit = result.stdout[result.stdout.index("rule run_analysis:"):]
     fit = fit[:fit.index("\n\n")]
     assert "threads: 2" in fit
-    assert "mem_mb=2000" in fit and "runtime=60" in fit
+    # 60 minutes per fit: per part its consistency model and UME, and 3 splits in c1
+    assert "mem_mb=2000" in fit and f"runtime={60 * 7}" in fit

@@ -108,7 +108,7 @@ def test_snakemake_report_captions_name_each_analysis_measure(formats_run, snake
                        str(workdir / "report.html"))
     assert result.returncode == 0, result.stderr[-3000:]
     html = (workdir / "report.html").read_text()
-    assert "hazard ratio (HR), median and 95% CrI" in html
-    assert "mean difference (MD) of the row treatment" in html
+    assert "the hazard ratio (HR) of treatment vs comparator" in html
+    assert "the mean difference (MD) of treatment vs comparator" in html
     assert "on the log HR and HR scales" in html
     assert "odds ratio" not in html and "binomial-logit consistency model" not in html

@@ -85,7 +85,7 @@ def runs(tmp_path_factory):
     killed = _workdir(tmp_path_factory.mktemp("killed"))
     proc = subprocess.Popen(_command(killed, 2), stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
-    fit_log = killed / "logs" / "fit_model" / "odd" / "c1.log"
+    fit_log = killed / "logs" / "run_analysis" / "odd.log"
     deadline = time.monotonic() + 300
     while not (fit_log.exists() and "fitting" in fit_log.read_text()):
         assert proc.poll() is None, "the run ended before its fit started"

@@ -5,6 +5,7 @@ from snakemake.utils import validate
 from bayesnma.config import load_config_file, validation_message
 from bayesnma.errors import BayesNMAError
 from bayesnma.workflow import (
+    analysis_files,
     main_analyses,
     name_clone_for_conda,
     plan_analyses,
@@ -12,7 +13,6 @@ from bayesnma.workflow import (
     remove_stale_results,
     scenario_batches,
     settings_key,
-    write_fit_stamps,
 )
 
 # Validate the config (each file also for keys given twice, which Snakemake's reading keeps
@@ -30,7 +30,6 @@ try:
     PLAN = plan_analyses(config)
 except BayesNMAError as err:
     raise WorkflowError(str(err)) from None
-write_fit_stamps(PLAN)
 
 
 onstart:
@@ -49,18 +48,16 @@ SOFTWARE = "../envs/bayesnma.yaml"
 name_clone_for_conda(workflow.basedir)
 
 
-# Sensitivity analyses run in batches (rules/sensitivity.smk): one job runs every step of up
-# to SCENARIOS_PER_JOB scenarios in one process. The rules of single steps make the main
-# analyses only.
+# A main analysis is one job (rules/analysis.smk: run_analysis), its report another (after
+# its sensitivity and influence analyses); sensitivity analyses run in batches, one job
+# making up to SCENARIOS_PER_JOB of them with their reports in one process.
+MAIN_ANALYSES = main_analyses(PLAN)
 SCENARIOS_PER_JOB = 4
 BATCHES = scenario_batches(PLAN, SCENARIOS_PER_JOB)
-STEPWISE = [a for a in PLAN if not any(a in b for b in BATCHES.values())]
 
 
 wildcard_constraints:
-    analysis="|".join(STEPWISE),
-    component=r"c\d+",
-    variant=r"ume|ns\d+",
+    analysis="|".join(MAIN_ANALYSES),
 
 
 def get_key(kind):
@@ -94,6 +91,15 @@ FIT_MEM_MB = 2000
 FIT_RUNTIME = 60  # minutes
 
 
+def count_fits(analysis):
+    """The fits of an analysis: per component its consistency model and check variants."""
+    return sum(1 + len(v) for v in PLAN[analysis]["variants"].values())
+
+
+def get_fit_runtime(wildcards):
+    return FIT_RUNTIME * count_fits(wildcards.analysis)
+
+
 def get_sensitivity_key(wildcards):
     """Params of the comparison of an analysis with its sensitivity analyses."""
     return settings_key(*(PLAN[s]["settings"] for s in get_scenarios(wildcards)))
@@ -111,19 +117,6 @@ def get_component_files(name):
         return [
             f"results/{wildcards.analysis}/{c}/{name}"
             for c in PLAN[wildcards.analysis]["components"]
-        ]
-
-    return inputs
-
-
-def get_variant_files(name):
-    """Input function: one file per model variant of the wildcard's component."""
-
-    def inputs(wildcards):
-        variants = PLAN[wildcards.analysis]["variants"][wildcards.component]
-        return [
-            f"results/{wildcards.analysis}/{wildcards.component}/variants/{v}/{name}"
-            for v in variants
         ]
 
     return inputs
@@ -170,22 +163,32 @@ def get_sensitivity_table(wildcards):
     return []
 
 
-MAIN_ANALYSES = main_analyses(PLAN)
-
-
 def get_final_output(main=None):
-    """Every analysis' report and its figures for papers (SVG), and the answer page; with
-    ``main``, that analysis and its sensitivity analyses only. The SVGs are targets so that
-    a missing one reruns its step: Snakemake does not act on changed params of a job whose
-    outputs nobody requests are missing."""
-    out = []
-    for analysis, plan in PLAN.items():
-        if main is not None and main not in (analysis, plan["settings"].get("sensitivity_of")):
-            continue
-        out += [f"results/{analysis}/report.html", f"results/{analysis}/network/network.svg"]
-        out += [f"results/{analysis}/{c}/{figure}.svg" for c in plan["components"]
-                for figure in ("forest", "league_heatmap", "rankogram", "cumulative_ranks")]
+    """Every analysis' report and the answer page; with ``main``, that analysis and its
+    sensitivity analyses only."""
+    out = [f"results/{analysis}/report.html" for analysis, plan in PLAN.items()
+           if main in (None, analysis, plan["settings"].get("sensitivity_of"))]
     return out + (["results/answer.html"] if main is None else [])
+
+
+#: The captions of Snakemake's report (--report) for the files of a main analysis.
+CAPTIONS = {"characteristics": "characteristics", "data_notes": "data_notes",
+            "evidence": "evidence", "network_plot": "network", "studies": "studies",
+            "direct_effects": "direct_effects", "relative_effects": "relative_effects_all",
+            "convergence": "diagnostics"}
+
+
+def get_analysis_files(folder, *, captions=False):
+    """The files a job making an analysis declares (``bayesnma.workflow.analysis_files``);
+    with ``captions``, those with a caption marked for Snakemake's report."""
+    files = analysis_files(folder)
+    if captions:
+        for name, caption in CAPTIONS.items():
+            files[name] = report(files[name], caption=f"../report/{caption}.rst",
+                                 category="{analysis}",
+                                 subcategory="network" if "/network/" in files[name]
+                                 else "all components")
+    return files
 
 
 def get_influence(wildcards):

@@ -1,3 +1,3 @@
-from bayesnma.workflow import render_analysis_report, run_step
+from bayesnma.workflow import render_report, run_step
 
-run_step(snakemake, render_analysis_report)  # noqa: F821 (injected by the script directive)
+run_step(snakemake, render_report)  # noqa: F821 (injected by the script directive)

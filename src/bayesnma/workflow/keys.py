@@ -66,20 +66,6 @@ def fit_stamp(settings: dict, data_files) -> str:
     return digest.hexdigest()[:16]
 
 
-def write_fit_stamps(plan: dict, results="results") -> None:
-    """Write each analysis' fit stamp to ``results/<analysis>/fit_stamp.txt`` when it
-    changed. The file is an input of the fits: its newer time makes Snakemake refit even
-    when the metadata it keeps on params are missing (after a crash, or for outputs it did
-    not write), so that Snakemake and :func:`remove_stale_results` agree on what is out of
-    date."""
-    for analysis, entry in plan.items():
-        stamp = fit_stamp(entry["settings"], entry["data_files"])
-        path = Path(results) / analysis / "fit_stamp.txt"
-        if not path.exists() or path.read_text() != stamp:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(stamp)
-
-
 #: The settings keys an analysis' results on disk were made with: all its settings (labels
 #: included), then those of its influence analysis.
 SETTINGS_STAMP = "settings_stamp.txt"

@@ -330,9 +330,9 @@ def scenario_batches(plan: dict, size: int) -> dict[str, list[str]]:
     analysis: ``{"<main>_<k>": [scenario, ...]}`` (``k`` from 1); two or more scenarios
     make two batches at least, so that they run side by side.
 
-    Each batch is one workflow job that runs every step of its scenarios in one process
-    (:func:`run_batch`): a scenario's steps cost seconds, and a process per step paid the
-    imports again each time.
+    Each batch is one workflow job that makes its scenarios in one process
+    (:func:`~bayesnma.workflow.run.run_sensitivity_analyses`): a scenario costs seconds,
+    and a process per scenario would pay the imports again for each.
     """
     batches = {}
     for main in main_analyses(plan):

@@ -12,20 +12,12 @@ import pandas as pd
 from bayesnma import io
 from bayesnma.config import analysis_config
 from bayesnma.workflow.keys import code_version, settings_key
+from bayesnma.workflow.layout import COMPONENT_FIGURES, COMPONENT_TABLES
 from bayesnma.workflow.plan import load_analysis, main_analyses
 from bayesnma.workflow.steps import prior_set_treatments, unanchored_treatments
 
-COMPONENT_TABLES = ("relative_effects", "league_table", "ranks", "model_fit", "diagnostics",
-                    "parameters", "heterogeneity", "covariate_effects", "covariate_ranks",
-                    "class_effects", "class_ranks", "certainty", "classification",
-                    "prior_sensitivity")
 
-
-COMPONENT_FIGURES = ("forest", "league_heatmap", "rankogram", "cumulative_ranks", "trace",
-                     "chain_ranks", "heterogeneity")
-
-
-def render_analysis_report(settings: dict, analysis: str, *, characteristics, components,
+def render_report(settings: dict, analysis: str, *, characteristics, components,
                            data_notes, network_plot, convergence, component_dirs, report,
                            evidence, studies, sensitivity=(), influence=()):
     """Render the self-contained HTML report of one analysis.

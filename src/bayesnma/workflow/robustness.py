@@ -3,6 +3,7 @@ each study left out in turn (influence)."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import replace
 from pathlib import Path
@@ -13,9 +14,8 @@ from bayesnma import io
 from bayesnma.config import SENSITIVITY_SEP, analysis_config
 from bayesnma.diagnostics import is_prior_bound
 from bayesnma.errors import BayesNMAError
-from bayesnma.network import (
-    choose_trt_ref,
-)
+from bayesnma.network import choose_trt_ref
+from bayesnma.workflow.keys import fit_stamp
 from bayesnma.workflow.plan import (
     analysis_components,
     analysis_model,
@@ -120,8 +120,10 @@ def assess_influence(settings: dict, analysis: str, *, posteriors, influence,
     """What drives the analysis' ranking: each study left out in turn and the consistency
     model refitted (same priors, sampler, seed and convergence gate).
 
-    Reads only the fits (``posteriors``, one per component) besides the settings and data,
-    so that a new label reruns none of the refits. Writes ``influence``
+    Reads the fits (``posteriors``, one per component) besides the settings and data. Each
+    refit is kept in ``influence_fits/`` beside ``influence`` and reused while its model,
+    data, priors and sampler settings stay the same (a new label refits nothing). Writes
+    ``influence``
     (:func:`bayesnma.influence.influence_table`: every treatment's effect against its
     reference and SUCRA with and without each study), ``influence_studies``
     (:func:`bayesnma.influence.study_influence`: per study, the largest moves) and
@@ -139,8 +141,13 @@ def assess_influence(settings: dict, analysis: str, *, posteriors, influence,
                               .assign(component=label) for label, idata in fits.items()])
     main_ranks = pd.concat([ranking.posterior_ranks(idata, lower_better=cfg.lower_better)
                             .assign(component=label) for label, idata in fits.items()])
-    refits = [_refit_without(settings, analysis, study, whole, fits, threads)
+    store = Path(influence).parent / "influence_fits"
+    refits = [_refit_without(settings, analysis, study, whole, fits, threads, store)
               for study in network.studies]
+    kept = {Path(p) for refit in refits for p in refit.pop("kept")}
+    for path in (store.glob("*/*.nc") if store.is_dir() else ()):
+        if path not in kept:  # a study or part no longer in the analysis
+            path.unlink()
     trt_refs = {label: ref for label, (ref, *_) in whole.items()}
     table = infl.influence_table(main_effects, main_ranks, trt_refs, refits)
     io.write_table(table.assign(analysis=analysis), influence)
@@ -151,14 +158,15 @@ def assess_influence(settings: dict, analysis: str, *, posteriors, influence,
 
 
 def _refit_without(settings: dict, analysis: str, study: str, whole: dict, fits: dict,
-                   threads: int | None) -> dict:
+                   threads: int | None, store: Path) -> dict:
     """The consistency model refitted without ``study``
     (:func:`bayesnma.influence.influence_table`'s ``refits`` entry): for the component of
     the whole analysis that had the study (``whole``: label -> reference, treatments and
     studies; the others do not change) the part of the network left that keeps most of
     it, against the same reference or, if the study was the reference's only one, the
     configured or first other; the whole analysis' fit (``fits``, by component) ranked
-    among the same treatments, so that SUCRA compares like with like."""
+    among the same treatments, so that SUCRA compares like with like. ``kept``: the refits
+    in ``store`` it used."""
     from bayesnma import effects, ranking
     from bayesnma.diagnostics import check_convergence
     from bayesnma.influence import LEFT_OUT
@@ -170,9 +178,10 @@ def _refit_without(settings: dict, analysis: str, study: str, whole: dict, fits:
         cfg, network = load_analysis(without, analysis)
     except BayesNMAError as err:
         return {"study": study, "components": had, "parts": [],
-                "note": f"not analysable without it: {err}"}
+                "note": f"not analysable without it: {err}", "kept": []}
     listed = [cfg.trt_ref] if isinstance(cfg.trt_ref, str) else list(cfg.trt_ref or ())
-    parts, notes = {}, []
+    parts, notes, kept = {}, [], []
+    stamp = fit_stamp(without, [src.file for src in cfg.sources])
     for comp in sorted(analysis_components(cfg, network), key=lambda c: -len(c.treatments)):
         label = next((k for k in had if whole[k][1] & set(comp.treatments)), None)
         if len(comp.treatments) < 2 or label is None or label in parts:
@@ -184,9 +193,19 @@ def _refit_without(settings: dict, analysis: str, study: str, whole: dict, fits:
             notes.append(f"effects against {ref_without}: the reference {ref} is not in the "
                          "network without it")
             ref = ref_without
-        model = analysis_model(replace(cfg, trt_ref=ref), network, comp)
-        log.info("refitting %s/%s without %s", analysis, label, study)
-        idata = fit(model, cfg.sampler, cores=threads, criteria=cfg.convergence)
+        path = store / label / f"{hashlib.sha256(study.encode()).hexdigest()[:16]}.nc"
+        key = f"{stamp} {ref}"
+        if path.is_file() and io.read_posterior_attrs(path).get("fit_stamp") == key:
+            log.info("%s/%s without %s: refit reused", analysis, label, study)
+            idata = io.read_idata(path)
+        else:
+            model = analysis_model(replace(cfg, trt_ref=ref), network, comp)
+            log.info("refitting %s/%s without %s", analysis, label, study)
+            idata = fit(model, cfg.sampler, cores=threads, criteria=cfg.convergence)
+            idata.posterior.attrs["fit_stamp"] = key
+            path.parent.mkdir(parents=True, exist_ok=True)
+            io.write_idata(idata, path)
+        kept.append(path)
         conv = check_convergence(idata, cfg.convergence)
         log.info("without %s: converged %s %s", study, conv.converged, "; ".join(conv.problems))
         ranked = effects.ranked_effects(idata)
@@ -204,7 +223,7 @@ def _refit_without(settings: dict, analysis: str, study: str, whole: dict, fits:
                                                             lower_better=cfg.lower_better),
                         "ranks": ranks, "main_ranks": main_ranks}
     return {"study": study, "components": had, "parts": list(parts.values()),
-            "note": "; ".join(notes)}
+            "note": "; ".join(notes), "kept": kept}
 
 
 #: The columns of a relative effect the sensitivity table keeps: median (95% CrI) and their

@@ -159,9 +159,17 @@ def fit_component(settings: dict, analysis: str, component: str, *, posterior, d
     from bayesnma.pymc_backend import fit
 
     cfg, network = load_analysis(settings, analysis)
+    stamp = fit_stamp(settings, [src.file for src in cfg.sources])
+    attrs = _fitted(posterior, diagnostics, stamp, variant)
+    if attrs is not None:
+        log.info("%s/%s (%s): fit reused (same model, data, priors and sampler settings)",
+                 analysis, component, variant)
+        _gate(settings, cfg, f"{analysis}/{component} ({variant})", variant,
+              bool(attrs["converged"]), attrs["convergence_problems"], attrs["remedies"],
+              len(json.loads(attrs["attempts"])))
+        return
     comp = find_component(cfg, network, component)
     model = analysis_model(cfg, network, comp, variant)
-    stamp = fit_stamp(settings, [src.file for src in cfg.sources])
     log.info("fitting %s/%s (%s): %s effects, reference %s", analysis, component, variant,
              model.trt_effects, model.trt_ref)
     notes = model_notes(cfg, network, comp, variant)
@@ -176,18 +184,8 @@ def fit_component(settings: dict, analysis: str, component: str, *, posterior, d
     log.info("sampling %.1f s; converged: %s after %d attempt(s) %s",
              idata.posterior.attrs["sampling_time"], conv.converged, n_attempts,
              "; ".join(conv.problems))
-    # A check fit (UME, node-split) that fails is written flagged: the verdict then says
-    # what it could not assess, instead of the whole run failing. So is a sensitivity
-    # analysis: failing it would take down its batch (the scenarios run with it, converged
-    # ones included) and the main report; the sensitivity table and the run summary flag
-    # it, and bayesnma run exits non-zero.
-    if (not conv.converged and cfg.on_failure == "error" and variant == "consistency"
-            and "sensitivity_of" not in settings):
-        raise ConvergenceFailure(
-            f"{analysis}/{component} ({variant}) did not converge in {n_attempts} "
-            f"attempt(s): {'; '.join(conv.problems)}. {remedies(conv)} Or set "
-            "convergence.on_failure: flag to write results marked as not converged."
-        )
+    _gate(settings, cfg, f"{analysis}/{component} ({variant})", variant, conv.converged,
+          "; ".join(conv.problems), remedies(conv), n_attempts)
     idata.posterior.attrs.update({"analysis": analysis, "component": component,
                                   "variant": variant, "fit_stamp": stamp,
                                   "outcome": cfg.outcome, "converged": int(conv.converged),
@@ -197,6 +195,36 @@ def fit_component(settings: dict, analysis: str, component: str, *, posterior, d
     table = conv.table.assign(model=variant, n_divergent=conv.n_divergent)
     io.write_table(_labelled(table, analysis, component, conv.converged), diagnostics)
     io.write_idata(idata, posterior)
+
+
+def _fitted(posterior, diagnostics, stamp: str, variant: str) -> dict | None:
+    """The attributes of a fit on disk made from the same model, data, priors and sampler
+    settings (its stamp, :func:`~bayesnma.workflow.keys.fit_stamp`), or None: fits are
+    reused by content, so that a new label or a rerun of the analysis refits nothing."""
+    if not (Path(posterior).is_file() and Path(diagnostics).is_file()):
+        return None
+    attrs = io.read_posterior_attrs(posterior)
+    if attrs.get("fit_stamp") != stamp or attrs.get("variant") != variant:
+        return None
+    return attrs
+
+
+def _gate(settings: dict, cfg, fit: str, variant: str, converged: bool, problems: str,
+          remedy: str, n_attempts: int) -> None:
+    """Stop the run on a main analysis' consistency fit that did not converge when
+    ``on_failure`` is ``error``.
+
+    A check fit (UME, node-split) that fails is written flagged: the verdict then says
+    what it could not assess, instead of the whole run failing. So is a sensitivity
+    analysis: failing it would take down the scenarios run with it (converged ones
+    included) and the main report; the sensitivity table and the run summary flag it, and
+    bayesnma run exits non-zero.
+    """
+    if (not converged and cfg.on_failure == "error" and variant == "consistency"
+            and "sensitivity_of" not in settings):
+        raise ConvergenceFailure(
+            f"{fit} did not converge in {n_attempts} attempt(s): {problems}. {remedy} Or "
+            "set convergence.on_failure: flag to write results marked as not converged.")
 
 
 def check_consistency(settings: dict, analysis: str, component: str, *, posterior,

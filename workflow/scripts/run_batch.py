@@ -1,3 +1,0 @@
-from bayesnma.workflow import run_batch
-
-run_batch(snakemake)  # noqa: F821 (injected by the script directive)
