@@ -6,22 +6,15 @@ import pytest
 
 from bayesnma.effects import mc_decimals
 from bayesnma.measures import get_measure
-from bayesnma.report import (
-    _answer,
-    _caution,
-    _cell,
+from bayesnma.report.cells import _cell, _effect_cell, _mc_num, _num, _table
+from bayesnma.report.claims import _answer, _caution, _headline, run_summary_text
+from bayesnma.report.pages import render_answer_html
+from bayesnma.report.sections import (
     _checks_not_converged,
     _covariates,
-    _effect_cell,
-    _headline,
-    _mc_num,
-    _num,
     _prior_bound,
     _reproducibility,
-    _table,
     influence_sentence,
-    render_answer_html,
-    run_summary_text,
 )
 
 
@@ -381,7 +374,7 @@ def test_the_consistency_verdict_sits_next_to_the_ranking():
 
 
 def test_the_methods_paragraph_cites_what_each_analysis_used():
-    from bayesnma.report import _methods_paragraph
+    from bayesnma.report.pages import _methods_paragraph
 
     cfg = SimpleNamespace(outcome="PFS", trt_effects="random",
                           priors=SimpleNamespace(het="log(tau^2) ~ Normal [Turner et al. 2015]"),
