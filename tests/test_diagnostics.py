@@ -68,7 +68,7 @@ def test_remedies_for_divergences_point_at_the_variance_parameters():
 def test_contrast_residual_deviance_is_the_quadratic_form():
     import xarray as xr
 
-    from bayesnma.diagnostics import _contrast_deviance
+    from bayesnma.diagnostics.fit import _contrast_deviance
 
     const = xr.Dataset({
         "contrast_y": ("contrast", [-0.5, -0.2, 0.4]),
