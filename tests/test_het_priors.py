@@ -7,15 +7,13 @@ from bayesnma.config import analysis_config, validate_config
 from bayesnma.diagnostics import posterior_prior, prior_overlap, prior_quantiles, prior_verdict
 from bayesnma.errors import ConfigError
 from bayesnma.het_priors import het_prior_table, named_het_prior
+from bayesnma.prior_config import prior_attrs, prior_from_config, prior_to_config
 from bayesnma.priors import (
     HalfCauchy,
     HalfNormal,
     LogNormalVariance,
     LogTVariance,
     Uniform,
-    prior_attrs,
-    prior_from_config,
-    prior_to_config,
 )
 
 PRIORS = [HalfNormal(1.0), HalfCauchy(0.5), Uniform(0, 5), LogNormalVariance(-3.95, 1.34),

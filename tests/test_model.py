@@ -13,7 +13,8 @@ from bayesnma import (
     set_agd_arm,
     set_agd_contrast,
 )
-from bayesnma.priors import HalfNormal, prior_from_config
+from bayesnma.prior_config import prior_from_config
+from bayesnma.priors import HalfNormal
 
 
 def test_design_sorts_baseline_first_and_correlates_multi_arm(three_trt_arms):

@@ -207,7 +207,8 @@ def class_effects_from_config(spec: dict, network, treatments) -> ClassEffects:
     """Class effects from config settings: ``classes`` (treatment -> class) or ``column``
     (a column of the data holding each arm's class), ``model``, ``class_sd``,
     ``at_class_mean``, ``mean_prior`` and ``sd_prior``."""
-    from bayesnma.priors import HET_PRIORS, prior_from_config
+    from bayesnma.prior_config import prior_from_config
+    from bayesnma.priors import HET_PRIORS
 
     if spec.get("column"):
         col = spec["column"]

@@ -13,7 +13,8 @@ import yaml
 from bayesnma.data import ARM_FORMATS
 from bayesnma.diagnostics import ConvergenceCriteria
 from bayesnma.errors import ConfigError
-from bayesnma.priors import HET_PRIORS, Priors, prior_from_config
+from bayesnma.prior_config import prior_from_config
+from bayesnma.priors import HET_PRIORS, Priors
 from bayesnma.pymc_backend import SamplerSettings
 
 __all__ = ["SENSITIVITY_SEP", "YTE_KEY", "AnalysisConfig", "DataSource", "analysis_config",

@@ -13,9 +13,8 @@ import numpy as np
 
 from bayesnma.errors import ConfigError
 
-__all__ = ["HET_PRIORS", "HalfCauchy", "HalfNormal", "LogNormalVariance", "LogTVariance",
-           "Normal", "Priors", "TruncatedNormal", "Uniform", "prior_attrs", "prior_from_config",
-           "prior_to_config"]
+__all__ = ["HET_PRIORS", "PRIOR_KINDS", "HalfCauchy", "HalfNormal", "LogNormalVariance",
+           "LogTVariance", "Normal", "Priors", "TruncatedNormal", "Uniform"]
 
 
 @dataclass(frozen=True)
@@ -180,7 +179,7 @@ class TruncatedNormal:
         return truncnorm.pdf(x, -self.mean / self.sd, np.inf, self.mean, self.sd)
 
 
-_KINDS = {"normal": Normal, "truncated_normal": TruncatedNormal, "half_normal": HalfNormal,
+PRIOR_KINDS = {"normal": Normal, "truncated_normal": TruncatedNormal, "half_normal": HalfNormal,
           "half_cauchy": HalfCauchy,
           "uniform": Uniform, "log_normal": LogNormalVariance, "log_t": LogTVariance}
 #: Prior kinds allowed for the heterogeneity SD ``tau``, plus the named tables
@@ -299,48 +298,3 @@ def _round_up(x: float) -> float:
         return 1.0
     step = 10.0 ** (math.floor(math.log10(x)) - 1)
     return float(f"{math.ceil(x / step - 1e-9) * step:.2g}")
-
-
-def prior_from_config(spec: dict, *, parameter: str, allowed=("normal",)):
-    """Build a prior from a config mapping such as ``{"half_normal": {"scale": 1}}``.
-
-    Raises
-    ------
-    ConfigError
-        If the mapping names no, several or an unknown distribution, or bad arguments.
-    """
-    if not isinstance(spec, dict) or len(spec) != 1:
-        raise ConfigError(
-            f"prior for {parameter} must name one distribution, e.g. "
-            f"{{{allowed[0]}: {{...}}}}; got {spec!r}"
-        )
-    (kind, args), = spec.items()
-    if kind not in allowed:
-        raise ConfigError(
-            f"prior for {parameter}: '{kind}' is not allowed; choose one of {', '.join(allowed)}"
-        )
-    if kind in ("turner", "rhodes"):
-        from bayesnma.het_priors import named_het_prior
-
-        return named_het_prior(kind, **(args or {}))
-    try:
-        return _KINDS[kind](**(args or {}))
-    except (TypeError, ConfigError) as err:
-        raise ConfigError(f"prior for {parameter}: {err}") from None
-
-
-def prior_to_config(prior) -> dict:
-    """The config mapping of a prior (inverse of :func:`prior_from_config`; a named
-    heterogeneity prior comes back as the distribution it resolved to)."""
-    kind = next(k for k, cls in _KINDS.items() if isinstance(prior, cls))
-    args = {k: v for k, v in vars(prior).items() if k != "source" or v}
-    return {kind: args}
-
-
-def prior_attrs(prior) -> dict[str, str]:
-    """Attributes that record a parameter's prior on its posterior variable: ``prior``
-    (the config mapping as JSON, read back by :func:`bayesnma.diagnostics.posterior_prior`)
-    and ``prior_text``."""
-    import json
-
-    return {"prior": json.dumps(prior_to_config(prior)), "prior_text": str(prior)}

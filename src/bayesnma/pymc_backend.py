@@ -32,6 +32,7 @@ from bayesnma.errors import ConfigError
 from bayesnma.likelihoods import ARM_LIKELIHOODS, CONTRAST_LIKELIHOOD
 from bayesnma.model import NMAModel
 from bayesnma.parameters import Derived
+from bayesnma.prior_config import prior_attrs
 from bayesnma.priors import (
     HalfCauchy,
     HalfNormal,
@@ -40,7 +41,6 @@ from bayesnma.priors import (
     Normal,
     TruncatedNormal,
     Uniform,
-    prior_attrs,
 )
 from bayesnma.versions import machine_type, package_versions
 

@@ -85,7 +85,7 @@ def posterior_prior(idata, name: str):
     """The prior a posterior variable records in its ``prior`` attribute (None if none)."""
     import json
 
-    from bayesnma.priors import prior_from_config
+    from bayesnma.prior_config import prior_from_config
 
     spec = idata.posterior[name].attrs.get("prior")
     if not spec:

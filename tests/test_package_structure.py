@@ -1,0 +1,53 @@
+"""The package's shape (issue 29): modules stay small, import no cycle, and neither the
+package nor the workflow reaches into Snakemake's internals."""
+
+import ast
+import re
+from pathlib import Path
+
+import networkx as nx
+
+REPO = Path(__file__).resolve().parents[1]
+SRC = REPO / "src"
+
+
+def _modules() -> dict[str, Path]:
+    mods = {}
+    for path in (SRC / "bayesnma").rglob("*.py"):
+        name = ".".join(path.relative_to(SRC).with_suffix("").parts).removesuffix(".__init__")
+        mods[name] = path
+    return mods
+
+
+def test_every_module_is_under_600_lines():
+    long = {name: n for name, path in _modules().items()
+            if (n := len(path.read_text().splitlines())) >= 600}
+    assert long == {}
+
+
+def test_no_module_imports_one_that_imports_it_back():
+    """Imports inside functions count too: a cycle hidden in a function is still one."""
+    mods = _modules()
+    graph = nx.DiGraph()
+    for name, path in mods.items():
+        for node in ast.walk(ast.parse(path.read_text())):
+            targets = []
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("bayesnma"):
+                targets = [f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in mods
+                           else node.module for a in node.names]
+            elif isinstance(node, ast.Import):
+                targets = [a.name for a in node.names if a.name.startswith("bayesnma")]
+            # a package's __init__ gathering its own modules is not a cycle
+            graph.add_edges_from((name, t) for t in targets if t in mods and t != "bayesnma"
+                                 and t != name and not name.startswith(t + "."))
+    assert list(nx.simple_cycles(graph)) == []
+
+
+def test_nothing_reads_snakemakes_internals():
+    files = [*(SRC / "bayesnma").rglob("*.py"), *(REPO / "workflow").rglob("*.smk"),
+             REPO / "workflow" / "Snakefile", *(REPO / "workflow" / "scripts").glob("*.py")]
+    internal = re.compile(r"snakemake\.io\b|snakemake\.iocontainers|\._names\b|\.rule\b")
+    hits = [f"{p.relative_to(REPO)}:{i}" for p in files
+            for i, line in enumerate(p.read_text().splitlines(), start=1)
+            if internal.search(line)]
+    assert hits == []
