@@ -126,6 +126,7 @@ def test_cross_component_rows_keep_names_with_separators(tmp_path):
 
     from bayesnma import io
     from bayesnma.workflow import collect_analysis
+    from bayesnma.workflow.plan import Analysis
 
     comps = pd.DataFrame({"component": ["c1", "c2"], "trt_ref": ["1", "D; E"],
                           "treatments": [["1", "NA"], ["D; E", "=F"]]})
@@ -145,7 +146,8 @@ def test_cross_component_rows_keep_names_with_separators(tmp_path):
                                                            "relative_effects.csv")
         paths.setdefault("ranks_in", []).append(tmp_path / comp / "ranks.csv")
         paths.setdefault("diagnostics_in", []).append(tmp_path / comp / "diagnostics.csv")
-    collect_analysis({}, "a", components=tmp_path / "components.csv",
+    collect_analysis(Analysis("a", {}, cfg=None, network=None),
+                     components=tmp_path / "components.csv",
                      relative_effects=tmp_path / "eff.csv", ranks=tmp_path / "ranks.csv",
                      convergence=tmp_path / "conv.csv", **paths)
     eff = io.read_table(tmp_path / "eff.csv")
@@ -410,3 +412,23 @@ def test_scenario_batches_chunk_each_main_analysis_in_config_order():
     # a few scenarios make two batches, to run side by side
     assert scenario_batches(_batch_plan(orr=["a", "b", "c"]), 4) == {
         "orr_1": ["orr--a", "orr--b"], "orr_2": ["orr--c"]}
+
+
+def test_a_step_whose_first_parameter_is_analysis_gets_it_read_and_validated(tmp_path):
+    from bayesnma.workflow import run_step
+    from bayesnma.workflow.plan import Analysis
+
+    (tmp_path / "arms.csv").write_text(DATA.replace("s3,C,20,60\ns4,H,7,20\n", ""))
+    job = _Job(tmp_path / "step.log")
+    job.config = {"analyses": {"a": {"data": str(tmp_path / "arms.csv")}}}
+    got = []
+
+    def step(analysis, *, threads=None):
+        got.append(analysis)
+
+    job.threads = 1
+    run_step(job, step)
+    (analysis,) = got
+    assert isinstance(analysis, Analysis) and analysis.name == "a"
+    assert [c.label for c in analysis.components] == ["c1"]
+    assert analysis.model("c1") is analysis.model("c1")  # built once

@@ -11,7 +11,7 @@ from bayesnma.config import validate_config
 from bayesnma.workflow import run_analysis, steps
 from bayesnma.workflow.keys import fit_stamp
 from bayesnma.workflow.layout import ANALYSIS_FILES, NETWORK_FILES, component_files
-from bayesnma.workflow.plan import ConvergenceFailure
+from bayesnma.workflow.plan import Analysis, ConvergenceFailure
 from bayesnma.workflow.run import _clear
 
 DATA = "study,treatment,events,total\ns1,A,5,50\ns1,B,9,50\ns2,B,8,40\ns2,C,12,40\n"
@@ -51,18 +51,18 @@ def test_a_fit_made_from_the_same_model_data_and_settings_is_reused(tmp_path, no
     folder = tmp_path / "results" / "a" / "c1"
     _posterior(folder, fit_stamp=stamp, variant="consistency", converged=1,
                convergence_problems="", remedies="", attempts=json.dumps([{}]))
-    steps.fit_component(settings, "a", "c1", posterior=folder / "posterior.nc",
+    steps.fit_component(Analysis.load(settings, "a"), "c1", posterior=folder / "posterior.nc",
                         diagnostics=folder / "diagnostics.csv")  # no sampling
     with pytest.raises(no_sampling):  # another variant's file at this path: refitted
-        steps.fit_component(settings, "a", "c1", variant="ume",
+        steps.fit_component(Analysis.load(settings, "a"), "c1", variant="ume",
                             posterior=folder / "posterior.nc",
                             diagnostics=folder / "diagnostics.csv")
     changed = _settings(tmp_path, priors={"het": {"half_normal": {"scale": 2}}})
     with pytest.raises(no_sampling):  # another prior: refitted
-        steps.fit_component(changed, "a", "c1", posterior=folder / "posterior.nc",
+        steps.fit_component(Analysis.load(changed, "a"), "c1", posterior=folder / "posterior.nc",
                             diagnostics=folder / "diagnostics.csv")
     relabelled = _settings(tmp_path, outcome="Another label", lower_better=True)
-    steps.fit_component(relabelled, "a", "c1", posterior=folder / "posterior.nc",
+    steps.fit_component(Analysis.load(relabelled, "a"), "c1", posterior=folder / "posterior.nc",
                         diagnostics=folder / "diagnostics.csv")  # labels change no fit
 
 
@@ -75,7 +75,7 @@ def test_a_reused_fit_that_did_not_converge_still_stops_a_run_that_asks_it_to(tm
                remedies="Try more draws.", attempts=json.dumps([{}, {}, {}]))
     with pytest.raises(ConvergenceFailure, match=r"a/c1 \(consistency\) did not converge in "
                        r"3 attempt\(s\): R-hat 1.2 \(d\[B\]\). Try more draws. Or set"):
-        steps.fit_component(settings, "a", "c1", posterior=folder / "posterior.nc",
+        steps.fit_component(Analysis.load(settings, "a"), "c1", posterior=folder / "posterior.nc",
                             diagnostics=folder / "diagnostics.csv")
 
 
@@ -101,7 +101,7 @@ def test_a_failed_analysis_leaves_nothing_but_its_fits(tmp_path, no_sampling):
     (results / "a" / "c1").mkdir(parents=True)
     (results / "a" / "c1" / "ranks.csv").write_text("from an earlier run")
     with pytest.raises(no_sampling):
-        run_analysis(settings, "a", results=results)
+        run_analysis(Analysis.load(settings, "a"), results=results)
     assert not (results / "a" / "network").exists()  # written, then removed
     assert not list((results / "a" / "c1").iterdir())
 

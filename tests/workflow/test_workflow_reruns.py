@@ -132,6 +132,7 @@ def test_every_figure_shows_every_treatment(runs, monkeypatch, tmp_path):
     import matplotlib.pyplot as plt
 
     from bayesnma import workflow
+    from bayesnma.workflow.plan import Analysis
 
     plt.close("all")  # figures other tests left open would count towards pyplot's limit
     drawn = {}
@@ -145,8 +146,9 @@ def test_every_figure_shows_every_treatment(runs, monkeypatch, tmp_path):
              "chain_ranks", "heterogeneity", "forest_svg", "league_heatmap_svg",
              "rankogram_svg", "cumulative_ranks_svg")
     settings = validate_config({"analyses": {"odd": {"data": "data/arms.csv"}}})["odd"]
+    monkeypatch.chdir(runs["clean"])  # where the config's data path is
     workflow.plot_component(
-        settings, "odd", "c1", posterior=results / "posterior.nc",
+        Analysis.load(settings, "odd"), "c1", posterior=results / "posterior.nc",
         direct_effects=results.parent / "network" / "direct_effects.csv",
         relative_effects=results / "relative_effects.csv", ranks=results / "ranks.csv",
         rank_probs=results / "rank_probs.csv",

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bayesnma.config import validate_config
 from bayesnma.errors import BayesNMAError
+from bayesnma.workflow.plan import Analysis
 
 log = logging.getLogger("bayesnma")
 
@@ -42,12 +43,14 @@ def _route_logger(logger: logging.Logger, handlers) -> None:
 def run_step(snakemake, step) -> None:
     """Run one workflow step from a Snakemake ``script:`` and report errors in one line.
 
-    The step gets the settings of its ``analysis`` wildcard or, without one, of the
-    analyses its rule names in ``params.analyses`` (name -> settings), and every named
-    input, output, param and wildcard its signature takes. The package's logging (only its
-    own logger) goes to the rule's log file and stderr. A :class:`BayesNMAError` is written
-    without a traceback; any other exception is a bug and is written with its traceback.
-    Either way the job fails (Snakemake deletes its outputs).
+    The step gets the settings of its ``analysis`` wildcard (or, when its first parameter
+    is ``analysis``, the :class:`~bayesnma.workflow.plan.Analysis` read from them) or,
+    without one, those of the analyses its rule names in ``params.analyses`` (name ->
+    settings), and every named input, output, param and wildcard its signature takes. The
+    package's logging (only its own logger) goes to the rule's log file and stderr. A
+    :class:`BayesNMAError` is written without a traceback; any other exception is a bug
+    and is written with its traceback. Either way the job fails (Snakemake deletes its
+    outputs).
     """
     # Only our logger: other libraries' INFO lines (e.g. arviz_base's notes on optional
     # packages) read like errors in a rule's log.
@@ -70,6 +73,9 @@ def run_step(snakemake, step) -> None:
             settings = {a: every[a] for a in snakemake.params.analyses}
         else:
             settings = every[analysis]
+        if next(iter(accepted)) == "analysis":  # the step takes the analysis, read once
+            kwargs.pop("analysis")
+            settings = Analysis.load(settings, analysis)
         if "threads" in accepted:
             kwargs["threads"] = snakemake.threads
         if "question" in accepted:

@@ -1,9 +1,11 @@
 """Planning: every analysis of a config validated with its data, its components and the
-model variants each fits, before any job runs; and the models themselves."""
+model variants each fits, before any job runs; and :class:`Analysis`, one analysis read and
+validated once, with its models, as every step receives it."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from bayesnma.config import analysis_config, ume_conflict, validate_config
 from bayesnma.data import NetworkData, combine_data, read_data
@@ -16,7 +18,7 @@ from bayesnma.network import (
     require_connected,
     sparse_cell_notes,
 )
-from bayesnma.workflow.keys import settings_key
+from bayesnma.workflow.keys import fit_stamp, settings_key
 
 
 class ConvergenceFailure(BayesNMAError):
@@ -323,6 +325,62 @@ def find_component(cfg, network, label: str):
 def component_trt_ref(cfg, network, comp) -> str:
     return choose_trt_ref(comp.treatments, cfg.trt_ref, all_treatments=network.treatments,
                           source=cfg.data)
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis:
+    """One analysis of a config with its data, read and validated once (:meth:`load`) and
+    handed to every step: its settings (``settings``, the validated dict; ``cfg``, typed,
+    with the default priors set from the whole network), its network, its components and
+    the models it fits (built once each, by component label and variant)."""
+
+    name: str
+    settings: dict
+    cfg: object
+    network: NetworkData
+    _models: dict = field(default_factory=dict, init=False, repr=False)
+
+    @classmethod
+    def load(cls, settings: dict, name: str) -> Analysis:
+        cfg, network = load_analysis(settings, name)
+        return cls(name, settings, cfg, network)
+
+    @cached_property
+    def components(self) -> list:
+        """The parts of the network fitted separately (:func:`analysis_components`)."""
+        return analysis_components(self.cfg, self.network)
+
+    def component(self, label: str):
+        """The component labelled ``label``."""
+        for comp in self.components:
+            if comp.label == label:
+                return comp
+        raise BayesNMAError(f"{self.network.source}: no component {label!r}; the data changed "
+                            "since the workflow was planned: rerun snakemake")
+
+    def trt_ref(self, comp) -> str:
+        """The reference treatment of a component."""
+        return component_trt_ref(self.cfg, self.network, comp)
+
+    def model(self, label: str, variant: str = "consistency"):
+        """The model of one variant of one component (:func:`analysis_model`)."""
+        if (label, variant) not in self._models:
+            self._models[label, variant] = analysis_model(self.cfg, self.network,
+                                                          self.component(label), variant)
+        return self._models[label, variant]
+
+    def variants(self, label: str) -> list[str]:
+        """The variants fitted beside a component's consistency model."""
+        return list(analysis_variants(self.cfg, self.network, self.component(label)))
+
+    def model_notes(self, label: str, variant: str = "consistency") -> list[str]:
+        """What a component's model leaves out of the configured one (:func:`model_notes`)."""
+        return model_notes(self.cfg, self.network, self.component(label), variant)
+
+    @cached_property
+    def fit_stamp(self) -> str:
+        """What its fits depend on (:func:`~bayesnma.workflow.keys.fit_stamp`)."""
+        return fit_stamp(self.settings, [src.file for src in self.cfg.sources])
 
 
 def scenario_batches(plan: dict, size: int) -> dict[str, list[str]]:

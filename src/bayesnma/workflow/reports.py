@@ -13,13 +13,13 @@ from bayesnma import io
 from bayesnma.config import analysis_config
 from bayesnma.workflow.keys import code_version, settings_key
 from bayesnma.workflow.layout import COMPONENT_FIGURES, COMPONENT_TABLES
-from bayesnma.workflow.plan import load_analysis, main_analyses
+from bayesnma.workflow.plan import Analysis, main_analyses
 from bayesnma.workflow.steps import prior_set_treatments, unanchored_treatments
 
 
-def render_report(settings: dict, analysis: str, *, characteristics, components,
-                           data_notes, network_plot, convergence, component_dirs, report,
-                           evidence, studies, sensitivity=(), influence=()):
+def render_report(analysis: Analysis, *, characteristics, components, data_notes,
+                  network_plot, convergence, component_dirs, report, evidence, studies,
+                  sensitivity=(), influence=()):
     """Render the self-contained HTML report of one analysis.
 
     ``component_dirs`` are the ``results/<analysis>/<component>`` folders holding the
@@ -29,7 +29,7 @@ def render_report(settings: dict, analysis: str, *, characteristics, components,
     """
     from bayesnma.report import render_html
 
-    cfg, _ = load_analysis(settings, analysis)  # with the priors the fits used
+    cfg = analysis.cfg  # with the priors the fits used
     parts = {}
     for folder in map(Path, component_dirs):
         attrs = io.read_posterior_attrs(folder / "posterior.nc")

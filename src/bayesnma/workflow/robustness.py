@@ -17,9 +17,9 @@ from bayesnma.errors import BayesNMAError
 from bayesnma.network import choose_trt_ref
 from bayesnma.workflow.keys import fit_stamp
 from bayesnma.workflow.plan import (
+    Analysis,
     analysis_components,
     analysis_model,
-    component_trt_ref,
     load_analysis,
 )
 
@@ -115,8 +115,8 @@ def compare_sensitivity(settings: dict, analysis: str, *, scenario_settings, com
                    robustness)
 
 
-def assess_influence(settings: dict, analysis: str, *, posteriors, influence,
-                     influence_studies, influence_plot, threads: int | None = None):
+def assess_influence(analysis: Analysis, *, posteriors, influence, influence_studies,
+                     influence_plot, threads: int | None = None):
     """What drives the analysis' ranking: each study left out in turn and the consistency
     model refitted (same priors, sampler, seed and convergence gate).
 
@@ -133,16 +133,17 @@ def assess_influence(settings: dict, analysis: str, *, posteriors, influence,
     from bayesnma import influence as infl
     from bayesnma.plots import plot_influence
 
-    cfg, network = load_analysis(settings, analysis)
-    whole = {c.label: (component_trt_ref(cfg, network, c), set(c.treatments), set(c.studies))
-             for c in analysis_components(cfg, network)}
+    cfg, network = analysis.cfg, analysis.network
+    whole = {c.label: (analysis.trt_ref(c), set(c.treatments), set(c.studies))
+             for c in analysis.components}
     fits = {Path(path).parent.name: io.read_idata(path) for path in posteriors}
     main_effects = pd.concat([effects.relative_effects(idata, lower_better=cfg.lower_better)
                               .assign(component=label) for label, idata in fits.items()])
     main_ranks = pd.concat([ranking.posterior_ranks(idata, lower_better=cfg.lower_better)
                             .assign(component=label) for label, idata in fits.items()])
     store = Path(influence).parent / "influence_fits"
-    refits = [_refit_without(settings, analysis, study, whole, fits, threads, store)
+    refits = [_refit_without(analysis.settings, analysis.name, study, whole, fits, threads,
+                             store)
               for study in network.studies]
     kept = {Path(p) for refit in refits for p in refit.pop("kept")}
     for path in (store.glob("*/*.nc") if store.is_dir() else ()):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bayesnma.workflow.keys import FIT_FILES
 from bayesnma.workflow.layout import ANALYSIS_FILES, NETWORK_FILES, analysis_files, component_files
-from bayesnma.workflow.plan import analysis_components, analysis_variants, load_analysis
+from bayesnma.workflow.plan import Analysis
 from bayesnma.workflow.reports import render_report
 from bayesnma.workflow.steps import (
     check_consistency,
@@ -52,7 +52,7 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def run_analysis(settings: dict, analysis: str, *, threads: int | None = None,
+def run_analysis(analysis: Analysis, *, threads: int | None = None,
                  results="results") -> list[str]:
     """Make one analysis under ``results/<analysis>/``: its network, every fit of every
     component (consistency model and check variants, reused when one on disk was made
@@ -65,29 +65,26 @@ def run_analysis(settings: dict, analysis: str, *, threads: int | None = None,
     aside, so that a failed run leaves nothing that looks current. Returns the labels of
     the analysis' components.
     """
-    folder = Path(results) / analysis
+    folder = Path(results) / analysis.name
     files = analysis_files(folder)
-    cfg, network = load_analysis(settings, analysis)
-    comps = analysis_components(cfg, network)
-    variants = {c.label: list(analysis_variants(cfg, network, c)) for c in comps}
+    variants = {c.label: analysis.variants(c.label) for c in analysis.components}
     _clear(folder, variants)
     try:
-        write_network(settings, analysis, **{k: files[k] for k in NETWORK_FILES})
+        write_network(analysis, **{k: files[k] for k in NETWORK_FILES})
         for label, labels in variants.items():
             each = component_files(folder / label, labels)
-            fit_component(settings, analysis, label, posterior=each["posterior"],
+            fit_component(analysis, label, posterior=each["posterior"],
                           diagnostics=each["diagnostics"], threads=threads)
             for variant in labels:
-                fit_component(settings, analysis, label, variant=variant, threads=threads,
+                fit_component(analysis, label, variant=variant, threads=threads,
                               posterior=f"{folder}/{label}/variants/{variant}/posterior.nc",
                               diagnostics=f"{folder}/{label}/variants/{variant}/"
                                           "diagnostics.csv")
                 gc.collect()  # a posterior (an xarray DataTree) has reference cycles
         for label, labels in variants.items():
-            _summarise(settings, analysis, label, component_files(folder / label, labels),
-                       files)
+            _summarise(analysis, label, component_files(folder / label, labels), files)
         collect_analysis(
-            settings, analysis, components=files["components"],
+            analysis, components=files["components"],
             relative_effects_in=[f"{folder}/{c}/relative_effects.csv" for c in variants],
             ranks_in=[f"{folder}/{c}/ranks.csv" for c in variants],
             diagnostics_in=[f"{folder}/{c}/diagnostics.csv" for c in variants],
@@ -99,26 +96,25 @@ def run_analysis(settings: dict, analysis: str, *, threads: int | None = None,
     return list(variants)
 
 
-def _summarise(settings: dict, analysis: str, component: str, each: dict,
-               files: dict) -> None:
+def _summarise(analysis: Analysis, component: str, each: dict, files: dict) -> None:
     """Every step after the fits of one component."""
     tables = ("relative_effects", "league_table", "ranks", "rank_probs", "model_fit",
               "parameters", "heterogeneity", "covariate_effects", "covariate_ranks",
               "class_effects", "class_ranks", "prior_sensitivity")
-    summarise_component(settings, analysis, component, posterior=each["posterior"],
+    summarise_component(analysis, component, posterior=each["posterior"],
                         direct_effects=files["direct_effects"],
                         **{k: each[k] for k in tables})
-    check_consistency(settings, analysis, component, posterior=each["posterior"],
+    check_consistency(analysis, component, posterior=each["posterior"],
                       variant_posteriors=each["variant_posteriors"],
                       outdir=each["consistency"])
-    rate_certainty(settings, analysis, component, evidence=files["evidence"],
+    rate_certainty(analysis, component, evidence=files["evidence"],
                    **{k: each[k] for k in ("posterior", "relative_effects", "heterogeneity",
                                            "prior_sensitivity", "consistency", "certainty",
                                            "classification", "cinema")})
     figures = ("forest", "league_heatmap", "rankogram", "cumulative_ranks", "trace",
                "chain_ranks", "forest_svg", "league_heatmap_svg", "rankogram_svg",
                "cumulative_ranks_svg")
-    plot_component(settings, analysis, component, direct_effects=files["direct_effects"],
+    plot_component(analysis, component, direct_effects=files["direct_effects"],
                    evidence=files["evidence"], heterogeneity=each["heterogeneity_plot"],
                    **{k: each[k] for k in ("posterior", "relative_effects", "ranks",
                                            "rank_probs", *figures)})
@@ -132,11 +128,12 @@ def run_sensitivity_analyses(settings: dict[str, dict], *, threads: int | None =
     the imports again for each."""
     for n, (analysis, each) in enumerate(settings.items(), start=1):
         log.info("sensitivity analysis %d of %d: %s", n, len(settings), analysis)
-        labels = run_analysis(each, analysis, threads=threads, results=results)
+        loaded = Analysis.load(each, analysis)
+        labels = run_analysis(loaded, threads=threads, results=results)
         folder = Path(results) / analysis
         files = analysis_files(folder)
         render_report(
-            each, analysis, report=f"{folder}/report.html",
+            loaded, report=f"{folder}/report.html",
             component_dirs=[f"{folder}/{label}" for label in labels],
             **{k: files[k] for k in ("characteristics", "components", "data_notes",
                                      "network_plot", "convergence", "evidence", "studies")})

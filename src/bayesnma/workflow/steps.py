@@ -1,9 +1,9 @@
 """The steps that make one analysis: its network, its fits, their summaries, consistency
 checks, certainty ratings and figures, and the tables combining its components.
 
-Each function takes an analysis' settings (the validated config dict), the analysis name,
-the component label where relevant, and output paths; it reads and writes files through
-:mod:`bayesnma.io`.
+Each function takes the analysis (:class:`~bayesnma.workflow.plan.Analysis`: read and
+validated once, with its models), the component label where relevant, and output paths; it
+reads and writes files through :mod:`bayesnma.io`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from pathlib import Path
 import pandas as pd
 
 from bayesnma import io
-from bayesnma.config import analysis_config
 from bayesnma.diagnostics import summarise_diagnostics
 from bayesnma.measures import get_measure
 from bayesnma.network import (
@@ -24,15 +23,9 @@ from bayesnma.network import (
     network_characteristics,
     study_table,
 )
-from bayesnma.workflow.keys import fit_stamp
 from bayesnma.workflow.plan import (
+    Analysis,
     ConvergenceFailure,
-    analysis_components,
-    analysis_model,
-    component_trt_ref,
-    find_component,
-    load_analysis,
-    model_notes,
     nodesplit_pairs,
 )
 
@@ -56,7 +49,7 @@ def _labelled(table: pd.DataFrame, analysis: str, component: str | None, converg
     return out
 
 
-def write_network(settings: dict, analysis: str, *, characteristics, components, network_plot,
+def write_network(analysis: Analysis, *, characteristics, components, network_plot,
                   network_svg, data_notes, evidence, studies, direct_effects):
     """Write the network characteristics, the component list, the study table, the notes
     on the data (studies left out when the data were curated, exclusions and assumptions
@@ -65,26 +58,26 @@ def write_network(settings: dict, analysis: str, *, characteristics, components,
     from bayesnma.pairwise import direct_estimates
     from bayesnma.plots import plot_network
 
-    cfg, network = load_analysis(settings, analysis)
-    io.write_table(study_table(network).assign(analysis=analysis), studies)
+    name, cfg, network = analysis.name, analysis.cfg, analysis.network
+    io.write_table(study_table(network).assign(analysis=name), studies)
     io.write_table(direct_estimates(network, trt_effects=cfg.trt_effects)
-                   .assign(analysis=analysis), direct_effects)
-    comps = analysis_components(cfg, network)
-    io.write_table(_treatment_evidence(cfg, network, comps).assign(analysis=analysis),
+                   .assign(analysis=name), direct_effects)
+    comps = analysis.components
+    io.write_table(_treatment_evidence(analysis).assign(analysis=name),
                    evidence)
-    io.write_table(_labelled(network_characteristics(network, comps), analysis, None),
+    io.write_table(_labelled(network_characteristics(network, comps), name, None),
                    characteristics)
     rows = []
     for comp in comps:
         sub = network.subset(comp.studies)
-        rows.append({"analysis": analysis, "component": comp.label,
-                     "trt_ref": component_trt_ref(cfg, network, comp),
+        rows.append({"analysis": name, "component": comp.label,
+                     "trt_ref": analysis.trt_ref(comp),
                      "treatments": list(comp.treatments), "studies": list(comp.studies),
                      "measure": network.measure, "formats": list(sub.formats)})
     io.write_table(pd.DataFrame(rows), components)
     curated = [f"study '{study}' left out when the data were curated: {reason}"
                for study, reason in cfg.excluded.items()]
-    io.write_table(pd.DataFrame({"analysis": analysis, "note": [*curated, *network.notes]},
+    io.write_table(pd.DataFrame({"analysis": name, "note": [*curated, *network.notes]},
                                 columns=["analysis", "note"]), data_notes)
     # The figure shows the parts comparisons connect, whatever the model bridges.
     parts = connected_components(network)
@@ -117,16 +110,17 @@ def _class_bridges(cfg, network, parts) -> list[tuple[str, str]]:
     return out
 
 
-def _treatment_evidence(cfg, network, comps) -> pd.DataFrame:
+def _treatment_evidence(analysis: Analysis) -> pd.DataFrame:
     """:func:`~bayesnma.network.treatment_evidence` per part of the network, with a row for
     every treatment no part analyses."""
     from bayesnma.classes import class_effects_from_config, class_links
     from bayesnma.network import treatment_evidence
 
+    cfg, network, comps = analysis.cfg, analysis.network, analysis.components
     frames = []
     for comp in comps:
         sub = network.subset(comp.studies)
-        ref = component_trt_ref(cfg, network, comp)
+        ref = analysis.trt_ref(comp)
         links = (class_links(class_effects_from_config(cfg.class_effects, sub, comp.treatments),
                              ref, sub.treatments) if cfg.class_effects else [])
         frames.append(treatment_evidence(sub, ref, class_links=links,
@@ -143,7 +137,7 @@ def _treatment_evidence(cfg, network, comps) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def fit_component(settings: dict, analysis: str, component: str, *, posterior, diagnostics,
+def fit_component(analysis: Analysis, component: str, *, posterior, diagnostics,
                   variant: str = "consistency", threads: int | None = None):
     """Fit one model variant (``consistency``, ``ume`` or a node-split ``ns<k>``) to one
     connected component, sampling ``threads`` chains at once; write the posterior and its
@@ -158,23 +152,21 @@ def fit_component(settings: dict, analysis: str, component: str, *, posterior, d
     from bayesnma.diagnostics import check_convergence, remedies
     from bayesnma.pymc_backend import fit
 
-    cfg, network = load_analysis(settings, analysis)
-    stamp = fit_stamp(settings, [src.file for src in cfg.sources])
+    name, cfg, stamp = analysis.name, analysis.cfg, analysis.fit_stamp
     attrs = _fitted(posterior, diagnostics, stamp, variant)
     if attrs is not None:
         log.info("%s/%s (%s): fit reused (same model, data, priors and sampler settings)",
-                 analysis, component, variant)
-        _gate(settings, cfg, f"{analysis}/{component} ({variant})", variant,
-              bool(attrs["converged"]), attrs["convergence_problems"], attrs["remedies"],
+                 name, component, variant)
+        _gate(analysis, f"{name}/{component} ({variant})", variant, bool(attrs["converged"]),
+              attrs["convergence_problems"], attrs["remedies"],
               len(json.loads(attrs["attempts"])))
         return
-    comp = find_component(cfg, network, component)
-    model = analysis_model(cfg, network, comp, variant)
-    log.info("fitting %s/%s (%s): %s effects, reference %s", analysis, component, variant,
+    model = analysis.model(component, variant)
+    log.info("fitting %s/%s (%s): %s effects, reference %s", name, component, variant,
              model.trt_effects, model.trt_ref)
-    notes = model_notes(cfg, network, comp, variant)
+    notes = analysis.model_notes(component, variant)
     for note in notes:
-        log.info("%s/%s: %s", analysis, component, note)
+        log.info("%s/%s: %s", name, component, note)
     sampler = cfg.sampler
     log.info("sampling %d chains x %d draws after %d tuning steps (%s, %s chain(s) at a time)",
              sampler.chains, sampler.draws, sampler.tune, sampler.backend, threads or "every")
@@ -184,16 +176,16 @@ def fit_component(settings: dict, analysis: str, component: str, *, posterior, d
     log.info("sampling %.1f s; converged: %s after %d attempt(s) %s",
              idata.posterior.attrs["sampling_time"], conv.converged, n_attempts,
              "; ".join(conv.problems))
-    _gate(settings, cfg, f"{analysis}/{component} ({variant})", variant, conv.converged,
+    _gate(analysis, f"{name}/{component} ({variant})", variant, conv.converged,
           "; ".join(conv.problems), remedies(conv), n_attempts)
-    idata.posterior.attrs.update({"analysis": analysis, "component": component,
+    idata.posterior.attrs.update({"analysis": name, "component": component,
                                   "variant": variant, "fit_stamp": stamp,
                                   "outcome": cfg.outcome, "converged": int(conv.converged),
                                   "convergence_problems": "; ".join(conv.problems),
                                   "remedies": remedies(conv),
                                   "model_notes": json.dumps(notes)})
     table = conv.table.assign(model=variant, n_divergent=conv.n_divergent)
-    io.write_table(_labelled(table, analysis, component, conv.converged), diagnostics)
+    io.write_table(_labelled(table, name, component, conv.converged), diagnostics)
     io.write_idata(idata, posterior)
 
 
@@ -209,7 +201,7 @@ def _fitted(posterior, diagnostics, stamp: str, variant: str) -> dict | None:
     return attrs
 
 
-def _gate(settings: dict, cfg, fit: str, variant: str, converged: bool, problems: str,
+def _gate(analysis: Analysis, fit: str, variant: str, converged: bool, problems: str,
           remedy: str, n_attempts: int) -> None:
     """Stop the run on a main analysis' consistency fit that did not converge when
     ``on_failure`` is ``error``.
@@ -220,14 +212,14 @@ def _gate(settings: dict, cfg, fit: str, variant: str, converged: bool, problems
     included) and the main report; the sensitivity table and the run summary flag it, and
     bayesnma run exits non-zero.
     """
-    if (not converged and cfg.on_failure == "error" and variant == "consistency"
-            and "sensitivity_of" not in settings):
+    if (not converged and analysis.cfg.on_failure == "error" and variant == "consistency"
+            and "sensitivity_of" not in analysis.settings):
         raise ConvergenceFailure(
             f"{fit} did not converge in {n_attempts} attempt(s): {problems}. {remedy} Or "
             "set convergence.on_failure: flag to write results marked as not converged.")
 
 
-def check_consistency(settings: dict, analysis: str, component: str, *, posterior,
+def check_consistency(analysis: Analysis, component: str, *, posterior,
                       variant_posteriors, outdir):
     """Model checking and consistency of one component, written to ``outdir``.
 
@@ -241,8 +233,7 @@ def check_consistency(settings: dict, analysis: str, component: str, *, posterio
     """
     from bayesnma import diagnostics, inconsistency, plots
 
-    cfg, network = load_analysis(settings, analysis)
-    comp = find_component(cfg, network, component)
+    name, cfg = analysis.name, analysis.cfg
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
     fits = {"consistency": io.read_idata(posterior)}
@@ -255,20 +246,20 @@ def check_consistency(settings: dict, analysis: str, component: str, *, posterio
         rows[label] = diagnostics.model_fit(idata)
         loos[label], loo_points = diagnostics.loo(idata)
         if label == "consistency":
-            io.write_table(_labelled(loo_points, analysis, component), out / "loo_pointwise.csv")
+            io.write_table(_labelled(loo_points, name, component), out / "loo_pointwise.csv")
         if label in ("consistency", "ume"):
             pointwise.append(diagnostics.residual_deviance(idata).assign(model=label))
     comparison = inconsistency.model_comparison(rows, loos)
     comparison["converged"] = [bool(fits[m].posterior.attrs["converged"])
                                for m in comparison["model"]]
-    io.write_table(_labelled(comparison, analysis, component), out / "model_comparison.csv")
+    io.write_table(_labelled(comparison, name, component), out / "model_comparison.csv")
     points = pd.concat(pointwise, ignore_index=True)
-    io.write_table(_labelled(points, analysis, component), out / "pointwise.csv")
-    title = f"{cfg.outcome} ({analysis}, component {component})"
+    io.write_table(_labelled(points, name, component), out / "pointwise.csv")
+    title = f"{cfg.outcome} ({name}, component {component})"
     io.save_figure(plots.plot_leverage(points, title=title + ": leverage"), out / "leverage.png",
                    dpi=DIAGNOSTIC_DPI)
     if "ume" in fits:
-        io.write_table(_labelled(inconsistency.ume_effects(fits["ume"], cons), analysis,
+        io.write_table(_labelled(inconsistency.ume_effects(fits["ume"], cons), name,
                                  component), out / "ume_effects.csv")
         io.save_figure(plots.plot_dev_dev(points, title=title + ": consistency vs UME"),
                        out / "dev_dev.png", dpi=DIAGNOSTIC_DPI)
@@ -277,23 +268,23 @@ def check_consistency(settings: dict, analysis: str, component: str, *, posterio
               for label, idata in fits.items() if label.startswith("ns")]
     split_table = pd.concat(splits, ignore_index=True) if splits else None
     if split_table is not None:
-        io.write_table(_labelled(split_table, analysis, component), out / "nodesplits.csv")
+        io.write_table(_labelled(split_table, name, component), out / "nodesplits.csv")
         io.save_figure(plots.plot_nodesplit(split_table, measure=cons.posterior.attrs["measure"],
                                             lower_better=cfg.lower_better, title=title),
                        out / "nodesplit.png")
-    n_possible = len(nodesplit_pairs(analysis_model(cfg, network, comp)))
+    n_possible = len(nodesplit_pairs(analysis.model(component)))
     converged_splits = [t for t in splits if t["model"].iat[0] not in failed]
     verdict = inconsistency.consistency_verdict(
         pd.concat(converged_splits, ignore_index=True) if converged_splits else None,
         n_loops_possible=n_possible,
         not_converged=tuple(f for f in failed if f.startswith("ns")))
-    io.write_table(pd.DataFrame([{"analysis": analysis, "component": component,
+    io.write_table(pd.DataFrame([{"analysis": name, "component": component,
                                   "n_splittable": n_possible,
                                   "n_split": len(splits), "verdict": verdict}]),
                    out / "verdict.csv")
 
 
-def summarise_component(settings: dict, analysis: str, component: str, *, posterior,
+def summarise_component(analysis: Analysis, component: str, *, posterior,
                         direct_effects, relative_effects, league_table, ranks, rank_probs,
                         model_fit, parameters, heterogeneity, covariate_effects,
                         covariate_ranks, class_effects, class_ranks, prior_sensitivity):
@@ -312,7 +303,7 @@ def summarise_component(settings: dict, analysis: str, component: str, *, poster
     from bayesnma.effects import quantile_columns
     from bayesnma.regression import posterior_covariate_settings
 
-    cfg = analysis_config(analysis, settings)
+    name, cfg = analysis.name, analysis.cfg
     idata = io.read_idata(posterior)
     attrs = idata.posterior.attrs
     converged = bool(attrs["converged"])
@@ -332,22 +323,22 @@ def summarise_component(settings: dict, analysis: str, component: str, *, poster
         quantity=lambda t: t["parameter"] + "_" + t["stat"])[["quantity", "value"]]
     stats = pd.concat([het_rows, fit_stats], ignore_index=True)
 
-    io.write_table(_labelled(eff, analysis, component, converged), relative_effects)
+    io.write_table(_labelled(eff, name, component, converged), relative_effects)
     order = [*rk["treatment"], *effects.at_class_mean(idata)]  # unranked class means last
     league = effects.league_table(eff, order, direct=io.read_table(direct_effects))
     league = league.reset_index().assign(
         cell=f"{attrs['measure']} of row vs column; below the diagonal the network estimate, "
              "median (95% CrI); above it the direct estimate from head-to-head studies "
-             "(pairwise meta-analysis), estimate (95% CI), - if none",
+             "(pairwise meta-name), estimate (95% CI), - if none",
         better_if=better_if, assumptions=assumptions)
-    io.write_table(_labelled(league, analysis, component, converged), league_table)
-    io.write_table(_labelled(rk, analysis, component, converged), ranks)
-    io.write_table(_labelled(probs, analysis, component, converged), rank_probs)
-    io.write_table(_labelled(stats, analysis, component, converged), model_fit)
-    io.write_table(_labelled(diagnostics.key_parameters(idata), analysis, component, converged),
+    io.write_table(_labelled(league, name, component, converged), league_table)
+    io.write_table(_labelled(rk, name, component, converged), ranks)
+    io.write_table(_labelled(probs, name, component, converged), rank_probs)
+    io.write_table(_labelled(stats, name, component, converged), model_fit)
+    io.write_table(_labelled(diagnostics.key_parameters(idata), name, component, converged),
                    parameters)
-    io.write_table(_labelled(het, analysis, component, converged), heterogeneity)
-    io.write_table(_labelled(diagnostics.prior_set_effects(idata), analysis, component,
+    io.write_table(_labelled(het, name, component, converged), heterogeneity)
+    io.write_table(_labelled(diagnostics.prior_set_effects(idata), name, component,
                              converged), prior_sensitivity)
 
     at = cfg.regression.at if cfg.regression is not None else ()
@@ -355,7 +346,7 @@ def summarise_component(settings: dict, analysis: str, component: str, *, poster
                   for label, x in posterior_covariate_settings(idata, at)}
     for table, path in zip(_compare_draws(idata, cfg.lower_better, by_setting),
                            (covariate_effects, covariate_ranks), strict=True):
-        io.write_table(_labelled(table, analysis, component, converged), path)
+        io.write_table(_labelled(table, name, component, converged), path)
     classes = effects.class_level_effects(idata)
     eff_cls, ranks_cls = (
         t.drop(columns="setting").rename(columns={"treatment": "class"})
@@ -363,11 +354,11 @@ def summarise_component(settings: dict, analysis: str, component: str, *, poster
                                 {} if classes is None else {"": classes}))
     if len(ranks_cls):
         ranks_cls["members"] = ranks_cls["class"].map(_class_members(idata))
-    io.write_table(_labelled(eff_cls, analysis, component, converged), class_effects)
-    io.write_table(_labelled(ranks_cls, analysis, component, converged), class_ranks)
+    io.write_table(_labelled(eff_cls, name, component, converged), class_effects)
+    io.write_table(_labelled(ranks_cls, name, component, converged), class_ranks)
 
 
-def rate_certainty(settings: dict, analysis: str, component: str, *, posterior,
+def rate_certainty(analysis: Analysis, component: str, *, posterior,
                    relative_effects, heterogeneity, prior_sensitivity, evidence, consistency,
                    certainty, classification, cinema):
     """Rate the certainty of every relative effect of one component on the CINeMA domains
@@ -377,8 +368,8 @@ def rate_certainty(settings: dict, analysis: str, component: str, *, posterior,
     from bayesnma import certainty as rating
     from bayesnma.effects import effect_draws
 
-    cfg, network = load_analysis(settings, analysis)
-    comp = find_component(cfg, network, component)
+    name, cfg, network = analysis.name, analysis.cfg, analysis.network
+    comp = analysis.component(component)
     sub = network.subset(comp.studies)
     idata = io.read_idata(posterior)
     attrs = idata.posterior.attrs
@@ -406,11 +397,11 @@ def rate_certainty(settings: dict, analysis: str, component: str, *, posterior,
         splits=io.read_table(splits) if splits.exists() else None,
         verdict=io.read_table(checks / "verdict.csv")["verdict"].iat[0], placed_by=placed_by,
         prior_set=prior_set_treatments(io.read_table(prior_sensitivity)))
-    io.write_table(_labelled(table, analysis, component, converged), certainty)
+    io.write_table(_labelled(table, name, component, converged), certainty)
     classes = rating.classify(eff, table, trt_ref=ref, measure=measure, converged=converged,
                               placed_by=placed_by, network=sub)
-    io.write_table(_labelled(classes, analysis, component, converged), classification)
-    io.write_table(_labelled(rating.cinema_export(sub), analysis, component), cinema)
+    io.write_table(_labelled(classes, name, component, converged), classification)
+    io.write_table(_labelled(rating.cinema_export(sub), name, component), cinema)
 
 
 def prior_set_treatments(table: pd.DataFrame) -> list[str]:
@@ -452,7 +443,7 @@ def _class_members(idata) -> dict[str, str]:
     return {cls: ", ".join(trts) for cls, trts in members.items()}
 
 
-def plot_component(settings: dict, analysis: str, component: str, *, posterior,
+def plot_component(analysis: Analysis, component: str, *, posterior,
                    direct_effects, relative_effects, ranks, rank_probs, evidence, forest,
                    league_heatmap, rankogram, cumulative_ranks, trace, chain_ranks,
                    heterogeneity, forest_svg, league_heatmap_svg, rankogram_svg,
@@ -463,12 +454,12 @@ def plot_component(settings: dict, analysis: str, component: str, *, posterior,
     from bayesnma import diagnostics, plots
     from bayesnma.effects import at_class_mean
 
-    cfg = analysis_config(analysis, settings)
+    name, cfg = analysis.name, analysis.cfg
     idata = io.read_idata(posterior)
     attrs = idata.posterior.attrs
     eff, rk, probs = (io.read_table(p) for p in (relative_effects, ranks, rank_probs))
     flag = "" if attrs["converged"] else "  [NOT CONVERGED]"
-    title = f"{cfg.outcome} ({analysis}, component {component}){flag}"
+    title = f"{cfg.outcome} ({name}, component {component}){flag}"
     common = {"measure": attrs["measure"], "lower_better": cfg.lower_better}
     unanchored = unanchored_treatments(io.read_table(evidence), component)
     io.save_figure(plots.plot_forest(eff, trt_ref=attrs["trt_ref"], title=title,
@@ -499,14 +490,15 @@ def unanchored_treatments(evidence: pd.DataFrame, component: str) -> list[str]:
     return list(rows.loc[~rows["placed_by"].isin(ANCHORED), "treatment"])
 
 
-def collect_analysis(settings: dict, analysis: str, *, components, relative_effects_in,
+def collect_analysis(analysis: Analysis, *, components, relative_effects_in,
                      ranks_in, diagnostics_in, relative_effects, ranks, convergence):
-    """Combine the components of an analysis.
+    """Combine the components of an name.
 
     ``relative_effects`` gets every ordered pair of treatments in the data; pairs in
     different components get ``estimable = False`` and no estimates: no evidence links
     them.
     """
+    name = analysis.name
     comps = io.read_table(components)
     eff = pd.concat([io.read_table(p) for p in relative_effects_in], ignore_index=True)
     eff["estimable"] = True
@@ -514,12 +506,12 @@ def collect_analysis(settings: dict, analysis: str, *, components, relative_effe
               for t in row["treatments"]}
     scales = list(dict.fromkeys(eff["scale"]))
     missing = [
-        {"analysis": analysis, "component": f"{member[a]} x {member[b]}", "treatment": a,
+        {"analysis": name, "component": f"{member[a]} x {member[b]}", "treatment": a,
          "comparator": b, "scale": s, "estimable": False}
         for a in member for b in member if member[a] != member[b] for s in scales
     ]
     missing = pd.DataFrame(missing, columns=eff.columns)
-    for col in ("better_if", "assumptions"):  # one value per analysis: say it on every row
+    for col in ("better_if", "assumptions"):  # one value per name: say it on every row
         if col in eff and len(eff):
             missing[col] = eff[col].iat[0]
     eff = pd.concat([eff, missing], ignore_index=True)
@@ -529,7 +521,7 @@ def collect_analysis(settings: dict, analysis: str, *, components, relative_effe
     conv = []
     for path in diagnostics_in:
         d = io.read_table(path)
-        conv.append({"analysis": analysis, "component": d["component"].iat[0],
+        conv.append({"analysis": name, "component": d["component"].iat[0],
                      **summarise_diagnostics(d, converged=d["converged"].iat[0],
                                              n_divergent=d["n_divergent"].iat[0])})
     io.write_table(pd.DataFrame(conv), convergence)
