@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 __all__ = ["ANALYSIS_FILES", "COMPONENT_FIGURES", "COMPONENT_TABLES", "NETWORK_FILES",
-           "analysis_files", "component_files"]
+           "analysis_files", "component_files", "variant_files"]
 
 #: The tables of a component (``results/<analysis>/<component>/<name>.csv``) the report
 #: shows, besides ``rank_probs``.
@@ -53,5 +53,11 @@ def component_files(folder, variants=()) -> dict[str, object]:
                   for name in ("forest", "league_heatmap", "rankogram", "cumulative_ranks")})
     files.update(posterior=f"{folder}/posterior.nc", diagnostics=f"{folder}/diagnostics.csv",
                  cinema=f"{folder}/cinema_data.csv", consistency=f"{folder}/consistency",
-                 variant_posteriors=[f"{folder}/variants/{v}/posterior.nc" for v in variants])
+                 variant_posteriors=[variant_files(folder, v)["posterior"] for v in variants])
     return files
+
+
+def variant_files(folder, variant: str) -> dict[str, str]:
+    """The fit of a check variant (``ume``, ``ns<k>``) of the component in ``folder``."""
+    return {"posterior": f"{folder}/variants/{variant}/posterior.nc",
+            "diagnostics": f"{folder}/variants/{variant}/diagnostics.csv"}

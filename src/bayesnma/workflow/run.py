@@ -15,7 +15,13 @@ import shutil
 from pathlib import Path
 
 from bayesnma.workflow.keys import FIT_FILES
-from bayesnma.workflow.layout import ANALYSIS_FILES, NETWORK_FILES, analysis_files, component_files
+from bayesnma.workflow.layout import (
+    ANALYSIS_FILES,
+    NETWORK_FILES,
+    analysis_files,
+    component_files,
+    variant_files,
+)
 from bayesnma.workflow.plan import Analysis
 from bayesnma.workflow.reports import render_report
 from bayesnma.workflow.steps import (
@@ -77,9 +83,7 @@ def run_analysis(analysis: Analysis, *, threads: int | None = None,
                           diagnostics=each["diagnostics"], threads=threads)
             for variant in labels:
                 fit_component(analysis, label, variant=variant, threads=threads,
-                              posterior=f"{folder}/{label}/variants/{variant}/posterior.nc",
-                              diagnostics=f"{folder}/{label}/variants/{variant}/"
-                                          "diagnostics.csv")
+                              **variant_files(folder / label, variant))
                 gc.collect()  # a posterior (an xarray DataTree) has reference cycles
         for label, labels in variants.items():
             _summarise(analysis, label, component_files(folder / label, labels), files)
