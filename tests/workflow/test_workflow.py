@@ -217,6 +217,7 @@ def test_influence_refits_the_part_that_had_each_study_without_it(finished_run):
     out = tmp_path / "results" / "mine"
     table = io.read_table(out / "influence.csv")
     assert list(dict.fromkeys(table["study"])) == ["s1", "s2", "s3", "s4", "s5"]
+    assert set(table["analysis"]) == {"mine"}
     # s1-s4 are in the A-B-C part only: the D-E part does not change and gets no rows
     assert set(table.loc[table["study"] != "s5", "component"]) == {"c1"}
     assert table.loc[table["study"] != "s5", "converged"].astype(bool).all()

@@ -151,8 +151,9 @@ def assess_influence(analysis: Analysis, *, posteriors, influence, influence_stu
             path.unlink()
     trt_refs = {label: ref for label, (ref, *_) in whole.items()}
     table = infl.influence_table(main_effects, main_ranks, trt_refs, refits)
-    io.write_table(table.assign(analysis=analysis), influence)
-    io.write_table(infl.study_influence(table).assign(analysis=analysis), influence_studies)
+    io.write_table(table.assign(analysis=analysis.name), influence)
+    io.write_table(infl.study_influence(table).assign(analysis=analysis.name),
+                   influence_studies)
     measure = next(iter(fits.values())).posterior.attrs["measure"]
     io.save_figure(plot_influence(table, trt_refs=trt_refs, measure=measure,
                                   lower_better=cfg.lower_better), influence_plot)

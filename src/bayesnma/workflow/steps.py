@@ -329,7 +329,7 @@ def summarise_component(analysis: Analysis, component: str, *, posterior,
     league = league.reset_index().assign(
         cell=f"{attrs['measure']} of row vs column; below the diagonal the network estimate, "
              "median (95% CrI); above it the direct estimate from head-to-head studies "
-             "(pairwise meta-name), estimate (95% CI), - if none",
+             "(pairwise meta-analysis), estimate (95% CI), - if none",
         better_if=better_if, assumptions=assumptions)
     io.write_table(_labelled(league, name, component, converged), league_table)
     io.write_table(_labelled(rk, name, component, converged), ranks)
@@ -511,7 +511,7 @@ def collect_analysis(analysis: Analysis, *, components, relative_effects_in,
         for a in member for b in member if member[a] != member[b] for s in scales
     ]
     missing = pd.DataFrame(missing, columns=eff.columns)
-    for col in ("better_if", "assumptions"):  # one value per name: say it on every row
+    for col in ("better_if", "assumptions"):  # one value per analysis: say it on every row
         if col in eff and len(eff):
             missing[col] = eff[col].iat[0]
     eff = pd.concat([eff, missing], ignore_index=True)
