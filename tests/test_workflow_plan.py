@@ -340,7 +340,8 @@ def test_checks_are_fitted_by_default_where_a_component_has_a_loop(tmp_path, dat
     assert list(analysis_variants(cfg, network, comp)) == expected
 
 
-def test_the_answer_provenance_follows_the_data_and_the_question(tmp_path):
+def test_the_answer_provenance_follows_the_data_and_the_question(tmp_path, monkeypatch):
+    from bayesnma.workflow import reports
     from bayesnma.workflow.reports import _provenance
 
     path = tmp_path / "arms.csv"
@@ -350,6 +351,9 @@ def test_the_answer_provenance_follows_the_data_and_the_question(tmp_path):
     assert first.startswith("bayesnma ") and "inputs (config and data) " in first
     assert _provenance(settings, {}) == first
     assert _provenance(settings, {"treatments": ["A"]}) != first
+    monkeypatch.setattr(reports, "code_version", lambda: "another version of the code")
+    recoded = _provenance(settings, {})  # the inputs' hash is the inputs' only
+    assert recoded != first and recoded.split("inputs")[1] == first.split("inputs")[1]
     path.write_text(DATA.replace("s3,C,20,60", "s3,C,21,60"))
     assert _provenance(settings, {}) != first
 

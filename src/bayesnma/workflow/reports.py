@@ -11,7 +11,7 @@ import pandas as pd
 
 from bayesnma import io
 from bayesnma.config import analysis_config
-from bayesnma.workflow.keys import code_version, settings_key
+from bayesnma.workflow.keys import code_version
 from bayesnma.workflow.layout import COMPONENT_FIGURES, COMPONENT_TABLES
 from bayesnma.workflow.plan import Analysis, main_analyses
 from bayesnma.workflow.steps import prior_set_treatments, unanchored_treatments
@@ -123,7 +123,9 @@ def _provenance(settings: dict, question) -> str:
 
     from bayesnma import __version__
 
-    digest = hashlib.sha256(settings_key(*settings.values(), question or {}).encode())
+    # the inputs alone: the code has its own hash beside it
+    digest = hashlib.sha256(json.dumps([list(settings.values()), question or {}],
+                                       sort_keys=True, default=str).encode())
     for name, analysis_settings in settings.items():
         for src in analysis_config(name, analysis_settings).sources:
             digest.update(Path(src.file).read_bytes())
