@@ -341,7 +341,7 @@ def test_checks_are_fitted_by_default_where_a_component_has_a_loop(tmp_path, dat
 
 
 def test_the_answer_provenance_follows_the_data_and_the_question(tmp_path, monkeypatch):
-    from bayesnma.workflow import reports
+    from bayesnma.workflow import keys, reports
     from bayesnma.workflow.reports import _provenance
 
     path = tmp_path / "arms.csv"
@@ -351,7 +351,8 @@ def test_the_answer_provenance_follows_the_data_and_the_question(tmp_path, monke
     assert first.startswith("bayesnma ") and "inputs (config and data) " in first
     assert _provenance(settings, {}) == first
     assert _provenance(settings, {"treatments": ["A"]}) != first
-    monkeypatch.setattr(reports, "code_version", lambda: "another version of the code")
+    for module in (reports, keys):
+        monkeypatch.setattr(module, "code_version", lambda: "another version of the code")
     recoded = _provenance(settings, {})  # the inputs' hash is the inputs' only
     assert recoded != first and recoded.split("inputs")[1] == first.split("inputs")[1]
     path.write_text(DATA.replace("s3,C,20,60", "s3,C,21,60"))
