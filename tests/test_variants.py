@@ -21,8 +21,8 @@ def _arm_means(model, **values):
     """Mean relative effect of each non-baseline arm at the given parameter values."""
     pm_model = build_pymc_model(model)
     with pm_model:
-        params = {p.name: pm_model[p.name] for p in model.relative_effects_model.parameters(model)}
-        expr = model.relative_effects_model.arm_means(params, model.design)
+        params = {p.name: pm_model[p.name] for p in model.variant.parameters(model)}
+        expr = model.variant.arm_means(params, model.design)
     return expr.eval({pm_model[k]: np.asarray(v, dtype=float) for k, v in values.items()})
 
 

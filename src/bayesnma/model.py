@@ -41,7 +41,7 @@ from bayesnma.regression import (
     regression_design,
     regression_parameters,
 )
-from bayesnma.variants import NodeSplit, RelativeEffects, relative_effects_model
+from bayesnma.variants import ModelVariant, NodeSplit, model_variant
 
 __all__ = ["ArmDesign", "NMAModel"]
 
@@ -230,7 +230,7 @@ class NMAModel:
                     f"each; unknown or repeated: {', '.join(unknown) or 'repeated names'} "
                     f"(valid treatments: {', '.join(known)})")
             object.__setattr__(self, "trt_order", order)
-        variant = relative_effects_model(self.consistency, self.nodesplit)
+        variant = model_variant(self.consistency, self.nodesplit)
         if self.consistency == "ume" and (self.regression or self.class_effects):
             raise ConfigError("regression and class effects apply to the consistency model "
                               "and node-splits, not to unrelated mean effects")
@@ -261,9 +261,9 @@ class NMAModel:
         return class_links(self.class_effects, ref, self.network.treatments)
 
     @cached_property
-    def relative_effects_model(self) -> RelativeEffects:
+    def variant(self) -> ModelVariant:
         """The variant that builds the study-level relative effects."""
-        return relative_effects_model(self.consistency, self.nodesplit)
+        return model_variant(self.consistency, self.nodesplit)
 
     @cached_property
     def class_design(self) -> ClassDesign | None:
@@ -298,7 +298,7 @@ class NMAModel:
     def arm_means(self, params: dict):
         """Mean relative effect of each non-baseline arm vs its study's baseline arm: the
         variant's, plus the regression terms."""
-        means = self.relative_effects_model.arm_means(params, self.design)
+        means = self.variant.arm_means(params, self.design)
         if self.regression is not None:
             means = means + regression_arm_means(params, self.design, self.regression_design)
         return means
@@ -308,7 +308,7 @@ class NMAModel:
         """Every parameter of the model with its role: the variant's, regression
         coefficients, for random effects ``tau`` and the standardised effects, and the
         study baselines of arm-level studies (:mod:`bayesnma.baselines`)."""
-        params = list(self.relative_effects_model.parameters(self))
+        params = list(self.variant.parameters(self))
         des = self.design
         if self.regression is not None:
             params.extend(regression_parameters(self.regression, self.regression_design,
@@ -431,7 +431,7 @@ class NMAModel:
             "trt_ref": self.trt_ref,
             "measure": self.measure,
             "consistency": self.consistency,
-            "relative_effects": self.relative_effects_model.description(self),
+            "relative_effects": self.variant.description(self),
             "model": "NICE DSU TSD2 framework (arm-based likelihoods with unrelated "
             "study baselines; contrast-based normal likelihood with multi-arm covariance)"
             + (", random effects correlated 0.5 within multi-arm studies"

@@ -1,8 +1,8 @@
 """How study-level relative effects are built: the one seam where model variants differ.
 
 Every variant says, for each non-baseline arm of every study, the mean of its relative
-effect against the study's baseline arm (:meth:`RelativeEffects.arm_means`), and which
-parameters that needs (:meth:`RelativeEffects.parameters`, each with its role). Everything
+effect against the study's baseline arm (:meth:`ModelVariant.arm_means`), and which
+parameters that needs (:meth:`ModelVariant.parameters`, each with its role). Everything
 else is shared and untouched by a variant: study baselines, the random effects (``tau``
 and the 0.5 within-study correlation of multi-arm studies) and the likelihood of every
 data format (:mod:`bayesnma.likelihoods`).
@@ -23,7 +23,7 @@ import numpy as np
 from bayesnma.errors import ConfigError
 from bayesnma.parameters import Parameter
 
-__all__ = ["CONSISTENCY_MODELS", "Consistency", "NodeSplit", "RelativeEffects",
+__all__ = ["CONSISTENCY_MODELS", "Consistency", "NodeSplit", "ModelVariant",
            "UnrelatedMeans", "comparison_label"]
 
 #: Values of ``consistency`` (as in multinma's ``nma(consistency = )``).
@@ -35,7 +35,7 @@ def comparison_label(trt: str, comparator: str) -> str:
     return f"{trt} vs {comparator}"
 
 
-class RelativeEffects:
+class ModelVariant:
     """Interface of a model variant (see the module docstring)."""
 
     name = ""
@@ -63,7 +63,7 @@ def _all_effects(params):
 
 
 @dataclass(frozen=True)
-class Consistency(RelativeEffects):
+class Consistency(ModelVariant):
     """Consistency model: the effect of ``t`` vs ``b`` is ``d_t - d_b`` (TSD2)."""
 
     name = "consistency"
@@ -81,7 +81,7 @@ class Consistency(RelativeEffects):
 
 
 @dataclass(frozen=True)
-class UnrelatedMeans(RelativeEffects):
+class UnrelatedMeans(ModelVariant):
     """Unrelated mean effects (NICE DSU TSD4): each observed comparison ``(b, t)`` of a
     non-baseline arm ``t`` with its study's baseline arm ``b`` has its own effect, with no
     consistency relation between comparisons. Contrasts are taken against each study's
@@ -116,7 +116,7 @@ class UnrelatedMeans(RelativeEffects):
 
 
 @dataclass(frozen=True)
-class NodeSplit(RelativeEffects):
+class NodeSplit(ModelVariant):
     """Node-split of the comparison of ``trt`` vs ``comparator`` (Dias et al. 2010).
 
     In every study that compares the two, the effect of ``trt`` vs ``comparator`` is a
@@ -151,7 +151,7 @@ class NodeSplit(RelativeEffects):
                 "model elsewhere")
 
 
-def relative_effects_model(consistency: str, nodesplit=None) -> RelativeEffects:
+def model_variant(consistency: str, nodesplit=None) -> ModelVariant:
     """The variant named by ``consistency`` (``nodesplit``: ``(trt, comparator)``)."""
     if consistency not in CONSISTENCY_MODELS:
         raise ConfigError(f"consistency must be one of {', '.join(CONSISTENCY_MODELS)}; "
