@@ -314,14 +314,6 @@ def analysis_components(cfg, network) -> list:
     return connected_components(network)
 
 
-def find_component(cfg, network, label: str):
-    for comp in analysis_components(cfg, network):
-        if comp.label == label:
-            return comp
-    raise BayesNMAError(f"{network.source}: no component {label!r}; the data changed since "
-                        "the workflow was planned: rerun snakemake")
-
-
 def component_trt_ref(cfg, network, comp) -> str:
     return choose_trt_ref(comp.treatments, cfg.trt_ref, all_treatments=network.treatments,
                           source=cfg.data)

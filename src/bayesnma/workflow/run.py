@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import gc
 import logging
-import shutil
 from pathlib import Path
 
-from bayesnma.workflow.keys import FIT_FILES
+from bayesnma.workflow.keys import FIT_FILES, remove_paths
 from bayesnma.workflow.layout import (
     ANALYSIS_FILES,
     NETWORK_FILES,
@@ -41,21 +40,11 @@ log = logging.getLogger("bayesnma")
 def _clear(folder: Path, components) -> None:
     """Remove what a run of the analysis makes but its fits (reused by content) and the
     report, influence and sensitivity files other jobs make."""
-    for path in [folder / "network", *(folder / p for p in ANALYSIS_FILES.values()
-                                       if "/" not in p)]:
-        _remove(path)
+    remove_paths([folder / "network", *(folder / p for p in ANALYSIS_FILES.values()
+                                        if "/" not in p)])
     for label in components:
         if (folder / label).is_dir():
-            for path in (folder / label).iterdir():
-                if path.name not in FIT_FILES:
-                    _remove(path)
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir():
-        shutil.rmtree(path)
-    else:
-        path.unlink(missing_ok=True)
+            remove_paths([p for p in (folder / label).iterdir() if p.name not in FIT_FILES])
 
 
 def run_analysis(analysis: Analysis, *, threads: int | None = None,
