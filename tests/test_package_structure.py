@@ -51,3 +51,19 @@ def test_nothing_reads_snakemakes_internals():
             for i, line in enumerate(p.read_text().splitlines(), start=1)
             if internal.search(line)]
     assert hits == []
+
+
+def test_only_its_own_module_names_a_variant():
+    """Planning, checks and reports read the variant registry: no string naming a variant
+    (other than the consistency model, which every analysis fits) outside its module."""
+    from bayesnma.variants import VARIANTS
+
+    names = set(VARIANTS) - {"consistency"}
+    found = []
+    for name, path in _modules().items():
+        if name.startswith("bayesnma.variants"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Constant) and node.value in names:
+                found.append(f"{name}:{node.lineno}: {node.value!r}")
+    assert found == []

@@ -14,8 +14,8 @@ import pytest
 
 import bayesnma as nma
 from bayesnma.datasets import inconsistency_reference, load_dataset
-from bayesnma.inconsistency import consistency_verdict, nodesplit_summary, ume_effects
 from bayesnma.network import nodesplit_comparisons
+from bayesnma.variants import consistency_verdict, nodesplit_summary, ume_effects
 
 pytestmark = pytest.mark.validation
 

@@ -4,7 +4,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bayesnma import ConfigError, NetworkError, NMAModel, build_pymc_model, set_agd_arm
+from bayesnma import (
+    ConfigError,
+    NetworkError,
+    NMAModel,
+    NodeSplit,
+    build_pymc_model,
+    set_agd_arm,
+)
 from bayesnma.pymc_backend import parameter_roles
 
 
@@ -22,7 +29,7 @@ def _arm_means(model, **values):
     pm_model = build_pymc_model(model)
     with pm_model:
         params = {p.name: pm_model[p.name] for p in model.variant.parameters(model)}
-        expr = model.variant.arm_means(params, model.design)
+        expr = model.variant.arm_means(params, model)
     return expr.eval({pm_model[k]: np.asarray(v, dtype=float) for k, v in values.items()})
 
 
@@ -46,7 +53,8 @@ def test_ume_has_one_effect_per_comparison_with_the_study_baseline(loop):
 def test_nodesplit_puts_direct_evidence_on_the_studies_comparing_the_pair(loop):
     model = NMAModel(loop, trt_effects="fixed", trt_ref="A", consistency="nodesplit",
                      nodesplit=("A", "C"))
-    assert model.nodesplit == ("C", "A")  # (treatment, comparator), comparator first in order
+    # (treatment, comparator), comparator first in model order
+    assert model.variant == NodeSplit("C", "A") and model.consistency == "nodesplit"
     # s3 (A, C) and s4 (A, B, C) compare A and C: C arm = d_dir; others consistency.
     got = _arm_means(model, d=[0.5, 1.2], d_dir=3.0)
     np.testing.assert_allclose(got, [0.5, 0.7, 3.0, 0.5, 3.0])
@@ -80,3 +88,30 @@ def test_trt_order_sets_model_order_and_baselines(loop):
     assert model.treatments == ["A", "C", "B"]
     with pytest.raises(NetworkError, match="trt_order must list treatments"):
         NMAModel(loop, trt_order=("C", "X"))
+
+
+def test_the_config_schema_offers_every_registered_variant():
+    import yaml
+
+    from bayesnma.config import schema_path
+    from bayesnma.variants import VARIANTS
+
+    schema = yaml.safe_load(schema_path().read_text())
+    spec = schema["$defs"]["settings"]["properties"]["consistency"]
+    listed = next(s["items"]["enum"] for s in spec["oneOf"] if s.get("type") == "array")
+    assert listed == list(VARIANTS)
+
+
+def test_check_fits_are_labelled_and_rebuilt_from_their_labels(loop):
+    from bayesnma.variants import UnrelatedMeans, check_fits, variant_by_label
+
+    model = NMAModel(loop, trt_effects="fixed", trt_ref="A")
+    fits = check_fits(model)
+    # every comparison of the loop has direct and independent indirect evidence
+    assert list(fits) == ["consistency", "ume", "ns1", "ns2", "ns3"]
+    assert fits["ume"] == UnrelatedMeans() and fits["ns2"] == NodeSplit("C", "A")
+    assert list(check_fits(model, ("consistency", "nodesplit")))[1:] == ["ns1", "ns2", "ns3"]
+    assert variant_by_label("ns4", model) is None
+    for label, variant in fits.items():
+        refit = NMAModel(loop, trt_effects="fixed", trt_ref="A", consistency=variant)
+        assert variant_by_label(label, refit) == refit.variant == variant

@@ -22,12 +22,7 @@ from bayesnma.diagnostics import (
 )
 from bayesnma.effects import league_table, relative_effects, treatment_effects
 from bayesnma.errors import BayesNMAError, ConfigError, DataValidationError, NetworkError
-from bayesnma.inconsistency import (
-    consistency_verdict,
-    model_comparison,
-    nodesplit_summary,
-    ume_effects,
-)
+from bayesnma.inconsistency import model_comparison
 from bayesnma.model import NMAModel
 from bayesnma.network import (
     build_graph,
@@ -39,6 +34,14 @@ from bayesnma.network import (
 from bayesnma.priors import HalfNormal, Normal, Priors, Uniform
 from bayesnma.pymc_backend import SamplerSettings, SamplingProgress, build_pymc_model, fit
 from bayesnma.ranking import posterior_rank_probs, posterior_ranks
+from bayesnma.variants import (
+    Consistency,
+    NodeSplit,
+    UnrelatedMeans,
+    consistency_verdict,
+    nodesplit_summary,
+    ume_effects,
+)
 
 try:
     __version__ = version("bayesnma")
@@ -48,6 +51,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "BayesNMAError",
     "ConfigError",
+    "Consistency",
     "Convergence",
     "ConvergenceCriteria",
     "DataValidationError",
@@ -55,11 +59,13 @@ __all__ = [
     "NMAModel",
     "NetworkData",
     "NetworkError",
+    "NodeSplit",
     "Normal",
     "Priors",
     "SamplerSettings",
     "SamplingProgress",
     "Uniform",
+    "UnrelatedMeans",
     "__version__",
     "build_graph",
     "build_pymc_model",

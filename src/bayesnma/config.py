@@ -280,27 +280,20 @@ def _baseline(spec, name):
     return _with_priors(BaselineModel, "baseline", dict(spec or {}), name)
 
 
-def ume_conflict(regression, class_effects, baseline) -> str | None:
-    """Why a UME model cannot be fitted beside a model with these parts (None: it can)."""
-    if regression or class_effects:
-        return ("cannot be combined with regression or class_effects (UME has no treatment "
-                "effects to regress or group)")
-    if baseline is not None and baseline.exchangeable:
-        return ("compares each study's arms with its own baseline arm and needs independent "
-                "baselines")
-    return None
-
-
-def _consistency(settings: dict, ume_fits: bool) -> tuple[str, ...]:
-    """The models fitted per component. ``auto`` (the default): node-splits of a main
-    analysis, and UME where the model allows it (``ume_fits``, see :func:`ume_conflict`);
+def _consistency(settings: dict, regression, class_effects, baseline) -> tuple[str, ...]:
+    """The models fitted per component. ``auto`` (the default): in a main analysis every
+    registered variant the model allows (:meth:`~bayesnma.variants.ModelVariant.conflict`),
     only the consistency model in a sensitivity analysis, whose checks are its main
     analysis'."""
+    from bayesnma.variants import VARIANTS
+
     if settings["consistency"] != "auto":
         return tuple(settings["consistency"])
     if "sensitivity_of" in settings:
         return ("consistency",)
-    return ("consistency", *(("ume",) if ume_fits else ()), "nodesplit")
+    return tuple(name for name, variant in VARIANTS.items()
+                 if variant.conflict(regression=regression, class_effects=class_effects,
+                                     baseline=baseline) is None)
 
 
 def analysis_config(name: str, settings: dict) -> AnalysisConfig:
@@ -341,8 +334,7 @@ def analysis_config(name: str, settings: dict) -> AnalysisConfig:
         trt_effects=settings["trt_effects"],
         trt_ref=settings["trt_ref"],
         trt_order=tuple(settings["trt_order"]) if settings.get("trt_order") else None,
-        consistency=_consistency(settings, ume_conflict(regression, class_effects,
-                                                        baseline) is None),
+        consistency=_consistency(settings, regression, class_effects, baseline),
         consistency_auto=settings["consistency"] == "auto",
         disconnected=settings["disconnected"],
         priors=Priors(**{

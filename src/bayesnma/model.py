@@ -25,13 +25,7 @@ from bayesnma.classes import (
 from bayesnma.data import LIKELIHOODS, NetworkData, arm_label
 from bayesnma.errors import ConfigError, NetworkError
 from bayesnma.likelihoods import CONTRAST_LIKELIHOOD
-from bayesnma.network import (
-    choose_trt_ref,
-    has_direct_evidence,
-    has_indirect_evidence,
-    require_connected,
-    require_placed,
-)
+from bayesnma.network import choose_trt_ref, require_connected, require_placed
 from bayesnma.parameters import Parameter
 from bayesnma.priors import Normal, Priors
 from bayesnma.regression import (
@@ -41,7 +35,7 @@ from bayesnma.regression import (
     regression_design,
     regression_parameters,
 )
-from bayesnma.variants import ModelVariant, NodeSplit, model_variant
+from bayesnma.variants import ModelVariant, model_variant
 
 __all__ = ["ArmDesign", "NMAModel"]
 
@@ -83,15 +77,6 @@ class ArmDesign:
     con_se_base : ndarray
         SE of each contrast's baseline arm (NaN where not given; only multi-arm studies
         need it).
-    ume_pairs : list of tuple
-        Observed ``(comparator, treatment)`` index pairs of non-baseline arms with their
-        study's baseline, comparator first in model order (the UME parameters).
-    ume_index : ndarray
-        Per non-baseline arm: its position in ``ume_pairs``.
-    split : tuple of int
-        Model indices ``(comparator, treatment)`` of a node-split comparison (empty if none).
-    split_study : ndarray of bool
-        Per study: whether it compares the two treatments of the node-split.
     order : ndarray
         Positions in ``network.arms`` of the arm-level arms in model order (``arm_rows``).
     """
@@ -113,10 +98,6 @@ class ArmDesign:
     con_w: np.ndarray
     con_idx: np.ndarray
     con_se_base: np.ndarray
-    ume_pairs: list = field(default_factory=list)
-    ume_index: np.ndarray | None = None
-    split: tuple = ()
-    split_study: np.ndarray | None = None
 
     @property
     def order(self) -> np.ndarray:
@@ -152,12 +133,14 @@ class NMAModel:
     priors : Priors, optional
         Unset priors take the defaults for the data (:meth:`~bayesnma.priors.Priors.for_data`:
         fixed on unitless scales, scaled to the data for mean differences).
-    consistency : {"consistency", "ume", "nodesplit"}
-        Relative-effects variant: the consistency model (default), unrelated mean effects
-        or a node-split (see :mod:`bayesnma.variants`).
+    consistency : str or ModelVariant
+        Model variant, by name (``"consistency"``, the default; ``"ume"``, unrelated mean
+        effects; ``"nodesplit"``; see :data:`bayesnma.variants.VARIANTS`) or as a variant
+        object, e.g. ``NodeSplit("B", "A")``. Resolved to its name; the checked variant is
+        :attr:`variant`.
     nodesplit : tuple of str, optional
         The comparison to split, ``(treatment, comparator)``, with ``consistency =
-        "nodesplit"``; stored with the comparator first in model order.
+        "nodesplit"`` (``model.variant`` holds it with the comparator first in model order).
     trt_order : sequence of str, optional
         Order of the treatments after the reference (default alphabetical). It decides
         each arm-level study's baseline arm (the first of its treatments in this order),
@@ -186,12 +169,14 @@ class NMAModel:
     trt_effects: str = "random"
     trt_ref: str | None = None
     priors: Priors = field(default_factory=Priors)
-    consistency: str = "consistency"
+    consistency: str | ModelVariant = "consistency"
     nodesplit: tuple[str, str] | None = None
     trt_order: tuple[str, ...] | None = None
     regression: Regression | None = None
     class_effects: ClassEffects | None = None
     baseline: BaselineModel = field(default_factory=BaselineModel)
+    #: The checked variant that builds the study-level relative effects.
+    variant: ModelVariant = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         if self.trt_effects not in TRT_EFFECTS:
@@ -210,9 +195,6 @@ class NMAModel:
             if self.regression is not None and self.regression.baseline_risk:
                 raise ConfigError("baseline-risk regression needs independent baselines (with "
                                   "exchangeable baselines mu would depend on itself)")
-            if self.consistency == "ume":
-                raise ConfigError("UME compares each study's arms with its own baseline arm; "
-                                  "fit it with independent baselines")
         else:
             single = self.network.single_arm_studies
             if single:
@@ -230,28 +212,12 @@ class NMAModel:
                     f"each; unknown or repeated: {', '.join(unknown) or 'repeated names'} "
                     f"(valid treatments: {', '.join(known)})")
             object.__setattr__(self, "trt_order", order)
-        variant = model_variant(self.consistency, self.nodesplit)
-        if self.consistency == "ume" and (self.regression or self.class_effects):
-            raise ConfigError("regression and class effects apply to the consistency model "
-                              "and node-splits, not to unrelated mean effects")
+        variant = model_variant(self.consistency, nodesplit=self.nodesplit)
         if self.class_effects is not None:
             self.class_effects.check(known, self.network.source)
-        if isinstance(variant, NodeSplit):
-            pair = (variant.trt, variant.comparator)
-            bad = [t for t in pair if t not in known]
-            if bad:
-                raise NetworkError(f"{self.network.source}: node-split treatment(s) "
-                                   f"{', '.join(bad)} not in the data (valid treatments: "
-                                   f"{', '.join(known)})")
-            if not has_direct_evidence(self.network, *pair):
-                raise NetworkError(f"{self.network.source}: no study compares {pair[0]} with "
-                                   f"{pair[1]}, so there is no direct evidence to split")
-            if not has_indirect_evidence(self.network, *pair):
-                raise NetworkError(
-                    f"{self.network.source}: {pair[0]} vs {pair[1]} has no indirect evidence "
-                    "independent of the studies comparing them, so it cannot be split")
-            first, second = sorted(pair, key=self.treatments.index)
-            object.__setattr__(self, "nodesplit", (second, first))
+        variant = variant.check(self)
+        object.__setattr__(self, "variant", variant)
+        object.__setattr__(self, "consistency", variant.name)
 
     def _class_links(self, ref: str) -> list[set]:
         """Treatments tied together by the class model (see :func:`require_placed`)."""
@@ -261,9 +227,9 @@ class NMAModel:
         return class_links(self.class_effects, ref, self.network.treatments)
 
     @cached_property
-    def variant(self) -> ModelVariant:
-        """The variant that builds the study-level relative effects."""
-        return model_variant(self.consistency, self.nodesplit)
+    def variant_design(self):
+        """The variant's own index arrays (:meth:`ModelVariant.design`)."""
+        return self.variant.design(self)
 
     @cached_property
     def class_design(self) -> ClassDesign | None:
@@ -298,7 +264,7 @@ class NMAModel:
     def arm_means(self, params: dict):
         """Mean relative effect of each non-baseline arm vs its study's baseline arm: the
         variant's, plus the regression terms."""
-        means = self.variant.arm_means(params, self.design)
+        means = self.variant.arm_means(params, self)
         if self.regression is not None:
             means = means + regression_arm_means(params, self.design, self.regression_design)
         return means
@@ -404,22 +370,11 @@ class NMAModel:
                                                                          base_se[s])
             blocks.append((k[0], weights))
         con_w, con_idx = _padded_lower(blocks, con_pos.size)
-        observed = [(min(b, t), max(b, t)) for b, t in
-                    zip(base_idx[nonbase], trt_idx[nonbase], strict=True)]
-        ume_pairs = sorted(set(observed))
-        ume_index = np.array([ume_pairs.index(p) for p in observed], dtype=np.int64)
-        split, split_study = (), None
-        if self.nodesplit is not None:
-            split = (trt_code[self.nodesplit[1]], trt_code[self.nodesplit[0]])
-            split_study = np.zeros(len(self.studies), dtype=bool)
-            for s in range(len(self.studies)):
-                split_study[s] = set(split) <= set(trt_idx[study_idx == s].tolist())
         return ArmDesign(
             study_idx, trt_idx, base_idx, nonbase, chol_w, chol_idx,
             arm_pos, rows[arm_pos], arm_study_idx,
             [self.studies[i] for i in arm_studies],
             con_pos, con_rows, con_y, con_sd, con_w, con_idx, con_se_base,
-            ume_pairs, ume_index, split, split_study,
         )
 
     def describe(self) -> dict[str, str]:
@@ -437,8 +392,7 @@ class NMAModel:
             + (", random effects correlated 0.5 within multi-arm studies"
                if self.trt_effects == "random" else ", fixed effects"),
         }
-        if self.nodesplit is not None:
-            info["nodesplit_trt"], info["nodesplit_comparator"] = self.nodesplit
+        info.update(self.variant.attributes(self))
         if self.baseline.exchangeable:
             info["baseline"] = self.baseline.describe()
         if self.regression is not None:

@@ -80,7 +80,7 @@ def plot_leverage(pointwise, *, title: str = ""):
 
 
 @_plain_text
-def plot_dev_dev(pointwise, *, x_model: str = "consistency", y_model: str = "ume",
+def plot_dev_dev(pointwise, *, y_model: str, x_model: str = "consistency",
                  title: str = ""):
     """Dev-dev plot: each data point's posterior mean residual deviance under two models
     (NICE DSU TSD4). Points well below the line fit better without the consistency

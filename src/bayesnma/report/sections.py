@@ -24,6 +24,7 @@ from bayesnma.report.cells import (
     _sucra,
     _table,
 )
+from bayesnma.variants import VARIANTS
 
 
 def _prior_bound(parts: dict) -> list[str]:
@@ -107,10 +108,10 @@ def _consistency(checks: dict) -> dict | None:
         "verdict": verdict["verdict"], "n_splittable": int(verdict["n_splittable"]),
         "n_split": int(verdict["n_split"]),
         "comparison": _table(tables["model_comparison"]),
-        "nodesplits": (_table(tables["nodesplits"]) if "nodesplits" in tables else None),
-        "nodesplit_figure": _img(figs.get("nodesplit")),
-        "ume": _table(tables["ume_effects"]) if "ume_effects" in tables else None,
-        "dev_dev": _img(figs.get("dev_dev")),
+        "variants": [{"intro": part.intro, "tables": [_table(tables[t]) for t in part.tables],
+                      "figures": [(_img(figs.get(f)), alt) for f, alt in part.figures]}
+                     for part in (v.report_section(tables) for v in VARIANTS.values())
+                     if part is not None],
         "high_k": ", ".join(high), "leverage": _img(figs.get("leverage"))}
 
 

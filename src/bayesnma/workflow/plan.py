@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from bayesnma.config import analysis_config, ume_conflict, validate_config
+from bayesnma.config import analysis_config, validate_config
 from bayesnma.data import NetworkData, combine_data, read_data
 from bayesnma.errors import BayesNMAError, ConfigError, DataValidationError, NetworkError
 from bayesnma.measures import get_measure
@@ -18,6 +18,7 @@ from bayesnma.network import (
     require_connected,
     sparse_cell_notes,
 )
+from bayesnma.variants import VARIANTS, check_fits, variant_by_label
 from bayesnma.workflow.keys import fit_stamp, settings_key
 
 
@@ -62,10 +63,13 @@ def plan_analyses(config: dict) -> dict[str, dict]:
                 f"{', '.join(network.treatments)}), so there is nothing to analyse; single-arm "
                 "treatments are placed only by a bridge (disconnected: bridge with "
                 "exchangeable baselines) to a network with comparisons")
-        conflict = ume_conflict(cfg.regression, cfg.class_effects, cfg.baseline)
-        if "ume" in cfg.consistency and conflict:
-            raise ConfigError(f"config: analyses.{name}: consistency 'ume' {conflict}; fit it "
-                              "in a separate analysis")
+        for variant in cfg.consistency:
+            conflict = VARIANTS[variant].conflict(regression=cfg.regression,
+                                                  class_effects=cfg.class_effects,
+                                                  baseline=cfg.baseline)
+            if conflict:
+                raise ConfigError(f"config: analyses.{name}: consistency '{variant}' {conflict}"
+                                  "; fit it in a separate analysis")
         for comp in comps:  # regression and class settings fail here, before any job
             analysis_model(cfg, network, comp).parameters  # noqa: B018
         model_key = settings_key(settings, model_only=True)
@@ -121,7 +125,7 @@ def describe_plan(plan: dict) -> str:
                      f"{_count(network.treatments, 'treatment')}")
         models = [analysis_model(cfg, network, comp) for comp in comps]
         for comp, model in zip(comps, models, strict=True):
-            n_splits = len(nodesplit_pairs(model))
+            n_splits = len(nodesplit_comparisons(model.network, model.treatments))
             fits = ["consistency", *p["variants"][comp.label]]
             lines.append(f"  component {comp.label}: {_count(comp.treatments, 'treatment')}, "
                          f"{_count(comp.studies, 'study')}, reference {model.trt_ref}; "
@@ -180,8 +184,8 @@ def _measure_words(code: str) -> dict[str, str]:
 
 
 def analysis_model(cfg, network, comp, variant: str = "consistency"):
-    """The model of one variant of one component: ``consistency``, ``ume`` or ``ns<k>``
-    (the k-th splittable comparison in model order)."""
+    """The model of one fit of one component, by its label (``consistency``, or a check
+    fit's label from :func:`bayesnma.variants.check_fits`, e.g. ``ume``, ``ns2``)."""
     from bayesnma.classes import class_effects_from_config
     from bayesnma.model import NMAModel
     from bayesnma.regression import estimable_regression
@@ -190,50 +194,40 @@ def analysis_model(cfg, network, comp, variant: str = "consistency"):
     order = [t for t in (cfg.trt_order or ()) if t in comp.treatments] or None
     common = {"trt_effects": cfg.trt_effects, "trt_ref": component_trt_ref(cfg, network, comp),
               "priors": cfg.priors, "trt_order": order, "baseline": cfg.baseline}
-    if variant == "ume":
-        return NMAModel(sub, consistency=variant, **common)
     if cfg.regression is not None:
         common["regression"] = estimable_regression(cfg.regression, sub)[0]
     if cfg.class_effects:
         common["class_effects"] = class_effects_from_config(cfg.class_effects, sub,
                                                             comp.treatments)
+    model = NMAModel(sub, **common)
     if variant == "consistency":
-        return NMAModel(sub, consistency=variant, **common)
-    splits = nodesplit_pairs(NMAModel(sub, **common))
-    k = int(variant[2:]) - 1 if variant[:2] == "ns" and variant[2:].isdigit() else -1
-    if not 0 <= k < len(splits):
+        return model
+    kind = variant_by_label(variant, model)
+    if kind is None:
         raise BayesNMAError(f"{cfg.data}: no model variant {variant!r} in component "
                             f"{comp.label}; the data changed since the workflow was planned: "
                             "rerun snakemake")
-    comparator, trt = splits[k]
-    return NMAModel(sub, consistency="nodesplit", nodesplit=(trt, comparator), **common)
+    return NMAModel(sub, consistency=kind, **common)
 
 
 def model_notes(cfg, network, comp, variant: str = "consistency") -> list[str]:
     """What the model of a component leaves out of the configured one, and why."""
     from bayesnma.regression import estimable_regression
 
-    if variant == "ume" or cfg.regression is None:
+    if cfg.regression is None:
         return []
     return estimable_regression(cfg.regression, network.subset(comp.studies))[1]
-
-
-def nodesplit_pairs(model) -> list[tuple[str, str]]:
-    return nodesplit_comparisons(model.network, model.treatments)
 
 
 def analysis_variants(cfg, network, comp):
     """Labels of the variants fitted beside the consistency model of one component."""
     if cfg.consistency == ("consistency",):
         return
-    n_splits = len(nodesplit_pairs(analysis_model(cfg, network, comp)))
-    if cfg.consistency_auto and not n_splits:
+    model = analysis_model(cfg, network, comp)
+    # consistency: auto checks only a network with a loop of independent evidence
+    if cfg.consistency_auto and not nodesplit_comparisons(model.network, model.treatments):
         return
-    if "ume" in cfg.consistency:
-        yield "ume"
-    if "nodesplit" in cfg.consistency:
-        for k in range(n_splits):
-            yield f"ns{k + 1}"
+    yield from (label for label in check_fits(model, cfg.consistency) if label != "consistency")
 
 
 def load_network(cfg) -> NetworkData:

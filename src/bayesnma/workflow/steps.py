@@ -26,7 +26,6 @@ from bayesnma.network import (
 from bayesnma.workflow.plan import (
     Analysis,
     ConvergenceFailure,
-    nodesplit_pairs,
 )
 
 log = logging.getLogger("bayesnma")
@@ -225,13 +224,15 @@ def check_consistency(analysis: Analysis, component: str, *, posterior,
 
     Always: ``model_comparison.csv`` (residual deviance, pD, DIC and PSIS-LOO of every
     fitted model, with its convergence verdict), ``pointwise.csv`` (residual deviance and
-    leverage of every data point under every model), ``loo_pointwise.csv`` (Pareto k per
-    LOO unit of the consistency model), ``verdict.csv`` (the one-line verdict and the
-    number of comparisons with direct and indirect evidence) and ``leverage.png``. With a
-    UME fit: ``ume_effects.csv`` and ``dev_dev.png``; with node-splits: ``nodesplits.csv``
-    and ``nodesplit.png``.
+    leverage of every data point under the consistency model and the variants compared
+    with it point by point), ``loo_pointwise.csv`` (Pareto k per LOO unit of the
+    consistency model) and ``leverage.png``; then each registered variant's tables and
+    figures from its fits (:meth:`~bayesnma.variants.ModelVariant.summarise`: with a UME
+    fit ``ume_effects.csv`` and ``dev_dev.png``; with node-splits ``nodesplits.csv`` and
+    ``nodesplit.png``; always ``verdict.csv``).
     """
     from bayesnma import diagnostics, inconsistency, plots
+    from bayesnma.variants import VARIANTS, CheckContext
 
     name, cfg = analysis.name, analysis.cfg
     out = Path(outdir)
@@ -240,6 +241,7 @@ def check_consistency(analysis: Analysis, component: str, *, posterior,
     for path in variant_posteriors:
         idata = io.read_idata(path)
         fits[idata.posterior.attrs["variant"]] = idata
+    kinds = {label: idata.posterior.attrs["consistency"] for label, idata in fits.items()}
     cons = fits["consistency"]
     rows, pointwise, loos = {}, [], {}
     for label, idata in fits.items():
@@ -247,7 +249,7 @@ def check_consistency(analysis: Analysis, component: str, *, posterior,
         loos[label], loo_points = diagnostics.loo(idata)
         if label == "consistency":
             io.write_table(_labelled(loo_points, name, component), out / "loo_pointwise.csv")
-        if label in ("consistency", "ume"):
+        if VARIANTS[kinds[label]].pointwise:
             pointwise.append(diagnostics.residual_deviance(idata).assign(model=label))
     comparison = inconsistency.model_comparison(rows, loos)
     comparison["converged"] = [bool(fits[m].posterior.attrs["converged"])
@@ -258,30 +260,19 @@ def check_consistency(analysis: Analysis, component: str, *, posterior,
     title = f"{cfg.outcome} ({name}, component {component})"
     io.save_figure(plots.plot_leverage(points, title=title + ": leverage"), out / "leverage.png",
                    dpi=DIAGNOSTIC_DPI)
-    if "ume" in fits:
-        io.write_table(_labelled(inconsistency.ume_effects(fits["ume"], cons), name,
-                                 component), out / "ume_effects.csv")
-        io.save_figure(plots.plot_dev_dev(points, title=title + ": consistency vs UME"),
-                       out / "dev_dev.png", dpi=DIAGNOSTIC_DPI)
-    failed = tuple(comparison.loc[~comparison["converged"], "model"])
-    splits = [inconsistency.nodesplit_summary(idata, cons).assign(model=label)
-              for label, idata in fits.items() if label.startswith("ns")]
-    split_table = pd.concat(splits, ignore_index=True) if splits else None
-    if split_table is not None:
-        io.write_table(_labelled(split_table, name, component), out / "nodesplits.csv")
-        io.save_figure(plots.plot_nodesplit(split_table, measure=cons.posterior.attrs["measure"],
-                                            lower_better=cfg.lower_better, title=title),
-                       out / "nodesplit.png")
-    n_possible = len(nodesplit_pairs(analysis.model(component)))
-    converged_splits = [t for t in splits if t["model"].iat[0] not in failed]
-    verdict = inconsistency.consistency_verdict(
-        pd.concat(converged_splits, ignore_index=True) if converged_splits else None,
-        n_loops_possible=n_possible,
-        not_converged=tuple(f for f in failed if f.startswith("ns")))
-    io.write_table(pd.DataFrame([{"analysis": name, "component": component,
-                                  "n_splittable": n_possible,
-                                  "n_split": len(splits), "verdict": verdict}]),
-                   out / "verdict.csv")
+    context = CheckContext(
+        model=analysis.model(component), consistency=cons, points=points,
+        not_converged=tuple(comparison.loc[~comparison["converged"], "model"]), title=title,
+        measure=cons.posterior.attrs["measure"], lower_better=cfg.lower_better)
+    for kind, variant in VARIANTS.items():
+        own = {label: idata for label, idata in fits.items()
+               if kinds[label] == kind and label != "consistency"}
+        result = variant.summarise(own, context)
+        for table_name, table in result.tables.items():
+            io.write_table(_labelled(table, name, component), out / f"{table_name}.csv")
+        for fig_name, (fig, diagnostic) in result.figures.items():
+            io.save_figure(fig, out / f"{fig_name}.png",
+                           **({"dpi": DIAGNOSTIC_DPI} if diagnostic else {}))
 
 
 def summarise_component(analysis: Analysis, component: str, *, posterior,

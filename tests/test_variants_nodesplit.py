@@ -1,9 +1,9 @@
-"""The one-line consistency verdict (node-split and UME fits are checked against published
-analyses in test_validation_inconsistency.py)."""
+"""The node-split variant's one-line consistency verdict (node-split and UME fits are checked
+against published analyses in test_validation_inconsistency.py)."""
 
 import pandas as pd
 
-from bayesnma.inconsistency import consistency_verdict
+from bayesnma.variants.nodesplit import consistency_verdict
 
 
 def _splits(p_values):
