@@ -9,6 +9,8 @@ from scipy.stats import norm
 from bayesnma import (
     ConfigError,
     DataValidationError,
+    NMAModel,
+    build_pymc_model,
     combine_data,
     read_data,
     set_agd_arm,
@@ -420,3 +422,41 @@ def test_contrast_se_beyond_the_model_range(write_csv):
                        match=r"row 3, column 'se': 9e165 is outside the range"):
         _read(write_csv, "study,treatment,diff,se\ns1,A,,\ns1,B,0.5,9e165\n", format="contrast",
               measure="HR")
+
+
+def test_the_config_schema_offers_every_registered_format():
+    import yaml
+
+    from bayesnma.config import schema_path
+    from bayesnma.data import FORMATS
+
+    schema = yaml.safe_load(schema_path().read_text())
+    assert schema["$defs"]["format"]["enum"] == list(FORMATS)
+
+
+def test_a_format_registered_in_its_module_is_read_and_modelled_with_no_other_change(
+        monkeypatch):
+    """The readers and the backend take everything about a format from its declaration: a
+    new format (here binary counts under another name) needs only its entry."""
+    from bayesnma.data import ARM_FORMATS, DATA_FORMATS, ArmFormat
+    from bayesnma.likelihoods import BINOMIAL_LOGIT
+
+    toy = ArmFormat("responders", ("events", "total"), (), "OR", "responders of total",
+                    BINOMIAL_LOGIT, events_of_patients=True)
+    monkeypatch.setitem(DATA_FORMATS, "responders", toy)
+    monkeypatch.setitem(ARM_FORMATS, "responders", toy)
+    rows = pd.DataFrame({"study": ["a", "a", "b", "b"], "treatment": list("ABAC"),
+                         "events": [3, 6, 4, 9], "total": [20, 20, 25, 25]})
+    models = {fmt: NMAModel(set_agd_arm(rows, format=fmt), trt_effects="fixed", trt_ref="A")
+              for fmt in ("binary", "responders")}
+    assert models["responders"].network.measure == "OR"
+    logps = {}
+    for fmt, model in models.items():
+        pm_model = build_pymc_model(model)
+        assert f"y_{fmt}" in pm_model.named_vars
+        point = {"d": np.array([0.4, -0.2]), "mu": np.array([-1.0, 0.3])}
+        logps[fmt] = pm_model.compile_logp()(point)
+    assert logps["responders"] == pytest.approx(logps["binary"])
+    with pytest.raises(DataValidationError, match=r"events \(7\) > total \(6\)"):
+        set_agd_arm(rows.assign(events=[3, 7, 4, 9], total=[20, 6, 25, 25]),
+                    format="responders")

@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 from bayesnma import NMAModel, build_pymc_model, set_agd_arm, set_agd_contrast
-from bayesnma.likelihoods import ARM_LIKELIHOODS, CONTRAST_LIKELIHOOD, _binomial_deviance
+from bayesnma.data import ARM_FORMATS
+from bayesnma.likelihoods import CONTRAST_LIKELIHOOD, _binomial_deviance
 
 ARMS = pd.DataFrame({"study": ["s1", "s1"], "treatment": ["A", "B"], "events": [5, 9],
                      "total": [40, 40], "follow_up": [2.0, 2.0], "person_time": [120.0, 100.0],
@@ -22,7 +23,7 @@ def test_loglik_equals_the_pymc_log_density(fmt):
     point.update({"mu": np.array([-1.5]), "d": np.array([0.4])})
     want = pm_model.compile_logp(vars=[pm_model[f"y_{fmt}"]])(point)
     eta = np.array([-1.5, -1.1])
-    lik = ARM_LIKELIHOODS[fmt]
+    lik = ARM_FORMATS[fmt].likelihood
     observed = net.arms["y" if fmt == "continuous" else "events"].to_numpy(dtype=float)
     data = {c: net.arms[c].to_numpy(dtype=float) for c in lik.columns}
     assert lik.loglik(observed, eta, data).sum() == pytest.approx(want)
@@ -30,7 +31,7 @@ def test_loglik_equals_the_pymc_log_density(fmt):
 
 @pytest.mark.parametrize("fmt", list(COLUMNS))
 def test_deviance_is_zero_at_the_saturated_fit(fmt):
-    lik = ARM_LIKELIHOODS[fmt]
+    lik = ARM_FORMATS[fmt].likelihood
     data = {c: ARMS[c].to_numpy(dtype=float) for c in ("total", "follow_up", "person_time", "se")}
     observed = ARMS["mean" if fmt == "continuous" else "events"].to_numpy(dtype=float)
     # Linear predictor whose fitted value is the observation.

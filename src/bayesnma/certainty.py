@@ -443,29 +443,17 @@ def classify(effects: pd.DataFrame, certainty: pd.DataFrame, *, trt_ref: str,
     return out.sort_values(["group", "treatment"], kind="stable").reset_index(drop=True)
 
 
-def _percent(x: float) -> str:
-    return f"{100 * x:.0f}%"
-
-
 def own_results(network: NetworkData, trt: str) -> str:
-    """What the treatment's own arms show, in words: a binary arm's rate with its exact
-    (Clopper-Pearson) 95% CI, a median with its CI, or the data's form."""
-    from scipy.stats import binomtest
+    """What the treatment's own arms show, in words: each format's own summary of an arm
+    (:attr:`~bayesnma.data.ArmFormat.own_result`; e.g. a binary arm's rate with its exact
+    95% CI, a median with its CI), or the data's form."""
+    from bayesnma.data import ARM_FORMATS
 
     out = []
     for _, arm in network.arms[network.arms["treatment"] == trt].iterrows():
         size = f", {arm['total']:.0f} patients" if pd.notna(arm.get("total")) else ""
-        if arm["format"] == "binary":
-            r, n = int(arm["events"]), int(arm["total"])
-            ci = binomtest(r, n).proportion_ci(method="exact")
-            out.append(f"{arm['study']}: {r}/{n} = {_percent(r / n)} (95% CI "
-                       f"{_percent(ci.low)} to {_percent(ci.high)}, exact)")
-        elif arm["format"] == "median":
-            ci = (f" (95% CI {arm['lower']:g} to {arm['upper']:g})"
-                  if pd.notna(arm.get("lower")) and pd.notna(arm.get("upper")) else "")
-            out.append(f"{arm['study']}: median {arm['median']:g}{ci}{size}")
-        else:
-            out.append(f"{arm['study']}: {arm['format']} arm{size}")
+        own = ARM_FORMATS[arm["format"]].own_result(arm)
+        out.append(f"{arm['study']}: {own or arm['format'] + ' arm' + size}")
     return "; ".join(out)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from bayesnma.data import ARM_FORMATS
+from bayesnma.data import ARM_FORMATS, DATA_FORMATS
 from bayesnma.diagnostics import ConvergenceCriteria
 from bayesnma.errors import ConfigError
 from bayesnma.prior_config import prior_from_config
@@ -316,9 +316,10 @@ def analysis_config(name: str, settings: dict) -> AnalysisConfig:
                           "places them: exchangeable baselines (baseline: {model: "
                           "exchangeable}) or class_effects whose classes span the parts")
     for src in sources:
-        if src.format == "contrast" and not src.measure:
-            raise ConfigError(f"config: analyses.{name}: contrast-level data ({src.file}) need "
-                              "their effect measure: set measure to HR, OR, RR, IRR, MD or SMD")
+        if DATA_FORMATS[src.format].level == "contrast" and not src.measure:
+            raise ConfigError(f"config: analyses.{name}: {src.format}-level data ({src.file}) "
+                              "need their effect measure: set measure to HR, OR, RR, IRR, MD or "
+                              "SMD")
         implied = ARM_FORMATS[src.format].measure if src.format in ARM_FORMATS else None
         if implied and src.measure and src.measure != implied:
             raise ConfigError(f"config: analyses.{name}: {src.format} data ({src.file}) estimate "

@@ -1,6 +1,7 @@
 """Likelihoods of the data formats: the one home of each formula.
 
-Each arm-level format has a :class:`ArmLikelihood` that says, for a linear predictor
+Each arm-level format declares one :class:`ArmLikelihood` (in its module of
+:mod:`bayesnma.data.formats`), which says, for a linear predictor
 ``eta`` (the arm's baseline plus its relative effect, on the model scale):
 
 - ``observed_rv``: the PyMC observed variable (what is sampled);
@@ -21,8 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import expit, gammaln, xlogy
 
-__all__ = ["ARM_LIKELIHOODS", "CONTRAST_LIKELIHOOD", "ArmLikelihood", "ContrastLikelihood",
-           "describe_likelihood", "likelihood_of"]
+__all__ = ["BINOMIAL_CLOGLOG", "BINOMIAL_LOGIT", "CONTRAST_LIKELIHOOD", "NORMAL_IDENTITY",
+           "NORMAL_LOG_HAZARD", "POISSON_LOG", "ArmLikelihood", "ContrastLikelihood"]
 
 _LOG_2PI = np.log(2 * np.pi)
 
@@ -201,23 +202,5 @@ POISSON_LOG = ArmLikelihood("poisson", "log with log person-time offset", ("pers
 NORMAL_IDENTITY = ArmLikelihood("normal", "identity", ("se",))
 NORMAL_LOG_HAZARD = ArmLikelihood("normal", "identity (log hazard, exponential model)", ("se",))
 
-#: Likelihood of each arm-level format.
-ARM_LIKELIHOODS = {
-    "binary": BINOMIAL_LOGIT,
-    "continuous": NORMAL_IDENTITY,
-    "rate": POISSON_LOG,
-    "events_followup": BINOMIAL_CLOGLOG,
-    "median": NORMAL_LOG_HAZARD,
-}
 CONTRAST_LIKELIHOOD = ContrastLikelihood()
 
-
-def likelihood_of(fmt: str):
-    """Likelihood of a data format (``"binary"``, ..., ``"contrast"``)."""
-    return CONTRAST_LIKELIHOOD if fmt == "contrast" else ARM_LIKELIHOODS[fmt]
-
-
-def describe_likelihood(fmt: str) -> tuple[str, str]:
-    """``(likelihood, link)`` of a format in words, for reports."""
-    lik = likelihood_of(fmt)
-    return lik.family, lik.link

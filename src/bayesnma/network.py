@@ -461,8 +461,12 @@ def sparse_cell_notes(network: NetworkData) -> list[str]:
     arms = network.arms
     if not len(arms) or "events" not in arms:
         return []
-    counted = arms[arms["format"].isin(("binary", "events_followup", "rate"))]
-    full_possible = counted["format"].isin(("binary", "events_followup"))
+    from bayesnma.data import ARM_FORMATS
+
+    counts = {name for name, f in ARM_FORMATS.items() if f.counts}
+    of_patients = {name for name in counts if ARM_FORMATS[name].events_of_patients}
+    counted = arms[arms["format"].isin(counts)]
+    full_possible = counted["format"].isin(of_patients)
     notes = []
     for study, rows in counted.groupby("study", sort=False):
         zero = rows[rows["events"] == 0]
@@ -470,7 +474,7 @@ def sparse_cell_notes(network: NetworkData) -> list[str]:
         if not len(zero) and not len(full):
             continue
         cells = [f"'{r.treatment}' {int(r.events)} of {int(r.total)}"
-                 if r.format != "rate" else f"'{r.treatment}' 0 events"
+                 if r.format in of_patients else f"'{r.treatment}' 0 events"
                  for r in pd.concat([zero, full]).itertuples()]
         what = ("zero and full cells: its arms are separated" if len(zero) and len(full)
                 else "a zero cell" if len(zero) else "a full cell")

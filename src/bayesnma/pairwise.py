@@ -22,7 +22,6 @@ import pandas as pd
 from scipy.stats import norm
 
 from bayesnma.data import ARM_FORMATS, NetworkData
-from bayesnma.likelihoods import ARM_LIKELIHOODS
 from bayesnma.measures import get_measure
 
 __all__ = ["DIRECT_COLUMNS", "direct_estimates", "natural_direct", "study_contrasts"]
@@ -44,7 +43,7 @@ def study_contrasts(network: NetworkData) -> pd.DataFrame:
     for study, arms in network.arms.groupby("study", sort=False):
         if len(arms) < 2:
             continue
-        lik = ARM_LIKELIHOODS[arms["format"].iloc[0]]
+        lik = ARM_FORMATS[arms["format"].iloc[0]].likelihood
         observed = arms[ARM_FORMATS[arms["format"].iloc[0]].observed]
         correct = np.repeat(lik.needs_correction(observed, arms).any(), 2)
         for i, j in combinations(range(len(arms)), 2):

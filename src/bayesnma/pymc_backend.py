@@ -29,7 +29,7 @@ from bayesnma.compiled import compile_nutpie
 from bayesnma.data import ARM_FORMATS, arm_label
 from bayesnma.diagnostics import check_convergence, pointwise_log_likelihood
 from bayesnma.errors import ConfigError
-from bayesnma.likelihoods import ARM_LIKELIHOODS, CONTRAST_LIKELIHOOD
+from bayesnma.likelihoods import CONTRAST_LIKELIHOOD
 from bayesnma.model import NMAModel
 from bayesnma.parameters import Derived
 from bayesnma.prior_config import prior_attrs
@@ -295,9 +295,10 @@ def build_pymc_model(model: NMAModel):
                 dim = f"arm_{fmt}"
                 pm_model.add_coord(dim, [coords["arm"][i] for i in pick])
                 sub = arms.iloc[pick]
-                ARM_LIKELIHOODS[fmt].observed_rv(
-                    f"y_{fmt}", eta[pick], sub[ARM_FORMATS[fmt].observed].to_numpy(),
-                    {c: sub[c].to_numpy() for c in ARM_LIKELIHOODS[fmt].columns}, dims=dim)
+                spec = ARM_FORMATS[fmt]
+                spec.likelihood.observed_rv(
+                    f"y_{fmt}", eta[pick], sub[spec.observed].to_numpy(),
+                    {c: sub[c].to_numpy() for c in spec.likelihood.columns}, dims=dim)
         if len(cons):
             theta = pm.Deterministic("theta", delta[des.con_pos], dims="contrast")
             CONTRAST_LIKELIHOOD.observed_rv("y_contrast", theta, des.con_y, des.con_sd,

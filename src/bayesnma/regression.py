@@ -137,7 +137,10 @@ def _baseline_centre(network, design) -> float:
     (binary: log-odds, with 0.5 added to zero or subtracted from full counts)."""
     arms = network.arms.iloc[design.arm_rows]
     base = arms.iloc[np.r_[0, np.flatnonzero(np.diff(design.study_idx[design.arm_pos])) + 1]]
-    if set(base["format"]) != {"binary"}:
+    from bayesnma.data import ARM_FORMATS
+    from bayesnma.likelihoods import BINOMIAL_LOGIT
+
+    if {ARM_FORMATS[f].likelihood for f in base["format"]} != {BINOMIAL_LOGIT}:
         raise ConfigError("regression: baseline_risk needs regression.centre['baseline risk'] "
                           "for data other than binary counts")
     r, n = base["events"].to_numpy(float), base["total"].to_numpy(float)

@@ -20,7 +20,8 @@ before any model is built; each problem raises
 shows it: header = row 1) and the column. Sources of one analysis are joined with
 :func:`combine_data`; each study enters once, in one form.
 
-:mod:`~bayesnma.data.formats` (each format: columns, checks, conversion, reading),
+:mod:`~bayesnma.data.formats` (one module per format: columns, checks, conversion,
+likelihood; the registry :data:`DATA_FORMATS`; reading),
 :mod:`~bayesnma.data.cells` (reading and checking cells) and
 :mod:`~bayesnma.data.container` (:class:`NetworkData`, joining sources).
 """
@@ -30,9 +31,12 @@ from bayesnma.data.container import NetworkData, combine_data
 from bayesnma.data.formats import (
     ARM_FORMATS,
     CONTRAST_OPTIONAL,
+    DATA_FORMATS,
     FORMATS,
     LIKELIHOODS,
     ArmFormat,
+    ContrastFormat,
+    likelihood_of,
     read_arm_data,
     read_contrast_data,
     read_data,
@@ -43,14 +47,17 @@ from bayesnma.data.formats import (
 __all__ = [
     "ARM_FORMATS",
     "CONTRAST_OPTIONAL",
+    "DATA_FORMATS",
     "FORMATS",
     "LIKELIHOODS",
     "ArmFormat",
+    "ContrastFormat",
     "JUDGEMENT_COLUMNS",
     "JUDGEMENT_LEVELS",
     "NetworkData",
     "arm_label",
     "combine_data",
+    "likelihood_of",
     "read_arm_data",
     "read_contrast_data",
     "read_data",

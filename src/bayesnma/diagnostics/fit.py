@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from bayesnma.likelihoods import ARM_LIKELIHOODS, CONTRAST_LIKELIHOOD
+from bayesnma.data import ARM_FORMATS
+from bayesnma.likelihoods import CONTRAST_LIKELIHOOD
 
 
 def _arm_data(const, pick):
@@ -45,7 +46,7 @@ def _deviance_parts(idata, linear=None):
         fmts = const["arm_format"].values
         for fmt in dict.fromkeys(fmts):
             pick = fmts == fmt
-            lik, data = ARM_LIKELIHOODS[fmt], _arm_data(const, pick)
+            lik, data = ARM_FORMATS[fmt].likelihood, _arm_data(const, pick)
             observed = obs[f"y_{fmt}"].values.astype(float)
             eta = eta_all[..., pick]
             yield {"data_point": post["arm"].values[pick], "study": const["study"].values[pick],
@@ -178,7 +179,7 @@ def _block_log_likelihood(idata, chain: int, draws: slice):
         fmts = const["arm_format"].values
         for fmt in dict.fromkeys(fmts):
             pick = fmts == fmt
-            values.append(ARM_LIKELIHOODS[fmt].loglik(
+            values.append(ARM_FORMATS[fmt].likelihood.loglik(
                 obs[f"y_{fmt}"].values.astype(float), eta_all[..., pick], _arm_data(const, pick)))
             labels += list(post["arm"].values[pick])
             studies += list(const["study"].values[pick])
