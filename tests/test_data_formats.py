@@ -12,7 +12,9 @@ from bayesnma import (
     NMAModel,
     build_pymc_model,
     combine_data,
+    model_fit,
     read_data,
+    residual_deviance,
     set_agd_arm,
     set_agd_contrast,
 )
@@ -460,3 +462,66 @@ def test_a_format_registered_in_its_module_is_read_and_modelled_with_no_other_ch
     with pytest.raises(DataValidationError, match=r"events \(7\) > total \(6\)"):
         set_agd_arm(rows.assign(events=[3, 7, 4, 9], total=[20, 6, 25, 25]),
                     format="responders")
+
+
+@pytest.fixture
+def strata_format(monkeypatch):
+    """A format whose arms come as several rows (binary counts per stratum)."""
+    from bayesnma.data import ARM_FORMATS, DATA_FORMATS, ArmFormat
+    from bayesnma.likelihoods import BINOMIAL_LOGIT
+
+    strata = ArmFormat("strata", ("events", "total"), (), "OR", "events out of total per "
+                       "stratum", BINOMIAL_LOGIT, events_of_patients=True, several_rows=True,
+                       arm_total=lambda rows: float(rows["total"].sum()))
+    monkeypatch.setitem(DATA_FORMATS, "strata", strata)
+    monkeypatch.setitem(ARM_FORMATS, "strata", strata)
+    return strata
+
+
+STRATA = pd.DataFrame({"study": ["a"] * 4 + ["b"] * 3,
+                       "treatment": ["B", "A", "B", "A", "A", "C", "C"],
+                       "events": [3, 2, 4, 3, 4, 5, 4], "total": [10, 12, 15, 14, 25, 12, 13]})
+
+
+def test_a_format_with_several_rows_per_arm_keeps_them_as_observations(strata_format):
+    net = set_agd_arm(STRATA, format="strata")
+    assert list(zip(net.arms["study"], net.arms["treatment"], net.arms["total"],
+                    strict=True)) == [("a", "B", 25), ("a", "A", 26), ("b", "A", 25),
+                                      ("b", "C", 25)]
+    assert len(net.observations) == 7 and net.arms["events"].isna().all()
+    assert net.subset(["b"]).observations["study"].tolist() == ["b"] * 3
+
+
+def test_rows_of_one_arm_share_its_linear_predictor(strata_format):
+    """Binomial strata with a common probability: the log-likelihood differs from the
+    pooled counts' by a constant, so the posterior is the same."""
+    pooled = (STRATA.groupby(["study", "treatment"], sort=False)[["events", "total"]].sum()
+              .reset_index())
+    models = {"strata": NMAModel(set_agd_arm(STRATA, format="strata"), trt_effects="fixed",
+                                 trt_ref="A"),
+              "binary": NMAModel(set_agd_arm(pooled, format="binary"), trt_effects="fixed",
+                                 trt_ref="A")}
+    assert models["strata"].design.obs_arm.tolist() == [0, 0, 1, 1, 2, 3, 3]
+    diffs = {}
+    for fmt, model in models.items():
+        logp = build_pymc_model(model).compile_logp()
+        points = [{"d": np.array(d), "mu": np.array(mu)}
+                  for d, mu in (([0.4, -0.2], [-1.0, 0.3]), ([-0.3, 0.8], [0.2, -0.6]))]
+        diffs[fmt] = logp(points[0]) - logp(points[1])
+    assert diffs["strata"] == pytest.approx(diffs["binary"])
+
+
+def test_fit_checks_of_several_rows_per_arm_have_a_point_per_row_and_a_loo_unit_per_arm(
+        strata_format):
+    from bayesnma import SamplerSettings, fit
+    from bayesnma.diagnostics import pointwise_log_likelihood
+
+    model = NMAModel(set_agd_arm(STRATA, format="strata"), trt_effects="fixed", trt_ref="A")
+    idata = fit(model, SamplerSettings(chains=2, draws=200, tune=300, retries=0), cores=1)
+    points = residual_deviance(idata)
+    assert points["data_point"].tolist() == ["a | A #1", "a | A #2", "a | B #1", "a | B #2",
+                                             "b | A #1", "b | C #1", "b | C #2"]
+    assert points["observed"].tolist() == [2, 3, 3, 4, 4, 5, 4]
+    units = pointwise_log_likelihood(idata)
+    assert units["loo_unit"].values.tolist() == ["a | A", "a | B", "b | A", "b | C"]
+    assert np.isfinite(model_fit(idata)["value"]).all()

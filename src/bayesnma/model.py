@@ -22,7 +22,7 @@ from bayesnma.classes import (
     class_links,
     class_parameters,
 )
-from bayesnma.data import LIKELIHOODS, NetworkData, arm_label
+from bayesnma.data import NetworkData, arm_label, likelihood_of
 from bayesnma.errors import ConfigError, NetworkError
 from bayesnma.likelihoods import CONTRAST_LIKELIHOOD
 from bayesnma.network import choose_trt_ref, require_connected, require_placed
@@ -77,6 +77,10 @@ class ArmDesign:
     con_se_base : ndarray
         SE of each contrast's baseline arm (NaN where not given; only multi-arm studies
         need it).
+    obs_rows, obs_arm : ndarray
+        For the rows of arms given as several rows (``network.observations``): their rows
+        in model order, and the position of each one's arm among the arm-level arms (its
+        linear predictor ``eta[obs_arm]``).
     order : ndarray
         Positions in ``network.arms`` of the arm-level arms in model order (``arm_rows``).
     """
@@ -98,6 +102,8 @@ class ArmDesign:
     con_w: np.ndarray
     con_idx: np.ndarray
     con_se_base: np.ndarray
+    obs_rows: np.ndarray
+    obs_arm: np.ndarray
 
     @property
     def order(self) -> np.ndarray:
@@ -292,12 +298,12 @@ class NMAModel:
     @property
     def likelihood(self) -> str:
         """Likelihood of each data format, e.g. ``binomial (binary); normal (contrast)``."""
-        return "; ".join(f"{LIKELIHOODS[f][0]} ({f})" for f in self.network.formats)
+        return "; ".join(f"{likelihood_of(f).family} ({f})" for f in self.network.formats)
 
     @property
     def link(self) -> str:
         """Link function of each data format."""
-        return "; ".join(f"{LIKELIHOODS[f][1]} ({f})" for f in self.network.formats)
+        return "; ".join(f"{likelihood_of(f).link} ({f})" for f in self.network.formats)
 
     @property
     def measure(self) -> str:
@@ -370,11 +376,18 @@ class NMAModel:
                                                                          base_se[s])
             blocks.append((k[0], weights))
         con_w, con_idx = _padded_lower(blocks, con_pos.size)
+        arm_of = {(net.arms.at[r, "study"], net.arms.at[r, "treatment"]): k
+                  for k, r in enumerate(rows[arm_pos])}
+        obs_arm = np.array([arm_of[key] for key in zip(net.observations["study"],
+                                                        net.observations["treatment"],
+                                                        strict=True)], dtype=np.int64)
+        obs_rows = np.argsort(obs_arm, kind="stable")
         return ArmDesign(
             study_idx, trt_idx, base_idx, nonbase, chol_w, chol_idx,
             arm_pos, rows[arm_pos], arm_study_idx,
             [self.studies[i] for i in arm_studies],
             con_pos, con_rows, con_y, con_sd, con_w, con_idx, con_se_base,
+            obs_rows, obs_arm[obs_rows],
         )
 
     def describe(self) -> dict[str, str]:

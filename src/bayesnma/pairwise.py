@@ -31,7 +31,8 @@ DIRECT_COLUMNS = ["treatment", "comparator", "studies", "n_studies", "estimate",
 
 
 def study_contrasts(network: NetworkData) -> pd.DataFrame:
-    """Each study's estimate of each pair of its arms, on the model scale.
+    """Each study's estimate of each pair of its arms, on the model scale. Arms given as
+    several rows (intervals, patients) have no single observed value and are left out.
 
     Returns
     -------
@@ -41,7 +42,7 @@ def study_contrasts(network: NetworkData) -> pd.DataFrame:
     """
     rows = []
     for study, arms in network.arms.groupby("study", sort=False):
-        if len(arms) < 2:
+        if len(arms) < 2 or ARM_FORMATS[arms["format"].iloc[0]].several_rows:
             continue
         lik = ARM_FORMATS[arms["format"].iloc[0]].likelihood
         observed = arms[ARM_FORMATS[arms["format"].iloc[0]].observed]

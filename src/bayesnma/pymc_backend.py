@@ -241,6 +241,24 @@ def _arm_labels(frame) -> list[str]:
     return [arm_label(s, t) for s, t in zip(frame["study"], frame["treatment"], strict=True)]
 
 
+def _observations(model: NMAModel, fmt: str):
+    """Positions (in ``design.obs_rows`` order) and rows of a several-row format's
+    observations, and their dim."""
+    des = model.design
+    obs = model.network.observations.iloc[des.obs_rows]
+    pick = np.flatnonzero((obs["format"] == fmt).to_numpy())
+    return pick, obs.iloc[pick], f"obs_{fmt}"
+
+
+def _observation_labels(model: NMAModel, pick) -> list[str]:
+    """``study | treatment #k``, the k-th row of its arm."""
+    des = model.design
+    obs = model.network.observations.iloc[des.obs_rows]
+    nth = obs.groupby(["study", "treatment"], sort=False).cumcount().to_numpy() + 1
+    labels = _arm_labels(obs)
+    return [f"{labels[i]} #{nth[i]}" for i in pick]
+
+
 def parameter_roles(model: NMAModel) -> dict[str, str]:
     """Role of every variable :func:`build_pymc_model` puts in the posterior."""
     roles = {p.name: p.role for p in model.parameters}
@@ -291,13 +309,18 @@ def build_pymc_model(model: NMAModel):
             eta = pm.Deterministic("eta", params["mu"][des.arm_study_idx] + delta[des.arm_pos],
                                    dims="arm")
             for fmt in dict.fromkeys(arms["format"]):
-                pick = np.flatnonzero((arms["format"] == fmt).to_numpy())
-                dim = f"arm_{fmt}"
-                pm_model.add_coord(dim, [coords["arm"][i] for i in pick])
-                sub = arms.iloc[pick]
                 spec = ARM_FORMATS[fmt]
+                if spec.several_rows:
+                    pick, sub, dim = _observations(model, fmt)
+                    pm_model.add_coord(dim, _observation_labels(model, pick))
+                    eta_obs = eta[des.obs_arm[pick]]
+                else:
+                    pick = np.flatnonzero((arms["format"] == fmt).to_numpy())
+                    dim = f"arm_{fmt}"
+                    pm_model.add_coord(dim, [coords["arm"][i] for i in pick])
+                    sub, eta_obs = arms.iloc[pick], eta[pick]
                 spec.likelihood.observed_rv(
-                    f"y_{fmt}", eta[pick], sub[spec.observed].to_numpy(),
+                    f"y_{fmt}", eta_obs, sub[spec.observed].to_numpy(),
                     {c: sub[c].to_numpy() for c in spec.likelihood.columns}, dims=dim)
         if len(cons):
             theta = pm.Deterministic("theta", delta[des.con_pos], dims="contrast")
@@ -510,9 +533,15 @@ def _sample(model: NMAModel, settings: SamplerSettings, cores: int | None):
     return idata
 
 
+#: The data values stored for the post-processing (``constant_data``).
+_VALUE_COLUMNS = ("events", "total", "person_time", "follow_up", "y", "se")
+
+
 def _attach_data(idata, model: NMAModel) -> None:
     """Store the data the post-processing needs (residual deviance, tables) in
-    ``constant_data``: arm-level values on dim ``arm``, contrasts on dim ``contrast``."""
+    ``constant_data``: arm-level values on dim ``arm``, the rows of arms given as several
+    rows on dim ``observation`` (``obs_<value>``, with ``obs_arm``, the position of each
+    one's arm), contrasts on dim ``contrast``."""
     des = model.design
     data = {}
     coords = {}
@@ -523,8 +552,7 @@ def _attach_data(idata, model: NMAModel) -> None:
             "study": ("arm", arms["study"].astype(str).to_numpy()),
             "arm_treatment": ("arm", arms["treatment"].astype(str).to_numpy()),
             "arm_format": ("arm", arms["format"].astype(str).to_numpy()),
-            **{c: ("arm", arms[c].to_numpy(dtype=float))
-               for c in ("events", "total", "person_time", "follow_up", "y", "se")},
+            **{c: ("arm", arms[c].to_numpy(dtype=float)) for c in _VALUE_COLUMNS},
         })
     if des.con_rows.size:
         cons = model.network.contrasts.iloc[des.con_rows]
@@ -536,6 +564,17 @@ def _attach_data(idata, model: NMAModel) -> None:
             "contrast_se": ("contrast", cons["se"].to_numpy(dtype=float)),
             "contrast_se_base": ("contrast", des.con_se_base),
         })
+    if des.obs_rows.size:
+        obs = model.network.observations.iloc[des.obs_rows]
+        coords["observation"] = _observation_labels(model, np.arange(len(obs)))
+        data.update({
+            "obs_study": ("observation", obs["study"].astype(str).to_numpy()),
+            "obs_treatment": ("observation", obs["treatment"].astype(str).to_numpy()),
+            "obs_format": ("observation", obs["format"].astype(str).to_numpy()),
+            "obs_arm": ("observation", des.obs_arm),
+            **{f"obs_{c}": ("observation", obs[c].to_numpy(dtype=float))
+               for c in _VALUE_COLUMNS},
+        })
     idata["constant_data"] = xr.Dataset(data, coords=coords)
     # The same observed_data group for both backends (nutpie does not write one).
     observed = {}
@@ -544,6 +583,12 @@ def _attach_data(idata, model: NMAModel) -> None:
                                               coords={"contrast": coords["contrast"]})
     if des.arm_rows.size:
         for fmt in dict.fromkeys(arms["format"]):
+            if ARM_FORMATS[fmt].several_rows:
+                pick, sub, dim = _observations(model, fmt)
+                observed[f"y_{fmt}"] = xr.DataArray(
+                    sub[ARM_FORMATS[fmt].observed].to_numpy(), dims=dim,
+                    coords={dim: _observation_labels(model, pick)})
+                continue
             pick = (arms["format"] == fmt).to_numpy()
             observed[f"y_{fmt}"] = xr.DataArray(
                 arms.loc[pick, ARM_FORMATS[fmt].observed].to_numpy(), dims=f"arm_{fmt}",

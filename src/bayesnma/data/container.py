@@ -51,6 +51,10 @@ class NetworkData:
         What was excluded or assumed when the data were read (shown in every output).
     carried_columns : tuple of str
         User columns carried along (study-level covariates, provenance, ...).
+    observations : pandas.DataFrame
+        The rows of arms given as several rows (formats with ``several_rows``: intervals,
+        patients), with the columns of ``arms``; their arms are in ``arms`` once each.
+        Empty for formats with one row per arm.
     """
 
     arms: pd.DataFrame
@@ -59,6 +63,7 @@ class NetworkData:
     source: str = "data"
     notes: tuple[str, ...] = ()
     carried_columns: tuple[str, ...] = ()
+    observations: pd.DataFrame = field(default_factory=lambda: _EMPTY_OBSERVATIONS.copy())
 
     @property
     def formats(self) -> list[str]:
@@ -110,12 +115,17 @@ class NetworkData:
             source=self.source,
             notes=self.notes,
             carried_columns=self.carried_columns,
+            observations=self.observations.loc[self.observations["study"].isin(studies)]
+            .reset_index(drop=True),
         )
 
 
 def _empty_contrasts() -> pd.DataFrame:
     return _EMPTY_CONTRASTS.copy()
 
+
+_EMPTY_OBSERVATIONS = pd.DataFrame(columns=["study", "treatment", "format", "row",
+                                            "data_file"])
 
 _EMPTY_CONTRASTS = pd.DataFrame({c: pd.Series(dtype=float) for c in _CONTRAST_VALUES}).assign(
     study=pd.Series(dtype=object), treatment=pd.Series(dtype=object),
@@ -228,6 +238,7 @@ def combine_data(*networks: NetworkData) -> NetworkData:
     _check_arm_labels(joined, "treatment")
     arms = [n.arms for n in networks if len(n.arms)]
     contrasts = [n.contrasts for n in networks if len(n.contrasts)]
+    observations = [n.observations for n in networks if len(n.observations)]
     return NetworkData(
         arms=pd.concat(arms, ignore_index=True) if arms else networks[0].arms.iloc[:0],
         contrasts=(pd.concat(contrasts, ignore_index=True) if contrasts
@@ -236,4 +247,6 @@ def combine_data(*networks: NetworkData) -> NetworkData:
         source=" + ".join(n.source for n in networks),
         notes=tuple(dict.fromkeys(note for n in networks for note in n.notes)),
         carried_columns=tuple(dict.fromkeys(c for n in networks for c in n.carried_columns)),
+        observations=(pd.concat(observations, ignore_index=True) if observations
+                      else networks[0].observations.iloc[:0]),
     )

@@ -17,6 +17,28 @@ def _arm_data(const, pick):
     return {c: const[c].values[pick] for c in ("total", "follow_up", "person_time", "se")}
 
 
+def _arm_level(const):
+    """Yield ``(format, likelihood, pick, arm positions, data, prefix)`` of each arm-level
+    format: per arm (``pick`` over dim ``arm``) or, for formats given as
+    several rows per arm, per row (``pick`` over dim ``observation``; ``arm positions``
+    index ``eta``)."""
+    if "arm_format" in const:
+        fmts = const["arm_format"].values
+        for fmt in dict.fromkeys(fmts):
+            spec = ARM_FORMATS[fmt]
+            if not spec.several_rows:
+                pick = fmts == fmt
+                yield fmt, spec.likelihood, pick, np.flatnonzero(pick), _arm_data(const, pick), ""
+    if "obs_format" in const:
+        fmts = const["obs_format"].values
+        for fmt in dict.fromkeys(fmts):
+            pick = fmts == fmt
+            data = {c: const[f"obs_{c}"].values[pick]
+                    for c in ("total", "follow_up", "person_time", "se")}
+            yield (fmt, ARM_FORMATS[fmt].likelihood, pick, const["obs_arm"].values[pick], data,
+                   "obs_")
+
+
 def _contrast_studies(const):
     """Yield ``(study, positions, likelihood arguments)`` of each contrast-level study."""
     study = const["contrast_study"].values
@@ -43,15 +65,14 @@ def _deviance_parts(idata, linear=None):
         # Single precision in storage; the likelihoods need double (expit(17) is 1 in
         # float32, and log(1 - p) then -inf).
         eta_all = (post["eta"].values if linear is None else linear["eta"]).astype(float)
-        fmts = const["arm_format"].values
-        for fmt in dict.fromkeys(fmts):
-            pick = fmts == fmt
-            lik, data = ARM_FORMATS[fmt].likelihood, _arm_data(const, pick)
+        for fmt, lik, pick, arm, data, prefix in _arm_level(const):
             observed = obs[f"y_{fmt}"].values.astype(float)
-            eta = eta_all[..., pick]
-            yield {"data_point": post["arm"].values[pick], "study": const["study"].values[pick],
-                   "treatment": const["arm_treatment"].values[pick], "format": fmt,
-                   "observed": observed, "fitted": lik.fitted(eta, data),
+            eta = eta_all[..., arm]
+            points = (const["observation"] if prefix else post["arm"]).values[pick]
+            yield {"data_point": points,
+                   "study": const["obs_study" if prefix else "study"].values[pick],
+                   "treatment": const[f"{prefix or 'arm_'}treatment"].values[pick],
+                   "format": fmt, "observed": observed, "fitted": lik.fitted(eta, data),
                    "deviance": lik.deviance(observed, eta, data)}
     if "theta" in post:
         theta = (post["theta"].values if linear is None else linear["theta"]).astype(float)
@@ -176,13 +197,15 @@ def _block_log_likelihood(idata, chain: int, draws: slice):
     values, labels, studies = [], [], []
     if "eta" in post:
         eta_all = post["eta"].values[chain, draws].astype(float)
-        fmts = const["arm_format"].values
-        for fmt in dict.fromkeys(fmts):
-            pick = fmts == fmt
-            values.append(ARM_FORMATS[fmt].likelihood.loglik(
-                obs[f"y_{fmt}"].values.astype(float), eta_all[..., pick], _arm_data(const, pick)))
-            labels += list(post["arm"].values[pick])
-            studies += list(const["study"].values[pick])
+        for fmt, lik, _, arm, data, prefix in _arm_level(const):
+            ll = lik.loglik(obs[f"y_{fmt}"].values.astype(float), eta_all[..., arm], data)
+            if prefix:  # rows of one arm: the arm is the LOO unit
+                ll = np.stack([ll[..., arm == k].sum(axis=-1) for k in dict.fromkeys(arm)],
+                              axis=-1)
+                arm = np.array(list(dict.fromkeys(arm)))
+            values.append(ll)
+            labels += list(post["arm"].values[arm])
+            studies += list(const["study"].values[arm])
     if "theta" in post:
         theta, y = post["theta"].values[chain, draws].astype(float), const["contrast_y"].values
         for study, k, args in _contrast_studies(const):

@@ -9,7 +9,7 @@ import json
 import pandas as pd
 
 from bayesnma import __version__
-from bayesnma.data import LIKELIHOODS
+from bayesnma.data import likelihood_of
 from bayesnma.diagnostics import is_prior_bound
 from bayesnma.effects import natural_scale
 from bayesnma.report.cells import (
@@ -217,8 +217,8 @@ def _software(parts: dict) -> str:
 
 
 def _methods(cfg, measure, formats, parts) -> list[tuple[str, str]]:
-    likelihoods = "; ".join(f"{f}: {LIKELIHOODS[f][0]} likelihood, {LIKELIHOODS[f][1]} link"
-                            for f in formats)
+    likelihoods = "; ".join(f"{f}: {lik.family} likelihood, {lik.link} link"
+                            for f, lik in ((f, likelihood_of(f)) for f in formats))
     rows = {"data": "; ".join(src.describe() for src in cfg.sources),
             "effect measure": f"{measure.name} ({measure.code}), modelled as "
                               f"{measure.model_scale}; {measure.better_if(cfg.lower_better)}",

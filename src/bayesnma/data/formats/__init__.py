@@ -20,10 +20,9 @@ from bayesnma.data.formats.registry import (
     ARM_FORMATS,
     DATA_FORMATS,
     FORMATS,
-    LIKELIHOODS,
     likelihood_of,
 )
 
-__all__ = ["ARM_FORMATS", "CONTRAST_OPTIONAL", "DATA_FORMATS", "FORMATS", "LIKELIHOODS",
+__all__ = ["ARM_FORMATS", "CONTRAST_OPTIONAL", "DATA_FORMATS", "FORMATS",
            "ArmFormat", "ContrastFormat", "likelihood_of", "read_arm_data",
            "read_contrast_data", "read_data", "set_agd_arm", "set_agd_contrast"]

@@ -19,6 +19,10 @@ def _no_own_result(arm) -> str:
     return ""
 
 
+def _no_total(rows) -> float:
+    return float("nan")
+
+
 @dataclass(frozen=True)
 class ArmFormat:
     """An arm-level data format: its columns, checks, conversion to the model scale,
@@ -36,6 +40,12 @@ class ArmFormat:
     numpy twin used for deviance and LOO). ``show(row)`` writes an arm's data as the
     paper reports it; ``own_result(row)`` what the arm alone shows (e.g. a response rate
     with its exact CI), or "" if the format has no such summary.
+
+    ``several_rows``: an arm is given as several rows (intervals, patients, strata), each
+    an observation with its arm's linear predictor. The rows are kept as
+    ``NetworkData.observations``; ``NetworkData.arms`` has one row per arm (the first
+    row's ``row`` and carried columns, its size from ``arm_total(rows)`` and no values),
+    which is what the network, its tables and plots see.
     """
 
     name: str
@@ -49,6 +59,8 @@ class ArmFormat:
     events_of_patients: bool = False
     show: Callable = field(default=lambda row: "")
     own_result: Callable = field(default=_no_own_result)
+    several_rows: bool = False
+    arm_total: Callable = field(default=_no_total)
     level: str = "arm"
 
     @property

@@ -136,13 +136,30 @@ def set_agd_arm(data: pd.DataFrame, *, format: str = "binary", source: str = "da
             f"'{table['study'].iat[i]}'",
             source=source, row=int(rows[i]), column=mapping["events"],
         )
-    _check_arms_per_study(table, mapping, source, level="arm",
+    _check_arms_per_study(table.drop_duplicates(["study", "treatment"]) if spec.several_rows
+                          else table, mapping, source, level="arm",
                           allow_single_arm=allow_single_arm)
 
     table, contrasts, notes = spec.to_model_scale(table, mapping, source, allow_single_arm)
     measure = get_measure(spec.measure).code
     arms = _finish(data, table, mapping, source, measure, notes, level="arm")
+    if spec.several_rows:
+        arms = _one_row_per_arm(arms, spec)
     if len(contrasts):
         from_p = _finish(data, contrasts, mapping, source, measure, (), level="contrast")
         arms = replace(arms, contrasts=from_p.contrasts)
     return arms
+
+
+def _one_row_per_arm(network: NetworkData, spec) -> NetworkData:
+    """Keep a several-row format's rows as observations and give the network one row per
+    arm (see :class:`~bayesnma.data.formats.base.ArmFormat`)."""
+    obs = network.arms
+    keys = ["study", "treatment"]
+    arms = obs.drop_duplicates(keys).reset_index(drop=True)
+    for col in _ARM_VALUES:
+        arms[col] = np.nan
+    groups = obs.groupby(keys, sort=False)
+    totals = {key: spec.arm_total(rows) for key, rows in groups}
+    arms["total"] = [totals[key] for key in zip(arms["study"], arms["treatment"], strict=True)]
+    return replace(network, arms=arms, observations=obs)

@@ -10,7 +10,7 @@ from bayesnma.data.formats.events_followup import EVENTS_FOLLOWUP
 from bayesnma.data.formats.median import MEDIAN
 from bayesnma.data.formats.rate import RATE
 
-__all__ = ["ARM_FORMATS", "DATA_FORMATS", "FORMATS", "LIKELIHOODS", "likelihood_of"]
+__all__ = ["ARM_FORMATS", "DATA_FORMATS", "FORMATS", "likelihood_of"]
 
 #: Every data format by name, arm-level formats first.
 DATA_FORMATS: dict[str, ArmFormat | ContrastFormat] = {
@@ -28,7 +28,3 @@ def likelihood_of(fmt: str):
     """Likelihood of a data format (``"binary"``, ..., ``"contrast"``)."""
     return DATA_FORMATS[fmt].likelihood
 
-
-#: ``(likelihood, link)`` of every format in words, for reports.
-LIKELIHOODS = {name: (f.likelihood.family, f.likelihood.link)
-               for name, f in DATA_FORMATS.items()}
