@@ -94,9 +94,9 @@ def test_contrast_residual_deviance_is_the_quadratic_form():
 def test_prior_overlap_matches_an_exact_kernel_density(draws, prior):
     from scipy.stats import gaussian_kde
 
-    x = np.log(draws) if isinstance(prior, HalfNormal) else draws
+    x = np.log(draws) if prior.positive else draws
     grid = np.linspace(x.min() - 3, x.max() + 3, 20000)
-    prior_dens = (prior.pdf(np.exp(grid)) * np.exp(grid) if isinstance(prior, HalfNormal)
+    prior_dens = (prior.pdf(np.exp(grid)) * np.exp(grid) if prior.positive
                   else prior.pdf(grid))
     exact = np.trapezoid(np.minimum(gaussian_kde(x)(grid), prior_dens), grid)
     assert prior_overlap(draws, prior) == pytest.approx(exact, abs=0.002)

@@ -9,7 +9,7 @@ import json
 
 from bayesnma.errors import ConfigError
 from bayesnma.het_priors import named_het_prior
-from bayesnma.priors import PRIOR_KINDS
+from bayesnma.priors import Prior
 
 __all__ = ["prior_attrs", "prior_from_config", "prior_to_config"]
 
@@ -35,7 +35,7 @@ def prior_from_config(spec: dict, *, parameter: str, allowed=("normal",)):
     if kind in ("turner", "rhodes"):
         return named_het_prior(kind, **(args or {}))
     try:
-        return PRIOR_KINDS[kind](**(args or {}))
+        return Prior(kind, **(args or {}))
     except (TypeError, ConfigError) as err:
         raise ConfigError(f"prior for {parameter}: {err}") from None
 
@@ -43,9 +43,7 @@ def prior_from_config(spec: dict, *, parameter: str, allowed=("normal",)):
 def prior_to_config(prior) -> dict:
     """The config mapping of a prior (inverse of :func:`prior_from_config`; a named
     heterogeneity prior comes back as the distribution it resolved to)."""
-    kind = next(k for k, cls in PRIOR_KINDS.items() if isinstance(prior, cls))
-    args = {k: v for k, v in vars(prior).items() if k != "source" or v}
-    return {kind: args}
+    return prior.to_config()
 
 
 def prior_attrs(prior) -> dict[str, str]:

@@ -33,15 +33,6 @@ from bayesnma.likelihoods import CONTRAST_LIKELIHOOD
 from bayesnma.model import NMAModel
 from bayesnma.parameters import Derived
 from bayesnma.prior_config import prior_attrs
-from bayesnma.priors import (
-    HalfCauchy,
-    HalfNormal,
-    LogNormalVariance,
-    LogTVariance,
-    Normal,
-    TruncatedNormal,
-    Uniform,
-)
 from bayesnma.versions import machine_type, package_versions
 
 __all__ = ["MAX_TARGET_ACCEPT", "SAMPLERS", "SamplerSettings", "SamplingProgress",
@@ -205,38 +196,6 @@ MAX_SEED = 2**32 - 1
 COMPILE_FLAGS = {"numba__fastmath": False}
 
 
-def _prior(pm, name, prior, **kwargs):
-    if isinstance(prior, Normal):
-        return pm.Normal(name, mu=prior.mean, sigma=prior.sd, **kwargs)
-    if isinstance(prior, HalfNormal):
-        return pm.HalfNormal(name, sigma=prior.scale, **kwargs)
-    if isinstance(prior, Uniform):
-        return pm.Uniform(name, lower=prior.lower, upper=prior.upper, **kwargs)
-    if isinstance(prior, TruncatedNormal):
-        return pm.TruncatedNormal(name, mu=prior.mean, sigma=prior.sd, lower=0.0, **kwargs)
-    if isinstance(prior, HalfCauchy):
-        return pm.HalfCauchy(name, beta=prior.scale, **kwargs)
-    if isinstance(prior, LogNormalVariance):  # log(tau^2) ~ N(m, s^2) <=> tau ~ LN(m/2, s/2)
-        return pm.LogNormal(name, mu=prior.mean / 2, sigma=prior.sd / 2, **kwargs)
-    if isinstance(prior, LogTVariance):
-        return pm.CustomDist(name, prior.location / 2, prior.scale / 2, logp=_log_t_logp(
-            prior.df), transform=pm.distributions.transforms.log, **kwargs)
-    raise ConfigError(f"prior {prior!r} is not supported for {name}")
-
-
-def _log_t_logp(df):
-    """Log density of ``tau`` when ``log(tau)`` ~ t_df(location, scale), i.e. ``log(tau^2)``
-    ~ t_df(2 location, 2 scale)."""
-    import pymc as pm
-    import pytensor.tensor as pt
-
-    def logp(value, location, scale):
-        log_tau = pt.log(value)
-        return pm.logp(pm.StudentT.dist(nu=df, mu=location, sigma=scale), log_tau) - log_tau
-
-    return logp
-
-
 def _arm_labels(frame) -> list[str]:
     return [arm_label(s, t) for s, t in zip(frame["study"], frame["treatment"], strict=True)]
 
@@ -299,7 +258,7 @@ def build_pymc_model(model: NMAModel):
         for p in model.parameters:
             params[p.name] = (pm.Deterministic(p.name, p.prior.build(params), dims=p.dims)
                               if isinstance(p.prior, Derived)
-                              else _prior(pm, p.name, p.prior, dims=p.dims))
+                              else p.prior.to_pymc(p.name, dims=p.dims))
         delta_nb = model.arm_means(params)
         if model.trt_effects == "random":
             delta_nb = delta_nb + model.random_effects(params)

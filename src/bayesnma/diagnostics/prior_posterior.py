@@ -28,10 +28,8 @@ def prior_overlap(draws, prior) -> float:
     depend on the scale; there the posterior density has no boundary). ``min(p, q)`` is
     zero wherever the posterior is zero, so the grid need not cover the rest of the prior.
     """
-    from bayesnma.priors import Normal
-
     draws = np.asarray(draws, dtype=float).ravel()
-    if isinstance(prior, Normal):
+    if not prior.positive:
         grid, post = _kde_on_grid(draws)
         return float(np.trapezoid(np.minimum(post, prior.pdf(grid)), grid))
     grid, post = _kde_on_grid(np.log(draws))
@@ -205,7 +203,7 @@ def prior_set_effects(idata, *, ci_prob: float = 0.95) -> pd.DataFrame:
     columns = ["treatment", "trt_ref", "median", "sd", "prior", "sd_ratio", "prior_set",
                "halved_prior", "median_halved", f"{lo}_halved", f"{hi}_halved", "ess_halved"]
     prior = posterior_prior(idata, "d")
-    if not isinstance(prior, Normal) or "d" not in idata.posterior:
+    if prior is None or prior.positive or "d" not in idata.posterior:
         return pd.DataFrame(columns=columns)
     d = idata.posterior["d"].transpose(*SAMPLE_DIMS, "treatment")
     draws = d.values.reshape(-1, d.sizes["treatment"])
