@@ -67,3 +67,20 @@ def test_only_its_own_module_names_a_variant():
             if isinstance(node, ast.Constant) and node.value in names:
                 found.append(f"{name}:{node.lineno}: {node.value!r}")
     assert found == []
+
+
+def test_the_readme_package_layout_names_every_module():
+    text = (REPO / "README.md").read_text()
+    layout = text[text.index("Package layout (`src/bayesnma/`)"):]
+    layout = layout[:layout.index("\n\n", layout.index("| stage |"))]
+    named = set(re.findall(r"`([\w.]+)", layout))
+    missing = []
+    for name in _modules():
+        parts = name.split(".")[1:]
+        if not parts or parts[-1] in ("__main__",):
+            continue
+        rel = ".".join(parts)
+        if (rel not in named and parts[-1] not in named
+                and not any(n.startswith(rel + ".") for n in named)):
+            missing.append(name)
+    assert missing == []
