@@ -136,3 +136,20 @@ def test_mixed_model_shares_effects_across_forms():
     assert list(pm_model.coords["contrast"]) == ["r | B"]
     assert {v.name for v in pm_model.observed_RVs} == {"y_median", "y_contrast"}
     assert "normal (median)" in model.likelihood and "normal (contrast)" in model.likelihood
+
+
+def test_the_structured_terms_give_their_parameters_and_descriptions(three_trt_arms):
+    from bayesnma.baselines import BaselineModel
+    from bayesnma.classes import ClassEffects
+
+    model = NMAModel(set_agd_arm(three_trt_arms), trt_ref="A",
+                     baseline=BaselineModel("exchangeable"),
+                     class_effects=ClassEffects({"A": "ctl", "B": "act", "C": "act"}))
+    assert [type(t).__name__ for t in model.terms] == ["BaselineModel", "ClassEffects"]
+    names = [p.name for p in model.parameters]
+    # class effects build d; the baselines come after the random effects they depend on
+    assert names.index("d") < names.index("tau") < names.index("baseline_mean")
+    assert names[-1] == "mu"
+    info = model.describe()
+    assert info["baseline"].startswith("exchangeable baselines")
+    assert info["class_effects"].startswith("exchangeable class effects over 1 class mean")

@@ -30,6 +30,7 @@ import pandas as pd
 from bayesnma.errors import ConfigError, NetworkError
 from bayesnma.parameters import Derived, Parameter
 from bayesnma.priors import HalfNormal, Normal
+from bayesnma.terms import ModelTerm
 
 __all__ = ["BASELINE_MODELS", "BaselineModel", "baseline_covariates", "baseline_parameters"]
 
@@ -37,7 +38,7 @@ BASELINE_MODELS = ("independent", "exchangeable")
 
 
 @dataclass(frozen=True)
-class BaselineModel:
+class BaselineModel(ModelTerm):
     """How the study baselines ``mu`` of arm-level studies are modelled.
 
     Parameters
@@ -72,6 +73,30 @@ class BaselineModel:
     @property
     def exchangeable(self) -> bool:
         return self.model == "exchangeable"
+
+    name = "baseline"
+    after_random_effects = True  # an exchangeable mu depends on the random effects
+
+    def check(self, model) -> None:
+        """Exchangeable baselines exclude baseline-risk regression (``mu`` would depend on
+        itself); independent baselines refuse single-arm studies (they inform nothing)."""
+        if self.exchangeable:
+            if model.regression is not None and model.regression.baseline_risk:
+                raise ConfigError("baseline-risk regression needs independent baselines (with "
+                                  "exchangeable baselines mu would depend on itself)")
+            return
+        single = model.network.single_arm_studies
+        if single:
+            raise NetworkError(
+                f"{model.network.source}: single-arm stud{'y' if len(single) == 1 else 'ies'}"
+                f" {', '.join(single)}: with independent baselines a study with one arm "
+                "informs no relative effect; drop it or use exchangeable baselines")
+
+    def parameters(self, model):
+        return baseline_parameters(model)
+
+    def attributes(self, model):
+        return {"baseline": self.describe()} if self.exchangeable else {}
 
     def describe(self) -> str:
         if not self.exchangeable:

@@ -24,6 +24,7 @@ import pandas as pd
 from bayesnma.errors import ConfigError, NetworkError
 from bayesnma.parameters import Derived, Parameter
 from bayesnma.priors import HalfNormal, Normal
+from bayesnma.terms import ModelTerm
 
 __all__ = ["CLASS_MODELS", "ClassDesign", "ClassEffects", "class_design",
            "class_effects_from_config", "class_links", "class_parameters"]
@@ -32,7 +33,7 @@ CLASS_MODELS = ("common", "exchangeable")
 
 
 @dataclass(frozen=True)
-class ClassEffects:
+class ClassEffects(ModelTerm):
     """Class-effects model of the treatment effects.
 
     Parameters
@@ -76,7 +77,28 @@ class ClassEffects:
     def class_of(self) -> dict:
         return dict(self.classes)
 
-    def check(self, treatments, source) -> None:
+    name = "class_effects"
+
+    def check(self, model) -> None:
+        self.check_treatments(model.network.treatments, model.network.source)
+
+    def design(self, model):
+        return class_design(self, model.treatments)
+
+    def trt_effect_parameters(self, model):
+        return class_parameters(self, model.class_design, model.priors.trt)
+
+    def attributes(self, model):
+        design = model.class_design
+        return {"class_effects": (
+            f"{self.model} class effects over {len(design.means)} class mean(s) ~ "
+            f"{self.mean_prior}"
+            + (f"; class SD(s) ({', '.join(design.sd_groups)}) ~ {self.sd_prior}"
+               if design.sd_groups else "")
+            + (f"; at the class mean: {', '.join(self.at_class_mean)}"
+               if self.at_class_mean else ""))}
+
+    def check_treatments(self, treatments, source) -> None:
         """Every treatment has a class; names in the settings exist."""
         class_of = self.class_of
         missing = [t for t in treatments if t not in class_of]
@@ -243,5 +265,5 @@ def class_effects_from_config(spec: dict, network, treatments) -> ClassEffects:
                                                parameter="class_effects.sd_prior",
                                                allowed=HET_PRIORS)
     ce = ClassEffects({t: c for t, c in classes.items() if t in treatments}, **kwargs)
-    ce.check(treatments, network.source)
+    ce.check_treatments(treatments, network.source)
     return ce

@@ -14,27 +14,16 @@ from functools import cached_property
 
 import numpy as np
 
-from bayesnma.baselines import BaselineModel, baseline_parameters
-from bayesnma.classes import (
-    ClassDesign,
-    ClassEffects,
-    class_design,
-    class_links,
-    class_parameters,
-)
+from bayesnma.baselines import BaselineModel
+from bayesnma.classes import ClassDesign, ClassEffects, class_links
 from bayesnma.data import NetworkData, arm_label, likelihood_of
 from bayesnma.errors import ConfigError, NetworkError
 from bayesnma.likelihoods import CONTRAST_LIKELIHOOD
 from bayesnma.network import choose_trt_ref, require_connected, require_placed
 from bayesnma.parameters import Parameter
 from bayesnma.priors import Normal, Priors
-from bayesnma.regression import (
-    Regression,
-    RegressionDesign,
-    regression_arm_means,
-    regression_design,
-    regression_parameters,
-)
+from bayesnma.regression import Regression, RegressionDesign
+from bayesnma.terms import ModelTerm
 from bayesnma.variants import ModelVariant, model_variant
 
 __all__ = ["ArmDesign", "NMAModel"]
@@ -197,17 +186,7 @@ class NMAModel:
                            class_links=self._class_links(ref))
         else:
             require_connected(self.network)
-        if self.baseline.exchangeable:
-            if self.regression is not None and self.regression.baseline_risk:
-                raise ConfigError("baseline-risk regression needs independent baselines (with "
-                                  "exchangeable baselines mu would depend on itself)")
-        else:
-            single = self.network.single_arm_studies
-            if single:
-                raise NetworkError(
-                    f"{self.network.source}: single-arm stud{'y' if len(single) == 1 else 'ies'}"
-                    f" {', '.join(single)}: with independent baselines a study with one arm "
-                    "informs no relative effect; drop it or use exchangeable baselines")
+        self.baseline.check(self)
         known = self.network.treatments
         if self.trt_order is not None:
             order = tuple(str(t) for t in self.trt_order)
@@ -219,8 +198,9 @@ class NMAModel:
                     f"(valid treatments: {', '.join(known)})")
             object.__setattr__(self, "trt_order", order)
         variant = model_variant(self.consistency, nodesplit=self.nodesplit)
-        if self.class_effects is not None:
-            self.class_effects.check(known, self.network.source)
+        for term in self.terms:
+            if term is not self.baseline:
+                term.check(self)
         variant = variant.check(self)
         object.__setattr__(self, "variant", variant)
         object.__setattr__(self, "consistency", variant.name)
@@ -229,7 +209,7 @@ class NMAModel:
         """Treatments tied together by the class model (see :func:`require_placed`)."""
         if self.class_effects is None:
             return []
-        self.class_effects.check(self.network.treatments, self.network.source)
+        self.class_effects.check_treatments(self.network.treatments, self.network.source)
         return class_links(self.class_effects, ref, self.network.treatments)
 
     @cached_property
@@ -237,25 +217,30 @@ class NMAModel:
         """The variant's own index arrays (:meth:`ModelVariant.design`)."""
         return self.variant.design(self)
 
+    @property
+    def terms(self) -> tuple[ModelTerm, ...]:
+        """The structured parts of the model (:mod:`bayesnma.terms`): the baselines, and
+        the regression and class effects if given."""
+        return tuple(t for t in (self.baseline, self.regression, self.class_effects)
+                     if t is not None)
+
     @cached_property
     def class_design(self) -> ClassDesign | None:
         """Class structure of the treatments (None without class effects)."""
-        if self.class_effects is None:
-            return None
-        return class_design(self.class_effects, self.treatments)
+        return None if self.class_effects is None else self.class_effects.design(self)
 
     @cached_property
     def regression_design(self) -> RegressionDesign | None:
         """Regression terms and centred covariate values (None without regression)."""
-        if self.regression is None:
-            return None
-        return regression_design(self.regression, self.network, self.design)
+        return None if self.regression is None else self.regression.design(self)
 
     def trt_effect_parameters(self) -> list[Parameter]:
-        """The treatment effects ``d`` vs the reference, and the class parameters they are
-        built from if there are class effects."""
-        if self.class_effects is not None:
-            return class_parameters(self.class_effects, self.class_design, self.priors.trt)
+        """The treatment effects ``d`` vs the reference, or the parameters a term builds
+        them from (class effects)."""
+        for term in self.terms:
+            built = term.trt_effect_parameters(self)
+            if built is not None:
+                return built
         return [Parameter("d", "trt_effect", self.priors.trt, dims="treatment",
                           coords=tuple(self.treatments[1:]))]
 
@@ -269,22 +254,25 @@ class NMAModel:
 
     def arm_means(self, params: dict):
         """Mean relative effect of each non-baseline arm vs its study's baseline arm: the
-        variant's, plus the regression terms."""
+        variant's, plus each term's (regression)."""
         means = self.variant.arm_means(params, self)
-        if self.regression is not None:
-            means = means + regression_arm_means(params, self.design, self.regression_design)
+        for term in self.terms:
+            extra = term.arm_means(params, self)
+            if extra is not None:
+                means = means + extra
         return means
 
     @cached_property
     def parameters(self) -> list[Parameter]:
-        """Every parameter of the model with its role: the variant's, regression
-        coefficients, for random effects ``tau`` and the standardised effects, and the
-        study baselines of arm-level studies (:mod:`bayesnma.baselines`)."""
+        """Every parameter of the model with its role: the variant's, the terms' (e.g.
+        regression coefficients), for random effects ``tau`` and the standardised effects,
+        and the terms' built on them (the study baselines of arm-level studies,
+        :mod:`bayesnma.baselines`)."""
         params = list(self.variant.parameters(self))
         des = self.design
-        if self.regression is not None:
-            params.extend(regression_parameters(self.regression, self.regression_design,
-                                                self.treatments))
+        for term in self.terms:
+            if not term.after_random_effects:
+                params.extend(term.parameters(self))
         if self.trt_effects == "random":
             params.append(Parameter("tau", "heterogeneity", self.priors.het))
             labels = [arm_label(self.studies[s], self.treatments[t])
@@ -292,7 +280,9 @@ class NMAModel:
                                       strict=True)]
             params.append(Parameter("z", "random_effect", Normal(0.0, 1.0), dims="nonbase_arm",
                                     coords=tuple(labels)))
-        params.extend(baseline_parameters(self))
+        for term in self.terms:
+            if term.after_random_effects:
+                params.extend(term.parameters(self))
         return params
 
     @property
@@ -406,25 +396,8 @@ class NMAModel:
                if self.trt_effects == "random" else ", fixed effects"),
         }
         info.update(self.variant.attributes(self))
-        if self.baseline.exchangeable:
-            info["baseline"] = self.baseline.describe()
-        if self.regression is not None:
-            reg = self.regression
-            info["regression"] = (
-                f"network meta-regression (NICE DSU TSD3), {reg.interactions} interactions "
-                "with " + ", ".join(
-                    f"{t['term']} (centred at {t['centre']:.4g})" if t["kind"] != "categorical"
-                    else f"{t['term']} (vs {t['centre']})" for t in self.regression_design.info)
-                + f"; coefficients ~ {reg.prior}"
-                + (f", SD ~ {reg.sd_prior}" if reg.interactions == "exchangeable" else ""))
-        if self.class_effects is not None:
-            ce, cd = self.class_effects, self.class_design
-            info["class_effects"] = (
-                f"{ce.model} class effects over {len(cd.means)} class mean(s) ~ {ce.mean_prior}"
-                + (f"; class SD(s) ({', '.join(cd.sd_groups)}) ~ {ce.sd_prior}"
-                   if cd.sd_groups else "")
-                + (f"; at the class mean: {', '.join(ce.at_class_mean)}"
-                   if ce.at_class_mean else ""))
+        for term in self.terms:
+            info.update(term.attributes(self))
         info.update({f"prior {k}": v for k, v in self.priors.describe().items()
                      if self.trt_effects == "random" or not k.startswith("tau")})
         return info

@@ -27,6 +27,7 @@ import pandas as pd
 from bayesnma.errors import ConfigError, NetworkError
 from bayesnma.parameters import Derived, Parameter
 from bayesnma.priors import HalfNormal, Normal
+from bayesnma.terms import ModelTerm
 
 __all__ = ["INTERACTIONS", "Regression", "RegressionDesign", "covariate_settings",
            "estimable_regression", "posterior_covariate_settings", "regression_design",
@@ -37,7 +38,7 @@ BASELINE_TERM = "baseline risk"
 
 
 @dataclass(frozen=True)
-class Regression:
+class Regression(ModelTerm):
     """Meta-regression settings.
 
     Parameters
@@ -67,6 +68,26 @@ class Regression:
     prior: Normal = Normal(0.0, 10.0)
     sd_prior: object = HalfNormal(1.0)
     at: tuple = ()
+
+    name = "regression"
+
+    def design(self, model):
+        return regression_design(self, model.network, model.design)
+
+    def parameters(self, model):
+        return regression_parameters(self, model.regression_design, model.treatments)
+
+    def arm_means(self, params, model):
+        return regression_arm_means(params, model.design, model.regression_design)
+
+    def attributes(self, model):
+        return {"regression": (
+            f"network meta-regression (NICE DSU TSD3), {self.interactions} interactions "
+            "with " + ", ".join(
+                f"{t['term']} (centred at {t['centre']:.4g})" if t["kind"] != "categorical"
+                else f"{t['term']} (vs {t['centre']})" for t in model.regression_design.info)
+            + f"; coefficients ~ {self.prior}"
+            + (f", SD ~ {self.sd_prior}" if self.interactions == "exchangeable" else ""))}
 
     def __post_init__(self):
         object.__setattr__(self, "covariates", tuple(str(c) for c in self.covariates))
