@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from bayesnma import io
+from bayesnma.data import DATA_FORMATS
 from bayesnma.diagnostics import summarise_diagnostics
 from bayesnma.measures import get_measure
 from bayesnma.network import (
@@ -298,8 +299,8 @@ def summarise_component(analysis: Analysis, component: str, *, posterior,
     idata = io.read_idata(posterior)
     attrs = idata.posterior.attrs
     converged = bool(attrs["converged"])
-    assumptions = ("exponential survival: medians converted to log hazards (see "
-                   "network/data_notes.csv)" if "median" in attrs["formats"].split("; ") else "")
+    assumptions = "; ".join(a for f in attrs["formats"].split("; ")
+                            if (a := DATA_FORMATS[f].assumption))
     eff = effects.relative_effects(idata, lower_better=cfg.lower_better)
     eff["assumptions"] = assumptions
     better_if = eff["better_if"].iat[0]

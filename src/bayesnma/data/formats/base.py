@@ -45,7 +45,9 @@ class ArmFormat:
     an observation with its arm's linear predictor. The rows are kept as
     ``NetworkData.observations``; ``NetworkData.arms`` has one row per arm (the first
     row's ``row`` and carried columns, its size from ``arm_total(rows)`` and no values),
-    which is what the network, its tables and plots see.
+    which is what the network, its tables and plots see. ``assumption``: what the
+    format's conversion assumes, in a few words for the effect tables' ``assumptions``
+    column ("" if nothing).
     """
 
     name: str
@@ -61,6 +63,7 @@ class ArmFormat:
     own_result: Callable = field(default=_no_own_result)
     several_rows: bool = False
     arm_total: Callable = field(default=_no_total)
+    assumption: str = ""
     level: str = "arm"
 
     @property
@@ -82,4 +85,5 @@ class ContrastFormat:
     description: str
     likelihood: object
     reader: Callable
+    assumption: str = ""
     level: str = "contrast"

@@ -146,4 +146,6 @@ MEDIAN = ArmFormat(
     "median", ("median",), ("lower", "upper", "events", "total", "p_value"), "HR",
     "median survival with 95% CI, or with number of events; or two arms' medians with the "
     "log-rank p-value", NORMAL_LOG_HAZARD, _median_arms, observed="y",
-    events_of_patients=True, show=_show_median, own_result=_own_result)
+    events_of_patients=True, show=_show_median, own_result=_own_result,
+    assumption="exponential survival: medians converted to log hazards (see "
+               "network/data_notes.csv)")
