@@ -430,10 +430,13 @@ def test_the_config_schema_offers_every_registered_format():
     import yaml
 
     from bayesnma.config import schema_path
-    from bayesnma.data import FORMATS
+    from bayesnma.data import DATA_FORMATS, FORMATS
 
     schema = yaml.safe_load(schema_path().read_text())
     assert schema["$defs"]["format"]["enum"] == list(FORMATS)
+    columns = set(schema["$defs"]["columns"]["properties"])
+    for spec in DATA_FORMATS.values():
+        assert {*spec.required, *spec.optional} <= columns, spec.name
 
 
 def test_a_format_registered_in_its_module_is_read_and_modelled_with_no_other_change(
@@ -472,7 +475,7 @@ def strata_format(monkeypatch):
 
     strata = ArmFormat("strata", ("events", "total"), (), "OR", "events out of total per "
                        "stratum", BINOMIAL_LOGIT, events_of_patients=True, several_rows=True,
-                       arm_total=lambda rows: float(rows["total"].sum()))
+                       arm_values=lambda rows: {"total": float(rows["total"].sum())})
     monkeypatch.setitem(DATA_FORMATS, "strata", strata)
     monkeypatch.setitem(ARM_FORMATS, "strata", strata)
     return strata

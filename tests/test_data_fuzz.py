@@ -63,7 +63,24 @@ def _valid_row(rnd, baseline):
         "p_value": rnd.choice(["", "", "", "0.04"]),
         "diff": "" if baseline else rnd.uniform(-3, 3),
         "ratio": "", "design": rnd.choice(["RCT", "retrospective"]),
+        "t_start": 0, "t_end": rnd.uniform(0.5, 12), "at_risk": total, "censored": 0,
     }
+
+
+def _intervals(rnd, values):
+    """An arm of a several-row format as 1-4 contiguous intervals whose numbers at risk
+    follow from the events and censoring before them."""
+    rows, start, at_risk = [], 0.0, values["total"]
+    for _ in range(rnd.randint(1, 4)):
+        end = start + rnd.uniform(0.5, 6)
+        events = rnd.randint(0, at_risk)
+        censored = rnd.randint(0, at_risk - events)
+        rows.append({**values, "t_start": start, "t_end": end, "events": events,
+                     "censored": censored, "at_risk": at_risk})
+        start, at_risk = end, at_risk - events - censored
+        if at_risk == 0:
+            break
+    return rows
 
 
 @st.composite
@@ -85,11 +102,13 @@ def data_files(draw, fmt):
     if rnd.random() < 0.1:
         designs.pop(rnd.randrange(len(designs)))
     rows, seen = [], set()
+    several = fmt in ARM_FORMATS and ARM_FORMATS[fmt].several_rows
     for study, trt in designs:
         values = _valid_row(rnd, study not in seen)
         seen.add(study)
         values.update(study=study, treatment=trt)
-        rows.append([values.get(c, "") for c in columns])
+        for arm_row in _intervals(rnd, values) if several else [values]:
+            rows.append([arm_row.get(c, "") for c in columns])
     for _ in range(rnd.choice([0, 0, 0, 1, 2, 3]) if rows else 0):
         i, j = rnd.randrange(len(rows)), rnd.randrange(len(columns))
         rows[i][j] = draw(names if columns[j] in ("study", "treatment") else numbers)

@@ -257,8 +257,10 @@ def _check_arm_labels(table: pd.DataFrame, column) -> None:
                 "into the same text", source=file, row=int(row), column=column)
 
 
-def _numbers(data, mapping, canon, rows, source, *, kind: str, required: bool) -> np.ndarray:
-    """Parse a numeric column: ``count`` (whole, >= 0), ``positive`` (> 0) or ``real``."""
+def _numbers(data, mapping, canon, rows, source, *, kind: str, required: bool,
+             what: str | None = None) -> np.ndarray:
+    """Parse a numeric column: ``count`` (whole, >= 0), ``positive`` (> 0) or ``real``;
+    ``what`` names the quantity in messages (default: :data:`_WHAT`)."""
     name = mapping.get(canon)
     if name is None or name not in data:
         return np.full(len(rows), np.nan)
@@ -311,7 +313,7 @@ def _numbers(data, mapping, canon, rows, source, *, kind: str, required: bool) -
                 "'p < 0.001' as 0.001)", source=source, row=int(rows[i]), column=name)
         elif kind == "positive" and number <= 0:
             raise DataValidationError(
-                f"{name} is {text}; {_WHAT[canon]} must be greater than 0",
+                f"{name} is {text}; {what or _WHAT[canon]} must be greater than 0",
                 source=source, row=int(rows[i]), column=name)
         out[i] = number
     return out

@@ -8,15 +8,20 @@ import pandas as pd
 
 __all__ = ["DATASETS", "inconsistency_reference", "load_dataset", "reference_values"]
 
-DATASETS = ("smoking", "thrombolytics", "parkinsons_arm", "parkinsons_contrast")
+DATASETS = ("smoking", "thrombolytics", "parkinsons_arm", "parkinsons_contrast",
+            "grouped_tte")
 
 
 def load_dataset(name: str) -> pd.DataFrame:
-    """Load a bundled dataset by name (one of :data:`DATASETS`)."""
+    """Load a bundled dataset by name (one of :data:`DATASETS`; a first line starting with
+    ``#`` names the source and is skipped)."""
     if name not in DATASETS:
         raise ValueError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
-    with files(__name__).joinpath(f"{name}.csv").open() as fh:
-        return pd.read_csv(fh)
+    path = files(__name__).joinpath(f"{name}.csv")
+    with path.open() as fh:
+        skip = 1 if fh.readline().startswith("#") else 0
+    with path.open() as fh:
+        return pd.read_csv(fh, skiprows=skip)
 
 
 def reference_values(dataset: str | None = None) -> pd.DataFrame:

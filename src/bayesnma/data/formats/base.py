@@ -19,8 +19,8 @@ def _no_own_result(arm) -> str:
     return ""
 
 
-def _no_total(rows) -> float:
-    return float("nan")
+def _no_values(rows) -> dict:
+    return {}
 
 
 @dataclass(frozen=True)
@@ -44,10 +44,13 @@ class ArmFormat:
     ``several_rows``: an arm is given as several rows (intervals, patients, strata), each
     an observation with its arm's linear predictor. The rows are kept as
     ``NetworkData.observations``; ``NetworkData.arms`` has one row per arm (the first
-    row's ``row`` and carried columns, its size from ``arm_total(rows)`` and no values),
-    which is what the network, its tables and plots see. ``assumption``: what the
+    row's ``row`` and carried columns, and the values ``arm_values(rows)`` gives, e.g. its
+    size as ``total`` and all its ``events``; no others), which is what the network, its
+    tables and plots see. ``assumption``: what the
     format's conversion assumes, in a few words for the effect tables' ``assumptions``
-    column ("" if nothing).
+    column ("" if nothing). ``kinds``: how the format's own columns are parsed, ``{column:
+    (kind, what it is)}`` with kind ``count``, ``positive`` or ``real``, besides the shared
+    ones.
     """
 
     name: str
@@ -62,8 +65,9 @@ class ArmFormat:
     show: Callable = field(default=lambda row: "")
     own_result: Callable = field(default=_no_own_result)
     several_rows: bool = False
-    arm_total: Callable = field(default=_no_total)
+    arm_values: Callable = field(default=_no_values)
     assumption: str = ""
+    kinds: dict = field(default_factory=dict)
     level: str = "arm"
 
     @property

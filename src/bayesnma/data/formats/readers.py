@@ -111,10 +111,12 @@ def set_agd_arm(data: pd.DataFrame, *, format: str = "binary", source: str = "da
     mapping = _mapping(columns, ("study", "treatment", *spec.required), spec.optional,
                        format, data)
     table, rows = _start(data, mapping, spec.required, source, format)
+    kinds = {**_KINDS, **{c: kind for c, (kind, _) in spec.kinds.items()}}
     for canon in mapping:
-        if canon in _KINDS:
-            table[canon] = _numbers(data, mapping, canon, rows, source, kind=_KINDS[canon],
-                                    required=canon in spec.required)
+        if canon in kinds:
+            table[canon] = _numbers(data, mapping, canon, rows, source, kind=kinds[canon],
+                                    required=canon in spec.required,
+                                    what=spec.kinds.get(canon, (None, None))[1])
     for canon in _ARM_VALUES:
         if canon not in table:
             table[canon] = np.nan
@@ -159,7 +161,7 @@ def _one_row_per_arm(network: NetworkData, spec) -> NetworkData:
     arms = obs.drop_duplicates(keys).reset_index(drop=True)
     for col in _ARM_VALUES:
         arms[col] = np.nan
-    groups = obs.groupby(keys, sort=False)
-    totals = {key: spec.arm_total(rows) for key, rows in groups}
-    arms["total"] = [totals[key] for key in zip(arms["study"], arms["treatment"], strict=True)]
+    values = pd.DataFrame([spec.arm_values(rows) for _, rows in obs.groupby(keys, sort=False)])
+    for col in values.columns:
+        arms[col] = values[col].to_numpy()
     return replace(network, arms=arms, observations=obs)
