@@ -84,3 +84,15 @@ def test_the_readme_package_layout_names_every_module():
                 and not any(n.startswith(rel + ".") for n in named)):
             missing.append(name)
     assert missing == []
+
+
+def test_the_wheel_lists_every_package():
+    """setuptools builds the wheel from pyproject's package list: a package missing from it
+    is missing from every installed copy."""
+    import tomllib
+
+    listed = set(tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
+                 ["packages"])
+    found = {".".join(p.parent.relative_to(SRC).parts)
+             for p in (SRC / "bayesnma").rglob("__init__.py")}
+    assert found - listed == set()
