@@ -64,19 +64,21 @@ def _valid_row(rnd, baseline):
         "diff": "" if baseline else rnd.uniform(-3, 3),
         "ratio": "", "design": rnd.choice(["RCT", "retrospective"]),
         "t_start": 0, "t_end": rnd.uniform(0.5, 12), "at_risk": total, "censored": 0,
+        "time": rnd.uniform(0.1, 30), "status": rnd.randint(0, 1),
     }
 
 
 def _intervals(rnd, values):
-    """An arm of a several-row format as 1-4 contiguous intervals whose numbers at risk
-    follow from the events and censoring before them."""
+    """An arm of a several-row format as 1-4 rows: contiguous intervals whose numbers at
+    risk follow from the events and censoring before them, or patients."""
     rows, start, at_risk = [], 0.0, values["total"]
     for _ in range(rnd.randint(1, 4)):
         end = start + rnd.uniform(0.5, 6)
         events = rnd.randint(0, at_risk)
         censored = rnd.randint(0, at_risk - events)
         rows.append({**values, "t_start": start, "t_end": end, "events": events,
-                     "censored": censored, "at_risk": at_risk})
+                     "censored": censored, "at_risk": at_risk, "time": end,
+                     "status": rnd.randint(0, 1)})
         start, at_risk = end, at_risk - events - censored
         if at_risk == 0:
             break

@@ -1,7 +1,8 @@
-"""The ``grouped`` format's constant-hazard model on gemtcPlus's grouped survival example,
-against the maximum likelihood fit of the same likelihood (binomial, cloglog link, log
-interval length offset, study baselines and fixed treatment effects): under vague priors
-the posterior means and SDs match the estimates and their standard errors."""
+"""Survival formats against the maximum likelihood fits of their own likelihoods, under
+vague priors: the ``grouped`` format's constant-hazard model on gemtcPlus's grouped
+survival example (binomial, cloglog link, log interval length offset, study baselines and
+fixed treatment effects), and the ``ipd`` format's on KEYNOTE-189's reconstructed patients
+(the exponential model's closed form)."""
 
 import numpy as np
 import pytest
@@ -60,3 +61,21 @@ def test_constant_hazard_model_matches_its_maximum_likelihood_fit():
     # one data point per interval, one LOO unit per arm
     assert len(nma.residual_deviance(idata)) == 675
     assert idata.log_likelihood["log_lik"].sizes["loo_unit"] == 14
+
+
+def test_constant_hazard_model_on_patient_data_matches_the_exponential_closed_form():
+    """One study, two arms: the exponential model's maximum likelihood log HR is
+    log(E1 / T1) - log(E0 / T0) with SE sqrt(1 / E1 + 1 / E0)."""
+    net = nma.set_agd_arm(load_dataset("keynote189_ipd"), format="ipd")
+    model = nma.NMAModel(net, trt_effects="fixed", trt_ref="placebo + chemotherapy",
+                         priors=nma.Priors(nma.Normal(0, 100), nma.Normal(0, 100)))
+    idata = nma.fit(model, nma.SamplerSettings(draws=2000))
+    assert nma.check_convergence(idata).converged
+    arms = net.arms.set_index("treatment")
+    e1, t1 = arms.loc["pembrolizumab + chemotherapy", ["events", "person_time"]]
+    e0, t0 = arms.loc["placebo + chemotherapy", ["events", "person_time"]]
+    d = idata.posterior["d"].values.ravel()
+    assert d.mean() == pytest.approx(np.log(e1 / t1) - np.log(e0 / t0), abs=0.05)
+    assert d.std() == pytest.approx(np.sqrt(1 / e1 + 1 / e0), abs=0.05)
+    # a constant-hazard HR, near the reconstruction's Cox HR (0.497) and the published 0.49
+    assert np.exp(np.median(d)) == pytest.approx(0.49, abs=0.05)

@@ -8,6 +8,7 @@ Data come as long tables, one row per study arm. Arm-level formats (``ARM_FORMAT
     events_followup  study,treatment,events,total,follow_up
     grouped          study,treatment,t_start,t_end,events,at_risk[,censored]   (a row per
                      interval: several rows per arm)
+    ipd              study,treatment,time,status                 (a row per patient)
     median           study,treatment,median,lower,upper[,events][,total]
 
 Contrast-level data give each arm's effect relative to the study's baseline arm::

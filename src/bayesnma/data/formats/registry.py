@@ -8,6 +8,7 @@ from bayesnma.data.formats.continuous import CONTINUOUS
 from bayesnma.data.formats.contrast import CONTRAST
 from bayesnma.data.formats.events_followup import EVENTS_FOLLOWUP
 from bayesnma.data.formats.grouped import GROUPED
+from bayesnma.data.formats.ipd import IPD
 from bayesnma.data.formats.median import MEDIAN
 from bayesnma.data.formats.rate import RATE
 
@@ -16,7 +17,7 @@ __all__ = ["ARM_FORMATS", "DATA_FORMATS", "FORMATS", "likelihood_of"]
 #: Every data format by name, arm-level formats first.
 DATA_FORMATS: dict[str, ArmFormat | ContrastFormat] = {
     f.name: f for f in (BINARY, CONTINUOUS, RATE, EVENTS_FOLLOWUP, MEDIAN, GROUPED,
-                        CONTRAST)}
+                        IPD, CONTRAST)}
 
 #: The arm-level formats (read by :func:`~bayesnma.data.formats.readers.set_agd_arm`).
 ARM_FORMATS: dict[str, ArmFormat] = {
