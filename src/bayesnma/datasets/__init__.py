@@ -9,7 +9,7 @@ import pandas as pd
 __all__ = ["DATASETS", "inconsistency_reference", "load_dataset", "reference_values"]
 
 DATASETS = ("smoking", "thrombolytics", "parkinsons_arm", "parkinsons_contrast",
-            "grouped_tte", "keynote189_ipd")
+            "grouped_tte", "keynote189_ipd", "keynote189_km", "keynote189_at_risk")
 
 
 def load_dataset(name: str) -> pd.DataFrame:
