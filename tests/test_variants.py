@@ -1,5 +1,7 @@
 """Model variants: consistency, unrelated mean effects and node-splits share one seam."""
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -55,6 +57,11 @@ def test_nodesplit_puts_direct_evidence_on_the_studies_comparing_the_pair(loop):
                      nodesplit=("A", "C"))
     # (treatment, comparator), comparator first in model order
     assert model.variant == NodeSplit("C", "A") and model.consistency == "nodesplit"
+    assert model.nodesplit == ("C", "A")
+    # a model rebuilt from its fields keeps its variant
+    assert dataclasses.replace(model, trt_effects="random").variant == model.variant
+    given = NMAModel(loop, trt_effects="fixed", trt_ref="A", consistency=NodeSplit("A", "C"))
+    assert dataclasses.replace(given, trt_effects="random").variant == NodeSplit("C", "A")
     # s3 (A, C) and s4 (A, B, C) compare A and C: C arm = d_dir; others consistency.
     got = _arm_means(model, d=[0.5, 1.2], d_dir=3.0)
     np.testing.assert_allclose(got, [0.5, 0.7, 3.0, 0.5, 3.0])

@@ -135,7 +135,8 @@ class NMAModel:
         :attr:`variant`.
     nodesplit : tuple of str, optional
         The comparison to split, ``(treatment, comparator)``, with ``consistency =
-        "nodesplit"`` (``model.variant`` holds it with the comparator first in model order).
+        "nodesplit"``; stored, like ``model.variant``, with the comparator first in model
+        order.
     trt_order : sequence of str, optional
         Order of the treatments after the reference (default alphabetical). It decides
         each arm-level study's baseline arm (the first of its treatments in this order),
@@ -171,7 +172,7 @@ class NMAModel:
     class_effects: ClassEffects | None = None
     baseline: BaselineModel = field(default_factory=BaselineModel)
     #: The checked variant that builds the study-level relative effects.
-    variant: ModelVariant = field(init=False, repr=False, compare=False)
+    variant: ModelVariant = field(init=False, repr=False)
 
     def __post_init__(self):
         if self.trt_effects not in TRT_EFFECTS:
@@ -204,6 +205,8 @@ class NMAModel:
         variant = variant.check(self)
         object.__setattr__(self, "variant", variant)
         object.__setattr__(self, "consistency", variant.name)
+        for key, value in variant.options().items():
+            object.__setattr__(self, key, value)
 
     def _class_links(self, ref: str) -> list[set]:
         """Treatments tied together by the class model (see :func:`require_placed`)."""

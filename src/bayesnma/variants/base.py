@@ -120,6 +120,11 @@ class ModelVariant:
         """Further entries of the model's description (posterior attributes)."""
         return {}
 
+    def options(self) -> dict:
+        """The ``NMAModel`` arguments that rebuild the variant with :meth:`from_options`
+        (a model stores them, so that ``dataclasses.replace`` keeps its variant)."""
+        return {}
+
     # -- pipeline side ---------------------------------------------------------------------
     @classmethod
     def from_options(cls, **options) -> ModelVariant:

@@ -97,6 +97,9 @@ class NodeSplit(ModelVariant):
     def attributes(self, model):
         return {"nodesplit_trt": self.trt, "nodesplit_comparator": self.comparator}
 
+    def options(self):
+        return {"nodesplit": (self.trt, self.comparator)}
+
     @classmethod
     def from_options(cls, nodesplit=None, **options):
         cls._refuse(options)
