@@ -214,3 +214,20 @@ def test_importing_and_plotting_leave_the_callers_matplotlib_backend_alone():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.split()
     assert out == ["svg", "[]"]
+
+
+def test_node_split_plot_has_natural_scale_ticks_and_its_legend_clear_of_the_title():
+    rows = []
+    for trt, comp, medians in (("B", "A", (1.09, 1.07, 1.22)), ("C", "B", (1.04, 0.97, 1.14))):
+        for est, med in zip(("network", "direct", "indirect"), medians, strict=True):
+            rows.append({"treatment": trt, "comparator": comp, "estimate": est,
+                         "median": np.log(med), "q2.5": np.log(med) - 0.25,
+                         "q97.5": np.log(med) + 0.25, "p_value": 0.56})
+    fig = plots.plot_nodesplit(pd.DataFrame(rows), measure="HR", lower_better=True,
+                               title="a long title " * 6)
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert len(labels) >= 3 and "1" in labels and not any("$" in t for t in labels)
+    fig.canvas.draw()
+    legend = fig.legends[0].get_window_extent()
+    assert legend.y1 < ax.get_window_extent().y0  # under the plot, not beside the title

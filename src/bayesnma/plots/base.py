@@ -96,9 +96,16 @@ def _natural_log_ticks(ax, low: float, high: float, null: float) -> None:
     steps = ((1,) if span > 4 else (1, 3) if span > 2 else (1, 2, 5) if span > 1.2
              else (1, 2, 3, 5) if span > 0.5 else (1, 1.25, 1.5, 2, 3, 4, 5, 6, 7, 8))
     lo_e, hi_e = (int(np.floor(np.log10(v))) for v in (low, high))
-    candidates = sorted({round(b * 10.0**e, 6 - min(e, 0)) for e in range(lo_e - 1, hi_e + 2)
-                         for b in steps})
-    ticks = [t for t in candidates if low / 1.05 <= t <= high * 1.05] or [null]
+
+    def within(steps):
+        candidates = {round(b * 10.0**e, 6 - min(e, 0)) for e in range(lo_e - 1, hi_e + 2)
+                      for b in steps}
+        return sorted(t for t in candidates if low / 1.05 <= t <= high * 1.05)
+
+    ticks = within(steps)
+    if len(ticks) < 3:  # a narrow range between the round values: finer ones
+        ticks = within((1, 1.25, 1.5, 2, 3, 4, 5, 6, 7, 8))
+    ticks = ticks or [null]
     while len(ticks) > 7:
         ticks = ticks[::2]
     if null not in ticks:

@@ -7,7 +7,7 @@ import numpy as np
 
 from bayesnma.effects import quantile_columns
 from bayesnma.measures import get_measure
-from bayesnma.plots.base import _COLOURS, _plain_text, _subplots
+from bayesnma.plots.base import _COLOURS, _natural_log_ticks, _plain_text, _subplots
 
 
 def _gated_names(idata, var_names):
@@ -118,7 +118,8 @@ def plot_nodesplit(splits, *, measure: str = "OR", lower_better: bool, ci_prob: 
     keys = list(dict.fromkeys(zip(splits["treatment"], splits["comparator"], strict=True)))
     styles = {"network": ("s", "black"), "direct": ("o", _COLOURS[0]),
               "indirect": ("^", _COLOURS[1])}
-    fig, ax = _subplots(figsize=(7.5, 0.9 + 0.75 * len(keys)))
+    height = 1.2 + 0.75 * len(keys)
+    fig, ax = _subplots(figsize=(7.5, height))
     for i, (trt, comp) in enumerate(keys):
         rows = splits[(splits["treatment"] == trt) & (splits["comparator"] == comp)]
         y0 = len(keys) - 1 - i
@@ -136,12 +137,18 @@ def plot_nodesplit(splits, *, measure: str = "OR", lower_better: bool, ci_prob: 
     ax.axvline(m.null, color="0.5", linestyle="--", linewidth=1)
     if m.ratio:
         ax.set_xscale("log")
+        # round natural-scale ticks as plain numbers (matplotlib's defaults came out
+        # as raw mathtext with mathtext off, one tick for a narrow range)
+        _natural_log_ticks(ax, float(natural(splits[lo]).min()),
+                           float(natural(splits[hi]).max()), m.null)
     ax.set_yticks(range(len(keys))[::-1], [f"{t} vs {c}" for t, c in keys], fontsize=8)
     ax.set_ylim(-0.6, len(keys) - 0.4)
     ax.set_xlabel(f"{m.code} (median, {ci_prob:.0%} CrI); {m.better_if(lower_better)}")
-    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.12), ncol=3)
+    # The legend under the plot: beside the title a long title ran into it.
+    fig.legend(*ax.get_legend_handles_labels(), fontsize=8, frameon=False,
+               loc="lower center", ncol=3)
     ax.set_title(title or "Node-splitting: direct vs indirect evidence", fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.3 / height, 1, 1))
     return fig
 
 
