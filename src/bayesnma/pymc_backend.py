@@ -201,21 +201,19 @@ def _arm_labels(frame) -> list[str]:
 
 
 def _observations(model: NMAModel, fmt: str):
-    """Positions (in ``design.obs_rows`` order) and rows of a several-row format's
-    observations, and their dim."""
-    des = model.design
-    obs = model.network.observations.iloc[des.obs_rows]
+    """A several-row format's observations: their positions in ``design.obs_rows`` order,
+    rows, labels (``study | treatment #k``, the k-th row of its arm) and dim."""
+    obs = model.network.observations.iloc[model.design.obs_rows]
     pick = np.flatnonzero((obs["format"] == fmt).to_numpy())
-    return pick, obs.iloc[pick], f"obs_{fmt}"
+    return pick, obs.iloc[pick], _observation_labels(model)[pick], f"obs_{fmt}"
 
 
-def _observation_labels(model: NMAModel, pick) -> list[str]:
-    """``study | treatment #k``, the k-th row of its arm."""
-    des = model.design
-    obs = model.network.observations.iloc[des.obs_rows]
+def _observation_labels(model: NMAModel) -> np.ndarray:
+    """Labels of all observations in ``design.obs_rows`` order: ``study | treatment #k``."""
+    obs = model.network.observations.iloc[model.design.obs_rows]
     nth = obs.groupby(["study", "treatment"], sort=False).cumcount().to_numpy() + 1
-    labels = _arm_labels(obs)
-    return [f"{labels[i]} #{nth[i]}" for i in pick]
+    return np.array([f"{label} #{k}" for label, k in zip(_arm_labels(obs), nth, strict=True)],
+                    dtype=object)
 
 
 def parameter_roles(model: NMAModel) -> dict[str, str]:
@@ -270,8 +268,8 @@ def build_pymc_model(model: NMAModel):
             for fmt in dict.fromkeys(arms["format"]):
                 spec = ARM_FORMATS[fmt]
                 if spec.several_rows:
-                    pick, sub, dim = _observations(model, fmt)
-                    pm_model.add_coord(dim, _observation_labels(model, pick))
+                    pick, sub, labels, dim = _observations(model, fmt)
+                    pm_model.add_coord(dim, list(labels))
                     eta_obs = eta[des.obs_arm[pick]]
                 else:
                     pick = np.flatnonzero((arms["format"] == fmt).to_numpy())
@@ -525,7 +523,7 @@ def _attach_data(idata, model: NMAModel) -> None:
         })
     if des.obs_rows.size:
         obs = model.network.observations.iloc[des.obs_rows]
-        coords["observation"] = _observation_labels(model, np.arange(len(obs)))
+        coords["observation"] = _observation_labels(model)
         data.update({
             "obs_study": ("observation", obs["study"].astype(str).to_numpy()),
             "obs_treatment": ("observation", obs["treatment"].astype(str).to_numpy()),
@@ -543,10 +541,9 @@ def _attach_data(idata, model: NMAModel) -> None:
     if des.arm_rows.size:
         for fmt in dict.fromkeys(arms["format"]):
             if ARM_FORMATS[fmt].several_rows:
-                pick, sub, dim = _observations(model, fmt)
+                _, sub, labels, dim = _observations(model, fmt)
                 observed[f"y_{fmt}"] = xr.DataArray(
-                    sub[ARM_FORMATS[fmt].observed].to_numpy(), dims=dim,
-                    coords={dim: _observation_labels(model, pick)})
+                    sub[ARM_FORMATS[fmt].observed].to_numpy(), dims=dim, coords={dim: labels})
                 continue
             pick = (arms["format"] == fmt).to_numpy()
             observed[f"y_{fmt}"] = xr.DataArray(

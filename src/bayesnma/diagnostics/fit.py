@@ -13,8 +13,9 @@ from bayesnma.data import ARM_FORMATS
 from bayesnma.likelihoods import CONTRAST_LIKELIHOOD
 
 
-def _arm_data(const, pick):
-    return {c: const[c].values[pick] for c in ("total", "follow_up", "person_time", "se")}
+def _arm_data(const, pick, prefix: str = ""):
+    return {c: const[prefix + c].values[pick] for c in ("total", "follow_up", "person_time",
+                                                        "se")}
 
 
 def _arm_level(const):
@@ -22,21 +23,17 @@ def _arm_level(const):
     format: per arm (``pick`` over dim ``arm``) or, for formats given as
     several rows per arm, per row (``pick`` over dim ``observation``; ``arm positions``
     index ``eta``)."""
-    if "arm_format" in const:
-        fmts = const["arm_format"].values
+    for prefix, name in (("", "arm_format"), ("obs_", "obs_format")):
+        if name not in const:
+            continue
+        fmts = const[name].values
         for fmt in dict.fromkeys(fmts):
             spec = ARM_FORMATS[fmt]
-            if not spec.several_rows:
-                pick = fmts == fmt
-                yield fmt, spec.likelihood, pick, np.flatnonzero(pick), _arm_data(const, pick), ""
-    if "obs_format" in const:
-        fmts = const["obs_format"].values
-        for fmt in dict.fromkeys(fmts):
+            if spec.several_rows != bool(prefix):  # such arms' values are their rows'
+                continue
             pick = fmts == fmt
-            data = {c: const[f"obs_{c}"].values[pick]
-                    for c in ("total", "follow_up", "person_time", "se")}
-            yield (fmt, ARM_FORMATS[fmt].likelihood, pick, const["obs_arm"].values[pick], data,
-                   "obs_")
+            arm = const["obs_arm"].values[pick] if prefix else np.flatnonzero(pick)
+            yield fmt, spec.likelihood, pick, arm, _arm_data(const, pick, prefix), prefix
 
 
 def _contrast_studies(const):
